@@ -1,0 +1,202 @@
+"""`identity-map`: a thin command line over the library.
+
+Every command reads an inventory, calls the library and prints; errors are
+`FILE:LINE:COL: message` lines and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import report
+from .engine import impact, rank
+from .load import InventoryError, Problem
+from .validate import Validation, validate_bytes
+
+
+class CliError(Exception):
+    """A user mistake on the command line: printed, exit 1."""
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InventoryError([Problem(path, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
+
+
+def _load(path: str, show_warnings: bool = False) -> Validation:
+    checked = validate_bytes(_read(path), path)
+    if checked.errors:
+        raise InventoryError(checked.errors)
+    if show_warnings:
+        for w in checked.warnings:
+            print(w, file=sys.stderr)
+    return checked
+
+
+def _scenario(checked: Validation, lose: list[str]) -> list[str]:
+    ids = list(checked.inventory.things)
+    for tid in lose:
+        if tid not in checked.inventory.things:
+            close = difflib.get_close_matches(tid, ids, n=1)
+            raise CliError(f"unknown id '{tid}' after --lose"
+                           + (f"; did you mean '{close[0]}'?" if close else "")
+                           + f" (ids in {checked.inventory.source}: {', '.join(ids[:20])}"
+                           + (", ..." if len(ids) > 20 else "") + ")")
+    return lose
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder and a rename, so a crash
+    never leaves half a file."""
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_atomic(output, text)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_validate(args) -> int:
+    checked = _load(args.file, show_warnings=True)
+    n = len(checked.inventory) - 1  # memory is implicit
+    print(f"{args.file}: valid, {n} things, {len(checked.warnings)} warning(s)")
+    return 0
+
+
+def cmd_impact(args) -> int:
+    checked = _load(args.file)
+    result = impact(checked.graph, _scenario(checked, args.lose))
+    if args.format == "json":
+        print(json.dumps(report.impact_json(result), indent=2, ensure_ascii=False))
+    elif args.format == "md":
+        sys.stdout.write(report.impact_markdown(result, checked.inventory.owner))
+    else:
+        sys.stdout.write(report.impact_text(result))
+    return 0
+
+
+def cmd_rank(args) -> int:
+    checked = _load(args.file)
+    rows = rank(checked.graph)
+    if args.format == "json":
+        print(json.dumps(report.rank_json(rows), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.rank_text(rows))
+    return 0
+
+
+def cmd_graph(args) -> int:
+    from .render import render_html  # pyvis is only needed here
+
+    checked = _load(args.file)
+    result = impact(checked.graph, _scenario(checked, args.lose))
+    write_atomic(args.output, render_html(checked.graph, result, focus=args.focus))
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .schema import json_schema
+
+    _emit(json.dumps(json_schema(), indent=2) + "\n", args.output)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .importers import ImportFailure, run_import
+
+    existing = None
+    if args.merge:
+        try:
+            existing = Path(args.merge).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"{args.merge}: cannot read the inventory to merge into: {exc}") from None
+    try:
+        result = run_import(args.format, _read(args.export), args.export, existing)
+    except ImportFailure as exc:
+        raise CliError(str(exc)) from None
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    _emit(result.text, args.merge or args.output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="identity-map",
+        description="Map your accounts and what they depend on; see what falls if one is lost.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check an inventory: errors exit 1, warnings go to stderr")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("impact", help="what is lost, recoverable or degraded when some ids are lost")
+    p.add_argument("file")
+    p.add_argument("--lose", action="append", default=[], metavar="ID", help="an id to lose (repeatable)")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.set_defaults(run=cmd_impact)
+
+    p = sub.add_parser("rank", help="single points of failure, worst first")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_rank)
+
+    p = sub.add_parser("graph", help="write an interactive HTML graph (works offline)")
+    p.add_argument("file")
+    p.add_argument("--lose", action="append", default=[], metavar="ID")
+    p.add_argument("--focus", action="store_true", help="draw only the blast radius and its neighbours")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.html")
+    p.set_defaults(run=cmd_graph)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("import", help="draft an inventory from a password-manager or authenticator export")
+    p.add_argument("format", metavar="FORMAT", help="auto, or one of the formats in the README")
+    p.add_argument("export", metavar="EXPORT_FILE")
+    p.add_argument("-o", "--output", metavar="OUT.yaml")
+    p.add_argument("--merge", metavar="EXISTING.yaml", help="add to this inventory, keeping its comments")
+    p.set_defaults(run=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InventoryError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except CliError as exc:
+        print(f"identity-map: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"identity-map: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

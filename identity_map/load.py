@@ -1,0 +1,558 @@
+"""Read inventory text into an `Inventory`, or report every problem with its place.
+
+Safety first, because the file is hand-written and may come from anywhere:
+- the size is capped before parsing;
+- the YAML is parsed to events (libyaml's C parser where installed) and
+  composed here, iteratively: aliases are refused where they stand (an alias
+  bomb is refused in microseconds), nesting depth is bounded (deep flow
+  nesting would otherwise overflow libyaml's recursive composer), duplicate
+  keys are refused (PyYAML silently keeps the last), and tags are refused,
+  never constructed, so `!!python/...` can never execute;
+- values are never constructed by YAML 1.1 rules where the format expects
+  text: `no`, `on`, `012` are read back exactly as typed.
+
+Every problem is a `Problem` carrying FILE:LINE:COL; all are collected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .model import (
+    ACCOUNT_KINDS, COMMON_FIELDS, COPY_KINDS, CURRENCY_PATTERN, DEFAULT_CURRENCY,
+    DEVICE_KINDS, FIELDS, FORMAT_VERSION, ID_MAX, ID_PATTERN, MEMORY, REQUIRED,
+    SECTIONS, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing,
+)
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 12  # the format needs 6 levels; anything deeper is a mistake or an attack
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVER = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_TRUE_WORDS = {"yes", "y", "true", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One error or warning, printable as `FILE:LINE:COL: message`."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.col}: {prefix}{self.message}"
+
+
+class InventoryError(Exception):
+    """The inventory is invalid; `problems` lists every error found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# -- A minimal node tree, composed iteratively from parser events ----------
+
+
+@dataclass(slots=True)
+class Scalar:
+    value: str
+    tag: str  # the YAML 1.1 tag the value would resolve to
+    plain: bool  # unquoted
+    mark: Mark
+
+
+@dataclass(slots=True)
+class Seq:
+    items: list
+    mark: Mark
+
+
+@dataclass(slots=True)
+class Map:
+    pairs: list  # [(Scalar key, node)]
+    mark: Mark
+
+
+def _mark(m) -> Mark:
+    return Mark(m.line + 1, m.column + 1)
+
+
+class _Composer:
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    def error(self, mark: Mark, message: str) -> None:
+        self.problems.append(Problem(self.filename, mark.line, mark.col, message))
+
+    def compose(self, text: str):
+        """The document's root node, or None when the file holds no document."""
+        loader = _Parser(text)
+        root = None
+        documents = 0
+        stack: list = []  # open collections; a Map holds a pending key in slot 2
+        try:
+            while loader.check_event():
+                event = loader.get_event()
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents == 2:
+                        self.error(_mark(event.start_mark),
+                                   "only one YAML document is allowed: remove the '---' and what follows, "
+                                   "or merge it into the first")
+                        return root
+                    continue
+                if isinstance(event, yaml.AliasEvent):
+                    self.error(_mark(event.start_mark),
+                               f"aliases are not allowed (*{event.anchor}): anchors and aliases can expand "
+                               "a small file into a huge one; write the value out instead")
+                    return None
+                if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                    node = stack.pop()[0]
+                    if isinstance(node, Map):
+                        self._check_duplicates(node)
+                    if not stack:
+                        root = node
+                    else:
+                        self._attach(stack, node)
+                    continue
+                if not isinstance(event, yaml.NodeEvent):
+                    continue
+                mark = _mark(event.start_mark)
+                if event.tag not in (None, "!", _STR):
+                    self.error(mark, f"YAML tags are not allowed ({event.tag}): remove it; "
+                                     "the format needs only plain text, numbers, lists and mappings")
+                    return None
+                if isinstance(event, yaml.ScalarEvent):
+                    plain = not event.style
+                    tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit) if event.tag is None or event.tag == "!" else _STR
+                    if not plain:
+                        tag = _STR
+                    node = Scalar(event.value, tag, plain, mark)
+                    if not stack:
+                        root = node
+                    else:
+                        self._attach(stack, node)
+                    continue
+                if len(stack) >= MAX_DEPTH:
+                    self.error(mark, f"nesting deeper than {MAX_DEPTH} levels: the format never needs that")
+                    return None
+                node = Seq([], mark) if isinstance(event, yaml.SequenceStartEvent) else Map([], mark)
+                stack.append([node, None])
+        except yaml.MarkedYAMLError as exc:
+            m = exc.problem_mark or exc.context_mark
+            where = _mark(m) if m else Mark(1, 1)
+            what = exc.problem or "malformed YAML"
+            self.error(where, f"malformed YAML: {what}"
+                       + (f" ({exc.context})" if exc.context else "")
+                       + "; check the indentation and quoting on this line or the line before")
+            return None
+        except yaml.YAMLError as exc:
+            self.error(Mark(1, 1), f"malformed YAML: {exc}")
+            return None
+        return root
+
+    def _attach(self, stack: list, node) -> None:
+        top = stack[-1]
+        parent = top[0]
+        if isinstance(parent, Seq):
+            parent.items.append(node)
+        elif top[1] is None:
+            if not isinstance(node, Scalar):
+                self.error(node.mark, "a key must be plain text, not a list or mapping")
+                node = Scalar("?", _STR, False, node.mark)
+            top[1] = node
+        else:
+            parent.pairs.append((top[1], node))
+            top[1] = None
+
+    def _check_duplicates(self, node: Map) -> None:
+        seen: dict[str, Mark] = {}
+        for key, _ in node.pairs:
+            first = seen.get(key.value)
+            if first is not None:
+                self.error(key.mark, f"duplicate key '{key.value}' (first at line {first.line}): YAML would "
+                                     "silently keep only the last one; merge the two or rename one")
+            else:
+                seen[key.value] = key.mark
+
+
+# -- Interpretation of the node tree --------------------------------------
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _describe(node) -> str:
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    return f"'{node.value}'"
+
+
+class _Reader:
+    """Turns the node tree into Things, collecting every problem."""
+
+    def __init__(self, filename: str, problems: list[Problem]):
+        self.filename = filename
+        self.problems = problems
+        self.where: dict[str, Mark] = {}  # id -> where it is defined
+        self.kinds: dict[str, str] = {MEMORY: "memory"}
+        # (term or reference, mark, allowed kinds, context) checked once every id is known
+        self.references: list[tuple[str, Mark, tuple[str, ...], str]] = []
+
+    def error(self, mark: Mark, message: str) -> None:
+        self.problems.append(Problem(self.filename, mark.line, mark.col, message))
+
+    # scalars ---------------------------------------------------------
+
+    def text(self, node, what: str) -> str | None:
+        """The text as typed. YAML 1.1 would turn plain `no` into False or
+        `012` into 10; the format wants the characters the person wrote."""
+        if not isinstance(node, Scalar):
+            self.error(node.mark, f"{what} must be text, not {_describe(node)}")
+            return None
+        if node.plain and node.tag == _NULL:
+            self.error(node.mark, f"{what} is empty: write a value or remove the line")
+            return None
+        return node.value
+
+    def ident(self, node, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        if not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX:
+            self.error(node.mark, f"invalid id '{value}' ({what}): an id is lowercase letters, digits, '.', '_' "
+                                  f"or '-', starting with a letter or digit, at most {ID_MAX} characters"
+                                  + (f"; try '{_slug(value)}'" if _slug(value) else ""))
+            return None
+        return value
+
+    def boolean(self, node, what: str) -> bool | None:
+        if isinstance(node, Scalar) and node.plain and node.tag == _BOOL:
+            return node.value.lower() in _TRUE_WORDS
+        self.error(node.mark, f"{what} must be true or false (unquoted), not {_describe(node)}")
+        return None
+
+    def number(self, node, what: str) -> float | None:
+        if isinstance(node, Scalar) and node.plain and node.tag in (_INT, _FLOAT):
+            # Read the digits as typed: YAML 1.1 would read 012 as octal 10.
+            digits = node.value.replace("_", "")
+            try:
+                value = float(digits)
+            except ValueError:
+                try:
+                    value = float(int(digits, 0))
+                except ValueError:
+                    value = math.nan
+            if math.isfinite(value) and value >= 0:
+                return value
+        self.error(node.mark, f"{what} must be a number >= 0 such as 400 or 19.99, not {_describe(node)}")
+        return None
+
+    # structure ---------------------------------------------------------
+
+    def mapping(self, node, what: str) -> list:
+        if isinstance(node, Map):
+            return node.pairs
+        if isinstance(node, Scalar) and node.plain and node.tag == _NULL:
+            return []
+        self.error(node.mark, f"{what} must be a mapping (key: value lines), not {_describe(node)}")
+        return []
+
+    def read(self, root) -> tuple[dict[str, Thing], str]:
+        owner = ""
+        version_seen = False
+        things: dict[str, Thing] = {MEMORY: memory_thing()}
+        for key, value in self.mapping(root, "the top level"):
+            name = key.value
+            if name == "version":
+                version_seen = True
+                if not (isinstance(value, Scalar) and value.plain and value.tag == _INT
+                        and value.value == str(FORMAT_VERSION)):
+                    self.error(value.mark, f"version must be {FORMAT_VERSION} (the only version so far), "
+                                           f"not {_describe(value)}")
+            elif name == "owner":
+                owner = self.text(value, "owner") or ""
+            elif name in SECTIONS:
+                for id_node, body in self.mapping(value, f"section '{name}'"):
+                    thing = self.thing(name, id_node, body)
+                    if thing is not None and thing.id not in things:
+                        things[thing.id] = thing
+            else:
+                self.error(key.mark, f"unknown section '{name}'{_suggest(name, TOP_LEVEL)} "
+                                     f"(valid: {', '.join(TOP_LEVEL)})")
+        if not version_seen and isinstance(root, Map):
+            self.error(root.mark, f"'version: {FORMAT_VERSION}' is missing: add it as the first line")
+        self.check_references()
+        return things, owner
+
+    def thing(self, section: str, id_node, body) -> Thing | None:
+        kind = SECTIONS[section]
+        thing_id = self.ident(id_node, f"an id in '{section}'")
+        if thing_id is None:
+            return None
+        if thing_id == MEMORY:
+            self.error(id_node.mark, "'memory' is reserved for what the owner remembers "
+                                     "(a bare 'password' term uses it); choose another id")
+            return None
+        if thing_id in self.where:
+            first = self.where[thing_id]
+            self.error(id_node.mark, f"id '{thing_id}' is already used at line {first.line}: ids share one "
+                                     "namespace across all sections; rename one")
+            return None
+        self.where[thing_id] = id_node.mark
+        self.kinds[thing_id] = kind
+        allowed = COMMON_FIELDS + FIELDS[section]
+        fields: dict[str, object] = {}
+        given = set()
+        for key, value in self.mapping(body, f"'{thing_id}'"):
+            field = key.value
+            given.add(field)
+            if field not in allowed:
+                self.error(key.mark, f"unknown field '{field}' in {kind} '{thing_id}'{_suggest(field, allowed)} "
+                                     f"(valid: {', '.join(allowed)})")
+                continue
+            parsed = self.field(kind, thing_id, field, value)
+            if parsed is not None:
+                fields[field] = parsed
+        for field in REQUIRED.get(section, ()):
+            if field not in given:
+                self.error(id_node.mark, f"{kind} '{thing_id}' needs '{field}'"
+                                         + (" (one or more accounts, devices or places holding a copy)"
+                                            if field == "copies" else " (the account it is tied to)"))
+        return _build(kind, thing_id, fields, id_node.mark)
+
+    def field(self, kind: str, thing_id: str, field: str, node):
+        what = f"'{field}' of {kind} '{thing_id}'"
+        if field == "critical":
+            return self.boolean(node, what)
+        if field == "price":
+            return self.number(node, what)
+        if field in ("login", "recovery"):
+            return self.methods(node, what)
+        if field == "needs":
+            return self.method(node, what, allow_list=True)
+        if field == "copies":
+            return self.references_list(node, what, COPY_KINDS)
+        if field in ("device", "account"):
+            target = self.ident(node, what)
+            if target is not None:
+                self.references.append((target, node.mark, ("device",) if field == "device" else ("account",), what))
+            return target
+        value = self.text(node, what)
+        if value is None:
+            return None
+        if field == "kind" and kind == "device" and value not in DEVICE_KINDS:
+            self.error(node.mark, f"{what} is '{value}'{_suggest(value, DEVICE_KINDS)} "
+                                  f"(valid: {', '.join(DEVICE_KINDS)})")
+            return None
+        if field == "kind" and kind == "account" and value not in ACCOUNT_KINDS:
+            close = _suggest(value, ACCOUNT_KINDS)
+            if close:  # a typo of a known kind; other kinds are the user's own words
+                self.error(node.mark, f"{what} is '{value}'{close} (known: {', '.join(ACCOUNT_KINDS)})")
+                return None
+        if field == "currency" and not CURRENCY_PATTERN.fullmatch(value):
+            self.error(node.mark, f"{what} must be an ISO 4217 code of three capital letters such as EUR or USD, "
+                                  f"not '{value}'")
+            return None
+        return value
+
+    def references_list(self, node, what: str, kinds: tuple[str, ...]) -> tuple[str, ...] | None:
+        items = node.items if isinstance(node, Seq) else [node]
+        if not items:
+            self.error(node.mark, f"{what} is empty: name at least one id")
+            return None
+        out = []
+        for item in items:
+            target = self.ident(item, what)
+            if target is not None:
+                self.references.append((target, item.mark, kinds, what))
+                out.append(target)
+        return tuple(out)
+
+    def methods(self, node, what: str) -> tuple[Method, ...] | None:
+        if isinstance(node, Scalar):
+            method = self.method(node, what, allow_list=False)
+            return None if method is None else (method,)
+        if isinstance(node, Map):
+            self.error(node.mark, f"{what} must be a list of methods such as [password + sms:mobile, "
+                                  "passkey:iphone], not a mapping")
+            return None
+        if not node.items:
+            self.error(node.mark, f"{what} is an empty list: give at least one method, or remove the line "
+                                  "to use the default")
+            return None
+        parsed = [self.method(item, what, allow_list=True) for item in node.items]
+        return None if any(m is None for m in parsed) else tuple(parsed)
+
+    def method(self, node, what: str, allow_list: bool) -> Method | None:
+        """One method: 'a + b', or (where allowed) a list of terms, each maybe 'a + b'."""
+        if isinstance(node, Seq) and allow_list:
+            if not node.items:
+                self.error(node.mark, f"{what} has an empty method []: give at least one term")
+                return None
+            terms: list[Term] = []
+            for item in node.items:
+                part = self.method(item, what, allow_list=False)
+                if part is None:
+                    return None
+                terms.extend(part.terms)
+            return Method(_unique(terms), node.mark)
+        text = self.text(node, what)
+        if text is None:
+            return None
+        terms = []
+        offset = 0
+        for raw in text.split("+"):
+            col = node.mark.col + offset + (len(raw) - len(raw.lstrip())) + (0 if node.plain else 1)
+            offset += len(raw) + 1
+            term = self.term(raw.strip(), Mark(node.mark.line, col), what, text)
+            if term is None:
+                return None
+            terms.append(term)
+        return Method(_unique(terms), node.mark)
+
+    def term(self, raw: str, mark: Mark, what: str, method_text: str) -> Term | None:
+        if not raw:
+            self.error(mark, f"{what}: empty term in method '{method_text}': terms are joined by ' + ', "
+                             "e.g. 'password + sms:mobile'")
+            return None
+        kind, colon, target = raw.partition(":")
+        if not colon:
+            if raw == "password":
+                return Term("password", MEMORY)
+            kind, target = "", raw
+        elif kind not in TERM_KINDS or not kind:
+            self.error(mark, f"{what}: unknown term kind '{kind}:'{_suggest(kind, [k for k in TERM_KINDS if k])} "
+                             f"(valid: {', '.join(k + ':' for k in TERM_KINDS if k)} or a bare id)")
+            return None
+        target = target.strip()
+        if not ID_PATTERN.fullmatch(target) or len(target) > ID_MAX:
+            self.error(mark, f"{what}: '{raw}' does not name a valid id after '{kind}:'" if kind else
+                             f"{what}: '{raw}' is not a term: write 'KIND:ID' (e.g. sms:mobile) or a bare id")
+            return None
+        self.references.append((target, mark, TERM_KINDS[kind][1], f"{what}, term '{raw}'"))
+        return Term(kind, target)
+
+    def check_references(self) -> None:
+        for target, mark, allowed, what in self.references:
+            actual = self.kinds.get(target)
+            if actual is None:
+                candidates = [i for i, k in self.kinds.items() if k in allowed] or list(self.kinds)
+                self.error(mark, f"{what}: unknown id '{target}'{_suggest(target, candidates)}")
+            elif actual not in allowed:
+                self.error(mark, f"{what}: '{target}' is a {actual}, but this needs "
+                                 f"{' or '.join('an ' + a if a[0] in 'aeiou' else 'a ' + a for a in allowed)}")
+
+
+def _unique(terms: list[Term]) -> tuple[Term, ...]:
+    return tuple(dict.fromkeys(terms))
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")[:ID_MAX]
+
+
+def _build(kind: str, thing_id: str, f: dict, mark: Mark) -> Thing:
+    """Apply the format's defaults, so the engine sees only explicit methods."""
+    login: tuple[Method, ...] = ()
+    recovery = f.get("recovery") or ()
+    needs = f.get("needs")
+    if kind == "account":
+        login = f.get("login") or (Method((Term("password", MEMORY),)),)
+    elif kind == "phone" and f.get("device"):
+        login = (Method((Term("device", f["device"]),)),)
+    elif kind == "data":
+        extra = needs.terms if needs else ()
+        login = tuple(Method(_unique([Term("", copy), *extra])) for copy in f.get("copies") or ())
+    elif kind == "purchase" and f.get("account"):
+        login = (Method((Term("account", f["account"]),)),)
+    return Thing(
+        id=thing_id, kind=kind, name=f.get("name") or thing_id, login=login, recovery=recovery,
+        critical=bool(f.get("critical")), notes=f.get("notes") or "", subkind=f.get("kind") or "",
+        provider=f.get("provider") or "", user=f.get("user") or "", url=f.get("url") or "",
+        number=f.get("number") or "", device=f.get("device") or "", copies=f.get("copies") or (),
+        needs=needs, account=f.get("account") or "", price=f.get("price") or 0.0,
+        currency=f.get("currency") or (DEFAULT_CURRENCY if kind == "purchase" else ""), mark=mark,
+    )
+
+
+# -- Entry points ----------------------------------------------------------
+
+
+def _too_big(filename: str) -> InventoryError:
+    return InventoryError([Problem(filename, 1, 1, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB: "
+                                                   "an inventory is far smaller; is this the right file?")])
+
+
+def load_text(text: str, filename: str = "<inventory>") -> Inventory:
+    """Parse inventory text. Returns the Inventory; raises InventoryError
+    listing every problem. Cost: linear in the size of the text.
+
+    >>> inv = load_text("version: 1\\naccounts:\\n  mail: {}\\n")
+    >>> str(inv["mail"].login[0])
+    'password'
+    """
+    if len(text) > MAX_BYTES:
+        raise _too_big(filename)
+    composer = _Composer(filename)
+    root = composer.compose(text)
+    problems = composer.problems
+    if root is None and not problems:
+        problems.append(Problem(filename, 1, 1, f"the file is empty: an inventory starts with "
+                                                f"'version: {FORMAT_VERSION}'"))
+    if problems:
+        raise InventoryError(problems)
+    reader = _Reader(filename, problems)
+    things, owner = reader.read(root)
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.col))
+        raise InventoryError(problems)
+    return Inventory(things=things, owner=owner, source=filename)
+
+
+def load_bytes(data: bytes, filename: str = "<inventory>") -> Inventory:
+    """Decode UTF-8 (a BOM is allowed) and parse; see `load_text`."""
+    if len(data) > MAX_BYTES:
+        raise _too_big(filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InventoryError([Problem(filename, line, col, "the file is not UTF-8 text: save it as UTF-8 "
+                                                           "(most editors offer this under 'Save with encoding')")])
+    return load_text(text, filename)
+
+
+def load_file(path: str | Path) -> Inventory:
+    """Read and parse a file; unreadable files raise InventoryError too."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _too_big(str(path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InventoryError([Problem(str(path), 1, 1, f"cannot read the file: {exc.strerror or exc}")])
+    return load_bytes(data, str(path))

@@ -1,0 +1,164 @@
+"""Typed objects for an inventory, and the one table of what the format allows.
+
+The loader (`load.py`) fills these objects; the JSON Schema (`schema.py`) and
+the loader's checks both read the tables below, so a rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MEMORY = "memory"  # the reserved id: what the owner remembers
+FORMAT_VERSION = 1
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+ID_MAX = 64
+
+# Section name -> the singular "kind" of the things in it.
+SECTIONS: dict[str, str] = {
+    "devices": "device",
+    "places": "place",
+    "phones": "phone",
+    "accounts": "account",
+    "data": "data",
+    "purchases": "purchase",
+}
+TOP_LEVEL = ("version", "owner", *SECTIONS)
+
+COMMON_FIELDS = ("name", "notes", "critical")
+# Section -> fields it allows besides the common ones.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "devices": ("kind",),
+    "places": (),
+    "phones": ("number", "device", "recovery"),
+    "accounts": ("provider", "user", "url", "kind", "login", "recovery"),
+    "data": ("copies", "needs"),
+    "purchases": ("account", "price", "currency"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {"data": ("copies",), "purchases": ("account",)}
+
+DEVICE_KINDS = ("phone", "computer", "tablet", "security-key", "other")
+ACCOUNT_KINDS = (
+    "email", "identity", "authenticator", "password-manager", "bank", "shop",
+    "cloud", "social", "gaming", "work", "government", "other",
+)
+CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
+DEFAULT_CURRENCY = "EUR"
+
+# Term kind -> (what it means, the kinds of thing its id may name).
+# "" is the bare term `ID`, which may name anything.
+TERM_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "password": ("a password kept only in a vault or place", ("account", "place")),
+    "email": ("a code or link sent to that mailbox", ("account",)),
+    "sso": ('"Sign in with ..." that account', ("account",)),
+    "account": ("access to that account, any other way", ("account",)),
+    "sms": ("a text or call to that number", ("phone",)),
+    "totp": ("one-time codes from that authenticator", ("account", "device")),
+    "push": ("an approval prompt in that app", ("account", "device")),
+    "passkey": ("a passkey on a device or in a syncing account", ("device", "account")),
+    "key": ("a hardware security key", ("device",)),
+    "device": ("a trusted or signed-in device", ("device",)),
+    "codes": ("printed or saved recovery codes", ("place", "account")),
+    "": ("that thing, whatever it is", ("device", "place", "phone", "account", "data", "purchase", "memory")),
+}
+# What `copies` of a data item may name.
+COPY_KINDS = ("account", "device", "place")
+# Things that are available by themselves unless lost: the roots of the fixed point.
+ROOT_KINDS = ("memory", "device", "place")
+# What the ranking and resilience consider losing on its own.
+LOSABLE_KINDS = ("account", "device", "phone", "place")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where something was written: 1-based line and column."""
+
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One requirement: `kind:target`, or the bare `target` when kind is ""."""
+
+    kind: str
+    target: str
+
+    def __str__(self) -> str:
+        if self.kind == "password" and self.target == MEMORY:
+            return "password"
+        return f"{self.kind}:{self.target}" if self.kind else self.target
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """A way in: every term is required (AND)."""
+
+    terms: tuple[Term, ...]
+    mark: Mark | None = None
+
+    @property
+    def targets(self) -> frozenset[str]:
+        return frozenset(t.target for t in self.terms)
+
+    def __str__(self) -> str:
+        return " + ".join(str(t) for t in self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class Thing:
+    """Anything the inventory names: an account, device, phone, place, data item,
+    purchase, or the owner's memory. `login` and `recovery` are already expanded
+    to the format's defaults, so the engine never needs to know them."""
+
+    id: str
+    kind: str  # device, place, phone, account, data, purchase or memory
+    name: str
+    login: tuple[Method, ...] = ()
+    recovery: tuple[Method, ...] = ()
+    critical: bool = False
+    notes: str = ""
+    subkind: str = ""  # device kind or account kind, as written
+    provider: str = ""
+    user: str = ""
+    url: str = ""
+    number: str = ""
+    device: str = ""  # phone: the device holding the SIM
+    copies: tuple[str, ...] = ()
+    needs: Method | None = None
+    account: str = ""  # purchase: the account it is tied to
+    price: float = 0.0
+    currency: str = ""
+    mark: Mark | None = None
+
+    @property
+    def methods(self) -> tuple[Method, ...]:
+        return self.login + self.recovery
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """A loaded, valid inventory. `things` keeps the order of the file and
+    always contains the reserved `memory`."""
+
+    things: dict[str, Thing]
+    owner: str = ""
+    source: str = ""
+    version: int = FORMAT_VERSION
+
+    def __iter__(self):
+        return iter(self.things.values())
+
+    def __len__(self) -> int:
+        return len(self.things)
+
+    def __getitem__(self, thing_id: str) -> Thing:
+        return self.things[thing_id]
+
+    def of_kind(self, *kinds: str) -> list[Thing]:
+        return [t for t in self.things.values() if t.kind in kinds]
+
+
+def memory_thing() -> Thing:
+    return Thing(id=MEMORY, kind="memory", name="Memory (what the owner remembers)")

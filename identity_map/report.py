@@ -1,0 +1,106 @@
+"""Impact and ranking reports: plain text, Markdown and JSON-ready dicts.
+
+The CLI prints these and the app offers them as downloads, so both show the
+same figures. The JSON shapes are a contract (see the README).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .engine import DEGRADED, LOST, RECOVERABLE, STATUSES, UNREACHABLE, Impact, RankRow
+from .explain import explanations
+
+SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
+
+
+def money(amounts: dict[str, float]) -> str:
+    """'EUR 1,400.00 + USD 10.00', or 'none'."""
+    return " + ".join(f"{cur} {value:,.2f}" for cur, value in amounts.items()) or "none"
+
+
+def impact_json(result: Impact) -> dict:
+    """The `impact --format json` document: every id of the inventory in `nodes`."""
+    c = result.compiled
+    whys = explanations(result)
+    s = result.summary
+    return {
+        "scenario": {"lost": sorted(result.scenario)},
+        "nodes": {
+            tid: {"status": status, "kind": c.things[c.index[tid]].kind, "name": c.things[c.index[tid]].name,
+                  "why": whys.get(tid, "")}
+            for tid, status in result.statuses.items()
+        },
+        "summary": {"counts": s.counts, "money_lost": s.money_lost, "critical_lost": list(s.critical_lost)},
+    }
+
+
+def _sections(result: Impact) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """[(status, [(id, name, why)])] for the statuses worth reporting."""
+    whys = explanations(result)
+    names = {t.id: t.name for t in result.compiled.things}
+    return [(status, [(tid, names[tid], whys.get(tid, "")) for tid, st in result.statuses.items() if st == status])
+            for status in SHOWN]
+
+
+def _headline(result: Impact) -> list[str]:
+    s = result.summary
+    names = {t.id: t.name for t in result.compiled.things}
+    lost = ", ".join(sorted(result.scenario)) or "nothing (baseline)"
+    return [
+        f"Scenario: lose {lost}",
+        " · ".join(f"{status} {s.counts[status]}" for status in STATUSES),
+        f"Money lost: {money(s.money_lost)}",
+        "Critical things lost: " + (", ".join(f"{names[t]} ({t})" for t in s.critical_lost) or "none"),
+    ]
+
+
+def impact_text(result: Impact) -> str:
+    """A readable report with every explanation, for the terminal."""
+    lines = _headline(result)
+    for status, rows in _sections(result):
+        if rows:
+            lines += ["", f"{status.upper()} ({len(rows)})"]
+            for tid, name, why in rows:
+                lines.append(f"  {tid}" + (f"  ({name})" if name != tid else ""))
+                if why:
+                    lines.append(f"      {why}")
+    return "\n".join(lines) + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+
+
+def md(text: str) -> str:
+    """User text made inert in Markdown: every markup character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def impact_markdown(result: Impact, title: str = "") -> str:
+    """The impact report as Markdown, user text escaped."""
+    head = _headline(result)
+    lines = [f"# Impact report{(' — ' + md(title)) if title else ''}", "", f"**{md(head[0])}**", ""]
+    lines += [f"- {md(h)}" for h in head[1:]]
+    for status, rows in _sections(result):
+        if rows:
+            lines += ["", f"## {status.capitalize()} ({len(rows)})", ""]
+            for tid, name, why in rows:
+                lines.append(f"- **{md(name)}** (`{tid}`)" + (f": {md(why)}" if why else ""))
+    return "\n".join(lines) + "\n"
+
+
+def rank_json(rows: list[RankRow]) -> list[dict]:
+    """The `rank --format json` list, worst first."""
+    return [{"id": r.id, "name": r.name, "kind": r.kind, "lost": r.lost, "recoverable": r.recoverable,
+             "degraded": r.degraded, "money_lost": r.money_lost, "critical_lost": list(r.critical_lost)}
+            for r in rows]
+
+
+def rank_text(rows: list[RankRow]) -> str:
+    """A table of single points of failure, worst first."""
+    header = f"{'#':>3}  {'id':<24} {'kind':<8} {'lost':>5} {'recov':>5} {'degr':>5}  {'money lost':<18} critical lost"
+    lines = [header]
+    for n, r in enumerate(rows, 1):
+        lines.append(f"{n:>3}  {r.id:<24} {r.kind:<8} {r.lost:>5} {r.recoverable:>5} {r.degraded:>5}  "
+                     f"{money(r.money_lost):<18} {', '.join(r.critical_lost) or '-'}")
+    return "\n".join(lines) + "\n"

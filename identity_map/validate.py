@@ -1,0 +1,76 @@
+"""Validation: the loader's errors plus the warnings that need the engine.
+
+Warnings (the inventory is valid, exit 0, but the owner should know):
+- a thing unreachable even with nothing lost;
+- a critical thing that a single loss (one account, device, phone or place)
+  takes down: a single point of failure for something that matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .engine import compiled, impact, rank
+from .explain import why
+from .graph import build_graph
+from .load import InventoryError, Problem, load_bytes
+from .model import Inventory, Mark
+
+
+@dataclass
+class Validation:
+    """What `validate` found; `inventory` and `graph` are None when invalid."""
+
+    errors: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    inventory: Inventory | None = None
+    graph: nx.DiGraph | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def warnings_for(G: nx.DiGraph) -> list[Problem]:
+    """The warnings of a valid inventory's graph, in file order.
+    Cost: one single-loss sweep (see `engine.rank`)."""
+    c = compiled(G)
+    inventory = c.inventory
+    out: list[Problem] = []
+
+    def warn(thing_id: str, message: str) -> None:
+        mark = inventory[thing_id].mark or Mark(1, 1)
+        out.append(Problem(inventory.source, mark.line, mark.col, message, "warning"))
+
+    baseline = impact(G)
+    for tid, ok in zip(c.ids, c.base_avail):
+        if not ok:
+            warn(tid, f"'{tid}' is unreachable even with nothing lost ({why(baseline, tid)}): "
+                      "add a method that works, or fix the terms")
+    hits: dict[str, list[str]] = {}
+    for row in rank(G):
+        for critical in row.critical_lost:
+            if critical != row.id:
+                hits.setdefault(critical, []).append(f"{row.kind} '{row.id}'")
+    for tid, causes in hits.items():
+        warn(tid, f"critical '{tid}' hangs on a single {' / '.join(causes[:5])}"
+                  f"{' and others' if len(causes) > 5 else ''}: losing that alone loses it; "
+                  "add an independent copy or way in")
+    out.sort(key=lambda p: (p.line, p.col))
+    return out
+
+
+def validate_bytes(data: bytes, filename: str) -> Validation:
+    """Load and check; never raises for bad input."""
+    try:
+        inventory = load_bytes(data, filename)
+    except InventoryError as exc:
+        return Validation(errors=exc.problems)
+    G = build_graph(inventory)
+    return Validation(errors=[], warnings=warnings_for(G), inventory=inventory, graph=G)
+
+
+def validate_text(text: str, filename: str) -> Validation:
+    return validate_bytes(text.encode("utf-8"), filename)
