@@ -141,6 +141,27 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_checklist(args) -> int:
+    from .checklist import build_checklist, export
+
+    checked = _load(args.file)
+    items = build_checklist(checked.graph, _scenario(checked, args.lose) or None)
+    _emit(export(items, args.format, checked.inventory), args.output)
+    return 0
+
+
+def cmd_resilience(args) -> int:
+    from .resilience import resilience, resilience_json, resilience_text
+
+    checked = _load(args.file)
+    rows = resilience(checked.graph)
+    if args.format == "json":
+        print(json.dumps(resilience_json(rows), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(resilience_text(rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="identity-map",
@@ -168,6 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--focus", action="store_true", help="draw only the blast radius and its neighbours")
     p.add_argument("-o", "--output", required=True, metavar="OUT.html")
     p.set_defaults(run=cmd_graph)
+
+    p = sub.add_parser("checklist", help="a mitigation checklist whose every item the engine verified")
+    p.add_argument("file")
+    p.add_argument("--lose", action="append", default=[], metavar="ID",
+                   help="scope to this scenario (default: every single point of failure)")
+    p.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=cmd_checklist)
+
+    p = sub.add_parser("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_resilience)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")
