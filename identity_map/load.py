@@ -461,8 +461,12 @@ class _Reader:
                 candidates = [i for i, k in self.kinds.items() if k in allowed] or list(self.kinds)
                 self.error(mark, f"{what}: unknown id '{target}'{_suggest(target, candidates)}")
             elif actual not in allowed:
-                self.error(mark, f"{what}: '{target}' is a {actual}, but this needs "
-                                 f"{' or '.join('an ' + a if a[0] in 'aeiou' else 'a ' + a for a in allowed)}")
+                self.error(mark, f"{what}: '{target}' is {_a(actual)}, but this needs "
+                                 f"{' or '.join(_a(a) for a in allowed)}")
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def _unique(terms: list[Term]) -> tuple[Term, ...]:

@@ -55,9 +55,8 @@ def warnings_for(G: nx.DiGraph) -> list[Problem]:
             if critical != row.id:
                 hits.setdefault(critical, []).append(f"{row.kind} '{row.id}'")
     for tid, causes in hits.items():
-        warn(tid, f"critical '{tid}' hangs on a single {' / '.join(causes[:5])}"
-                  f"{' and others' if len(causes) > 5 else ''}: losing that alone loses it; "
-                  "add an independent copy or way in")
+        warn(tid, f"critical '{tid}' hangs on a single point of failure: losing {' or '.join(causes[:5])}"
+                  f"{' or others' if len(causes) > 5 else ''} alone loses it; add an independent copy or way in")
     out.sort(key=lambda p: (p.line, p.col))
     return out
 
