@@ -1,0 +1,98 @@
+"""The CLI contract: exit codes, JSON shapes, no traceback for bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from identity_map.cli import main
+
+ROOT = Path(__file__).parent.parent
+SPEC = str(ROOT / "tests" / "fixtures" / "spec.yaml")
+MALIK = str(ROOT / "examples" / "malik.yaml")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_ok_prints_warnings_on_stderr(capsys):
+    code, out, err = run(capsys, "validate", SPEC)
+    assert code == 0 and "valid" in out
+    assert "warning: critical 'photos'" in err
+
+
+def test_validate_errors_exit_1_with_every_error(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\naccounts:\n  a: {logni: x}\n  b: {login: [sms:none]}\n")
+    code, out, err = run(capsys, "validate", str(bad))
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith(f"{bad}:") for line in lines)
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe", b"- a\n- b\n", b"version: 1\nx: &a [*a]\n", b"a: [\n", b""])
+def test_no_traceback_for_any_bad_input(tmp_path, capsys, content):
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(content)
+    for command in (["validate"], ["impact"], ["rank"]):
+        code, out, err = run(capsys, *command, str(bad))
+        assert code == 1 and "Traceback" not in err and err.startswith(str(bad))
+
+
+def test_missing_file(capsys):
+    code, _, err = run(capsys, "validate", "/nonexistent/x.yaml")
+    assert code == 1 and "cannot read the file" in err
+
+
+def test_impact_json_contract(capsys):
+    code, out, _ = run(capsys, "impact", SPEC, "--lose", "microsoft", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["scenario"] == {"lost": ["microsoft"]}
+    assert set(doc["nodes"]) >= {"microsoft", "github", "photos", "iphone"}
+    assert doc["nodes"]["github"]["status"] == "recoverable"
+    assert set(doc["nodes"]["github"]) == {"status", "kind", "name", "why"}
+    assert doc["summary"]["money_lost"] == {"EUR": 1400.0}
+    assert doc["summary"]["critical_lost"] == ["microsoft", "photos"]
+    assert set(doc["summary"]["counts"]) == {"lost", "recoverable", "degraded", "ok", "unreachable"}
+
+
+def test_impact_text_shows_explanations(capsys):
+    code, out, _ = run(capsys, "impact", SPEC, "--lose", "microsoft")
+    assert code == 0 and "Money lost: EUR 1,400.00" in out and 'recovery "codes:drawer" works' in out
+
+
+def test_impact_unknown_id_is_a_clear_error(capsys):
+    code, _, err = run(capsys, "impact", SPEC, "--lose", "microsfot")
+    assert code == 1 and "unknown id 'microsfot'" in err and "did you mean 'microsoft'" in err
+
+
+def test_rank_json_contract(capsys):
+    code, out, _ = run(capsys, "rank", SPEC, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["id"] == "microsoft"
+    assert {"id", "name", "lost", "recoverable", "degraded", "money_lost", "critical_lost"} <= set(rows[0])
+    assert rows[0]["lost"] == 7  # OTHER things lost
+
+
+def test_graph_writes_an_offline_page(tmp_path, capsys):
+    out = tmp_path / "g.html"
+    code, _, _ = run(capsys, "graph", SPEC, "--lose", "microsoft", "-o", str(out))
+    page = out.read_text()
+    assert code == 0 and "vis.Network" in page and "cdn.jsdelivr" not in page
+
+
+def test_schema_is_json(capsys):
+    code, out, _ = run(capsys, "schema")
+    assert code == 0 and json.loads(out)["required"] == ["version"]
+
+
+def test_console_script_runs_the_malik_example():
+    done = subprocess.run([sys.executable, "-m", "identity_map.cli", "impact", MALIK, "--lose", "microsoft"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "EUR 1,400.00" in done.stdout
