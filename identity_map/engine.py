@@ -79,6 +79,10 @@ class Compiled:
             if ok:
                 self.support_count[self.m_owner[m]] += 1
         self.base_login = [any(self.base_works[m] and self.m_login[m] for m in ms) for ms in self.methods_of]
+        # For output-sensitive summaries: constant parts computed once.
+        self.unreachable_count = self.base_avail.count(False)
+        self.is_critical = [t.critical for t in self.things]
+        self.is_purchase = [t.kind == "purchase" for t in self.things]
 
     def ids_of(self, indices) -> frozenset[str]:
         return frozenset(self.ids[i] for i in indices)
@@ -253,20 +257,22 @@ class Summary:
 
 def summarize(result: Impact) -> Summary:
     """Counts per status, money lost per currency, critical things lost.
-    Cost: O(number of things)."""
+    Cost: O(lost things), not O(things): a sweep stays output-sensitive."""
     c = result.compiled
     counts = dict.fromkeys(STATUSES, 0)
     counts[LOST] = len(result.lost)
     counts[RECOVERABLE] = len(result.recoverable)
     counts[DEGRADED] = len(result.degraded)
-    counts[UNREACHABLE] = c.base_avail.count(False)
+    counts[UNREACHABLE] = c.unreachable_count
     counts[OK] = len(c.ids) - sum(counts.values())
+    index, things = c.index, c.things
+    lost = sorted(index[tid] for tid in result.lost)  # file order: prices add up in a fixed order
     money: dict[str, float] = {}
-    for tid in result.lost:
-        thing = c.things[c.index[tid]]
-        if thing.kind == "purchase":
+    for i in lost:
+        if c.is_purchase[i]:
+            thing = things[i]
             money[thing.currency] = money.get(thing.currency, 0.0) + thing.price
-    critical = tuple(tid for tid in c.ids if tid in result.lost and c.things[c.index[tid]].critical)
+    critical = tuple(c.ids[i] for i in lost if c.is_critical[i])
     return Summary(counts, dict(sorted(money.items())), critical)
 
 
