@@ -1,0 +1,179 @@
+"""Importers: start or extend an inventory from a password-manager or
+authenticator export, keeping no secret.
+
+The one entry point is `run_import`; the CLI (`identity-map import`) and the
+app's Import page call it with the export's bytes and write `result.text`
+themselves. Nothing here writes a file, logs, or caches: the export's secrets
+are read into memory by the parsers, reduced at once to non-secret `Entry`
+facts, and never copied anywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
+
+from . import authenticators, bitwarden, browsers, google_authenticator, keepass, onepassword
+from .detect import detect
+from .draft import apply_export
+from .entry import ParsedExport, Source
+from .errors import ImportFailure
+from .textio import check_not_encrypted_container, check_size, decode_text
+from .yamldoc import Layout, dump, guess_layout, load
+
+__all__ = ["FORMATS", "ImportFailure", "ImportResult", "run_import"]
+
+Parser = Callable[[bytes, str], ParsedExport]
+
+_PARSERS: dict[str, tuple[Parser, Source]] = {
+    "bitwarden-json": (bitwarden.parse_json_export, bitwarden.SOURCE_JSON),
+    "bitwarden-csv": (bitwarden.parse_csv_export, bitwarden.SOURCE_CSV),
+    "1password-1pux": (onepassword.parse_1pux, onepassword.SOURCE_1PUX),
+    "1password-csv": (onepassword.parse_csv_export, onepassword.SOURCE_CSV),
+    "keepassxc-csv": (keepass.parse_keepassxc_csv, keepass.SOURCE_KEEPASSXC_CSV),
+    "keepass-xml": (keepass.parse_keepass_xml, keepass.SOURCE_KEEPASS_XML),
+    "chrome-csv": (browsers.parse_chrome, browsers.SOURCE_CHROME),
+    "firefox-csv": (browsers.parse_firefox, browsers.SOURCE_FIREFOX),
+    "aegis-json": (authenticators.parse_aegis, authenticators.SOURCE_AEGIS),
+    "2fas-json": (authenticators.parse_2fas, authenticators.SOURCE_2FAS),
+    "google-authenticator": (google_authenticator.parse, google_authenticator.SOURCE),
+}
+FORMATS: tuple[str, ...] = tuple(_PARSERS)
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../inventory.schema.json"
+NAMES_SHOWN = 12  # ids listed in a note before "and N more"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The inventory text to write, and what to tell the person."""
+
+    text: str  # the YAML inventory: a new draft, or the merged existing one
+    notes: tuple[str, ...]  # what was read, added and inferred, and the reminder to delete the export
+    added: tuple[str, ...]  # ids of the accounts added
+
+
+def _new_draft(source: Source) -> str:
+    """Return the text a new draft starts from."""
+    return (
+        f"{SCHEMA_LINE}\n"
+        f"# Draft inventory made by `identity-map import` from the {source.label} export.\n"
+        "# Each '# inferred' comment marks a guess: review it, then add what no export\n"
+        "# knows (phone numbers, recovery codes, devices, data, purchases).\n"
+        "version: 1\n"
+    )
+
+
+def _resolve_format(fmt: str, data: bytes, filename: str) -> str:
+    """Return the concrete format: `fmt` itself, or what `auto` recognises."""
+    wanted = fmt.strip().lower()
+    if wanted != "auto" and wanted not in _PARSERS:
+        raise ImportFailure(filename, f"unknown format '{fmt}'; use one of: auto, {', '.join(FORMATS)}.")
+    if wanted != "auto":
+        return wanted
+    found = detect(data)
+    if found is None:
+        decode_text(data, filename, "an export")  # a wrong encoding is the likelier explanation: say so
+        raise ImportFailure(
+            filename,
+            "this file is not an export this command recognises. Name its format explicitly, one of: "
+            f"{', '.join(FORMATS)}.",
+        )
+    return found
+
+
+def _parse(fmt: str, data: bytes, filename: str) -> ParsedExport:
+    """Return the parsed export; every failure becomes an ImportFailure that
+    quotes nothing from the file. An unexpected exception is replaced, not
+    chained, so that no traceback can show a value from the export."""
+    parser, source = _PARSERS[fmt]
+    failure: ImportFailure | None = None
+    unexpected = ""
+    try:
+        return parser(data, filename)
+    except ImportFailure as exc:
+        failure = exc
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a structure the parser did not foresee
+        unexpected = type(exc).__name__
+    if failure is None:
+        failure = ImportFailure(
+            filename,
+            f"this {source.label} export has a structure this importer does not understand ({unexpected}). "
+            "Export it again; if it still fails, report the app and its version.",
+        )
+    other = detect(data)
+    if other and other != fmt:
+        failure = ImportFailure(
+            filename, f"{failure.message} It looks like a '{other}' export: run the import with that format, or 'auto'."
+        )
+    raise failure
+
+
+def _load_existing(text: str, layout: Layout) -> CommentedMap:
+    """Return the round-trip document of the inventory to merge into."""
+    where = "the inventory to merge into"
+    try:
+        doc = load(text, layout)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ImportFailure(where, f"it is not valid YAML{at}; fix it (or import into a new file) and retry.") from None
+    if not isinstance(doc, CommentedMap):
+        raise ImportFailure(where, "it is not a YAML mapping with 'version: 1' at the top; import into a new file instead.")
+    return doc
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _listed(ids: list[str]) -> str:
+    shown = ", ".join(ids[:NAMES_SHOWN])
+    return shown + (f" and {len(ids) - NAMES_SHOWN} more" if len(ids) > NAMES_SHOWN else "")
+
+
+def run_import(fmt: str, data: bytes, filename: str, existing_text: str | None = None) -> ImportResult:
+    """Return the inventory made (or extended, when `existing_text` is given)
+    from the export `data` of format `fmt` ("auto" to recognise it).
+
+    Raises ImportFailure, naming `filename`, for a wrong format, a damaged,
+    encrypted, empty or non-UTF-8 export; nothing is written either way."""
+    check_size(data, filename)
+    check_not_encrypted_container(data, filename)
+    concrete = _resolve_format(fmt, data, filename)
+    parsed = _parse(concrete, data, filename)
+    source = parsed.source
+    if not parsed.entries:
+        others = f" ({_plural(parsed.skipped, 'other item')} left out)" if parsed.skipped else ""
+        raise ImportFailure(filename, f"this {source.label} export holds no logins to import{others}.")
+
+    base_text = existing_text if existing_text is not None else _new_draft(source)
+    layout = guess_layout(base_text)
+    doc = _load_existing(base_text, layout)
+    outcome = apply_export(doc, layout, parsed)
+    text = dump(doc, layout) if outcome.changed or existing_text is None else existing_text
+
+    notes = [f"Read {_plural(len(parsed.entries), 'login')} from the {source.label} export {filename}."]
+    if parsed.skipped:
+        notes.append(f"Left out {_plural(parsed.skipped, 'other item')} (notes, cards, identities, archived or deleted items).")
+    notes.extend(parsed.warnings)
+    notes.extend(dict.fromkeys(outcome.notes))
+    if outcome.added:
+        notes.append(f"Added {_plural(len(outcome.added), 'account')}: {_listed(outcome.added)}.")
+    if outcome.devices:
+        notes.append(f"Added {_plural(len(outcome.devices), 'device')}: {_listed(outcome.devices)}.")
+    if outcome.updated:
+        notes.append(f"Added inferred terms to {_plural(len(outcome.updated), 'existing account')}: {_listed(outcome.updated)}.")
+    if outcome.changed:
+        notes.append(f"{_plural(outcome.inferred, 'inference')}, each with an '# inferred' comment above it: review them.")
+    else:
+        notes.append("Nothing new: the inventory already has everything this export shows.")
+    notes.append(
+        f"Delete the plaintext export {filename} now (and empty the trash): it holds your secrets in clear text."
+    )
+    return ImportResult(text=text, notes=tuple(notes), added=tuple(outcome.added))
