@@ -292,3 +292,101 @@ def generate_inventory(accounts: int = 3000, hubs: int = 5, seed: int = 0) -> st
         w.thing(f"purchase-{i}", name=_q(f"Purchase {i}"), account=rng.choice(shops), price=price,
                 currency=rng.choice(_CURRENCIES))
     return w.text()
+
+
+# -- Small random inventories, for property tests ----------------------------
+
+_SMALL_PREFIX = {"devices": "d", "places": "pl", "phones": "ph", "accounts": "a", "data": "x", "purchases": "u"}
+
+
+def _term(rng: random.Random, target: str, kind: str) -> str:
+    """A term naming `target` (of `kind`) with a term kind the format allows."""
+    from .model import TERM_KINDS
+
+    if kind == "memory":
+        return "password"
+    allowed = [k for k, (_, kinds) in TERM_KINDS.items() if kind in kinds]
+    term_kind = rng.choice(allowed)
+    return f"{term_kind}:{target}" if term_kind else target
+
+
+def random_spec(rng: random.Random, max_accounts: int = 6, max_terms: int = 3) -> dict:
+    """A small random inventory as plain data in the format's shape
+    ({"devices": {id: fields}, ..., "accounts": {id: {"login": ["a + b"], ...}}}),
+    for property tests: arbitrary AND/OR structure, self-references, cycles
+    (often a pure cycle whose members only open each other), critical things.
+    Write it with `dump_spec`. Methods may repeat a target; ids are safe
+    plain scalars (d0, pl0, ph0, a0, x0, u0)."""
+    counts = {"devices": rng.randint(0, 3), "places": rng.randint(0, 1), "phones": rng.randint(0, 2),
+              "accounts": rng.randint(1, max_accounts), "data": rng.randint(0, 2), "purchases": rng.randint(0, 2)}
+    ids = {s: [f"{_SMALL_PREFIX[s]}{i}" for i in range(n)] for s, n in counts.items()}
+    kind_of = {"memory": "memory"}
+    for section, members in ids.items():
+        for tid in members:
+            kind_of[tid] = {"devices": "device", "places": "place", "phones": "phone", "accounts": "account",
+                            "data": "data", "purchases": "purchase"}[section]
+    targets = list(kind_of)
+
+    def method(pool: list[str]) -> str:
+        chosen = [rng.choice(pool) for _ in range(rng.randint(1, max_terms))]
+        return " + ".join(_term(rng, t, kind_of[t]) for t in chosen)
+
+    def methods(pool: list[str], low: int, high: int) -> list[str]:
+        return [method(pool) for _ in range(rng.randint(low, high))]
+
+    spec: dict[str, dict] = {s: {} for s in ids}
+    for tid in ids["devices"]:
+        spec["devices"][tid] = {}
+    for tid in ids["places"]:
+        spec["places"][tid] = {}
+    for tid in ids["phones"]:
+        fields: dict = {}
+        if ids["devices"] and rng.random() < 0.8:
+            fields["device"] = rng.choice(ids["devices"])
+        if rng.random() < 0.5:
+            fields["recovery"] = methods(targets, 1, 2)
+        spec["phones"][tid] = fields
+    # A pure cycle now and then: its members open only each other.
+    cycle = ids["accounts"][-rng.randint(2, 3):] if len(ids["accounts"]) >= 3 and rng.random() < 0.4 else []
+    for tid in ids["accounts"]:
+        pool = cycle if tid in cycle else targets
+        fields = {}
+        if tid in cycle or rng.random() < 0.85:
+            fields["login"] = methods(pool, 1, 3)
+        if rng.random() < 0.5:
+            fields["recovery"] = methods(pool, 1, 2)
+        spec["accounts"][tid] = fields
+    holders = ids["accounts"] + ids["devices"] + ids["places"]
+    for tid in ids["data"]:
+        if not holders:
+            break
+        fields = {"copies": list(dict.fromkeys(rng.choice(holders) for _ in range(rng.randint(1, 2))))}
+        if rng.random() < 0.3:
+            fields["needs"] = method(targets)
+        spec["data"][tid] = fields
+    for tid in ids["purchases"]:
+        spec["purchases"][tid] = {"account": rng.choice(ids["accounts"]), "price": rng.randint(0, 500),
+                                  "currency": rng.choice(["EUR", "USD"])}
+    for section in spec.values():
+        for fields in section.values():
+            if rng.random() < 0.3:
+                fields["critical"] = True
+    return {s: members for s, members in spec.items() if members}
+
+
+def dump_spec(spec: dict) -> str:
+    """YAML text for a spec as made by `random_spec`, keeping every order
+    (sections, ids, fields, methods) exactly as in the dicts and lists."""
+    w = _Writer()
+    w.lines.append("version: 1")
+    for section, members in spec.items():
+        w.section(section)
+        if not members:
+            w.lines[-1] += " {}"
+            continue
+        for tid, fields in members.items():
+            if not fields:
+                w.lines.append(f"  {tid}: {{}}")
+            else:
+                w.thing(tid, **fields)
+    return w.text()
