@@ -20,7 +20,7 @@ _KDBX_SIGNATURE = b"\x03\xd9\xa2\x9a"
 
 def check_size(data: bytes, filename: str) -> None:
     """Raise ImportFailure for an empty or absurdly large export."""
-    if not data.strip():
+    if not data.strip().removeprefix(codecs.BOM_UTF8).strip() or data in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise ImportFailure(filename, "the file is empty. Export again from the app and import the new file.")
     if len(data) > MAX_BYTES:
         raise ImportFailure(
@@ -82,9 +82,11 @@ def parse_json(text: str, filename: str, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         line, col, pos = exc.lineno, exc.colno, exc.pos
+        # A string still open at the end of the file also means it was cut off.
+        cut_short = pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
     except RecursionError:
         raise ImportFailure(filename, f"the JSON is nested too deeply to be {what}.") from None
-    if pos >= len(text.rstrip()):
+    if cut_short:
         raise ImportFailure(
             filename, f"the JSON ends too early (line {line}, column {col}): the file looks truncated. Export it again."
         )
