@@ -1,0 +1,91 @@
+"""What the app offers as downloads, built by plain functions.
+
+Each download is built only when the person clicks it (`build` is a
+callable), so offering the whole-graph page or a large report costs nothing
+on every rerun. The figures are the CLI's: both call `identity_map.report`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from . import report
+from .engine import Impact
+from .graph import inventory_of
+from .model import Inventory
+
+_UNSAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    file_name: str
+    mime: str
+    build: Callable[[], str]
+
+
+def file_stem(source: str) -> str:
+    """A safe file-name stem from an inventory's source name.
+
+    >>> file_stem("inventories/me & you.yaml")
+    'me-you'
+    >>> file_stem("")
+    'inventory'
+    """
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"\.ya?ml$", "", name, flags=re.IGNORECASE)
+    return _UNSAFE_STEM.sub("-", name).strip("-.") or "inventory"
+
+
+def impact_downloads(result: Impact, title: str, stem: str) -> list[Download]:
+    return [
+        Download("Impact report (Markdown)", f"{stem}-impact.md", "text/markdown",
+                 lambda: report.impact_markdown(result, title)),
+        Download("Impact report (JSON)", f"{stem}-impact.json", "application/json",
+                 lambda: json.dumps(report.impact_json(result), indent=2, ensure_ascii=False) + "\n"),
+    ]
+
+
+def graph_download(G: nx.DiGraph, result: Impact, stem: str, focus: bool) -> Download:
+    from .render import render_html  # pyvis is only needed when the page is built
+
+    return Download("Graph (standalone HTML page, works offline)", f"{stem}-graph.html", "text/html",
+                    lambda: render_html(G, result, focus=focus))
+
+
+CHECKLIST_FORMATS = (("md", "Markdown", "text/markdown"), ("html", "HTML", "text/html"),
+                     ("csv", "CSV", "text/csv"), ("json", "JSON", "application/json"))
+
+
+def checklist_downloads(G: nx.DiGraph, result: Impact, inventory: Inventory, stem: str) -> list[Download]:
+    """The mitigation checklist in every format, once `identity_map.checklist`
+    exists (it is written separately); until then nothing. Scoped like the
+    CLI's `checklist --lose`: to the scenario, or to every single point of
+    failure when nothing is lost."""
+    if importlib.util.find_spec("identity_map.checklist") is None:
+        return []
+    from .checklist import build_checklist, export
+
+    scope = sorted(result.scenario) or None
+
+    def builder(fmt: str) -> Callable[[], str]:
+        return lambda: export(build_checklist(G, scope), fmt, inventory)
+
+    return [Download(f"Mitigation checklist ({label})", f"{stem}-checklist.{fmt}", mime, builder(fmt))
+            for fmt, label, mime in CHECKLIST_FORMATS]
+
+
+def downloads(G: nx.DiGraph, result: Impact, *, source: str, focus: bool = False) -> list[Download]:
+    """Every download the Export tab offers, in order."""
+    inventory = inventory_of(G)
+    stem = file_stem(source)
+    return (impact_downloads(result, inventory.owner, stem)
+            + [graph_download(G, result, stem, focus)]
+            + checklist_downloads(G, result, inventory, stem))

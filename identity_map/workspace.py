@@ -1,0 +1,234 @@
+"""The inventory open in the app's editor: opening, saving, and noticing
+edits made to the file elsewhere. Plain functions, no Streamlit.
+
+Promises kept here:
+- the text in the editor is never thrown away: switching files keeps
+  unsaved edits as a draft that comes back when the file is reopened, and
+  an outside change to the file never overwrites unsaved edits;
+- Save never writes text that fails validation, writes atomically
+  (temporary file + rename), and keeps the version it replaces as FILE.bak;
+- an upload is written nowhere until it is saved under a name in the
+  inventories folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .cli import write_atomic
+from .load import MAX_BYTES
+from .validate import validate_text
+
+ENV_INVENTORY = "IDENTITY_MAP_INVENTORY"  # the file to open
+ENV_FOLDER = "IDENTITY_MAP_INVENTORIES"  # where your own inventories live (listed, and Save as target)
+SUFFIXES = (".yaml", ".yml")
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A one-time message for the person: level is info, success, warning or error."""
+
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the editor holds. `disk` is the file's text as last read or
+    written (None: there is no file yet, or it could not be read)."""
+
+    name: str  # shown to the person
+    path: Path | None  # where Save writes; None for an upload not saved yet
+    disk: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identifies the document across switches (the drafts' key)."""
+        return str(self.path.resolve()) if self.path else f"upload:{self.name}"
+
+    def dirty(self, text: str) -> bool:
+        return text != self.disk
+
+
+@dataclass(frozen=True)
+class Opened:
+    doc: Document
+    text: str  # what the editor should now hold
+    notice: Notice | None = None
+
+
+def display_name(path: Path) -> str:
+    """The path relative to the working folder when inside it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def initial_path(argv: Sequence[str], env: Mapping[str, str], script: Path, default: Path) -> Path:
+    """The file to open first: the argument after `--` in
+    `streamlit run app.py -- FILE`, else $IDENTITY_MAP_INVENTORY, else `default`.
+
+    `streamlit run` sets sys.argv to [script, *args]; anything else (a test
+    runner's own argv) is not ours to read.
+    """
+    ours = bool(argv) and Path(argv[0]).resolve() == script.resolve()
+    if ours and len(argv) > 1:
+        return Path(argv[1])
+    if env.get(ENV_INVENTORY):
+        return Path(env[ENV_INVENTORY])
+    return default
+
+
+def inventories_folder(env: Mapping[str, str], root: Path) -> Path:
+    return Path(env.get(ENV_FOLDER) or root / "inventories")
+
+
+def inventory_files(folders: Sequence[Path]) -> list[Path]:
+    """The YAML files directly in each folder, folder by folder, sorted by name."""
+    found: list[Path] = []
+    for folder in folders:
+        if folder.is_dir():
+            found += sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    return found
+
+
+def _read(path: Path) -> str:
+    """The file's text; OSError or ValueError with a readable message."""
+    if path.stat().st_size > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, too big for an inventory")
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
+
+
+def open_path(path: Path) -> Opened:
+    """Open a file; never raises. A missing file opens empty (Save creates
+    it); an unreadable one opens empty with no path, so Save cannot
+    overwrite what could not be read."""
+    name = display_name(path)
+    try:
+        text = _read(path)
+    except FileNotFoundError:
+        return Opened(Document(name, path, None), "",
+                      Notice("warning", f"{name} does not exist yet: write an inventory, and Save creates it."))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return Opened(Document(name, None, None), "", Notice("error", f"Cannot open {name}: {reason}."))
+    return Opened(Document(name, path, text), text)
+
+
+def open_upload(file_name: str, data: bytes) -> Opened:
+    """An uploaded file, into the editor only (ValueError when not text)."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"{file_name} is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{file_name} is not UTF-8 text (byte {exc.start})") from None
+    return Opened(Document(f"uploaded {file_name}", None, None), text,
+                  Notice("info", f"Opened the upload {file_name} in the editor. It is not saved anywhere "
+                                 "until you save it under a name in your inventories folder."))
+
+
+@dataclass
+class Workspace:
+    """The open document plus the unsaved drafts of documents switched away from."""
+
+    doc: Document
+    drafts: dict[str, str] = field(default_factory=dict)
+
+    def switch(self, text: str, opened: Opened) -> Opened:
+        """Open another document; `text` is the editor's current text, kept
+        as a draft when unsaved. Returns what the editor should hold."""
+        if self.doc.dirty(text) and text:
+            self.drafts[self.doc.key] = text
+        draft = self.drafts.pop(opened.doc.key, None)
+        self.doc = opened.doc
+        if draft is not None and draft != opened.text:
+            return Opened(opened.doc, draft,
+                          Notice("info", f"Restored your unsaved edits to {opened.doc.name}."))
+        return opened
+
+    def sync(self, text: str) -> Opened:
+        """Pick up a change made to the open file outside the app.
+
+        The file is re-read on every interaction and compared by content:
+        modification times are coarse on some file systems (FAT, network
+        shares) and would miss a quick same-size edit. Cost: one read of a
+        file of at most MAX_BYTES.
+        """
+        doc = self.doc
+        if doc.path is None:
+            return Opened(doc, text)
+        try:
+            current = _read(doc.path)
+        except FileNotFoundError:
+            current = None
+        except (OSError, ValueError):
+            return Opened(doc, text)  # unreadable for now: keep what we have
+        if current == doc.disk:
+            return Opened(doc, text)
+        self.doc = replace(doc, disk=current)
+        if current is None:
+            return Opened(self.doc, text, Notice("warning", f"{doc.name} was deleted or moved; "
+                                                             "the editor keeps its text, and Save writes it again."))
+        if text == doc.disk:
+            return Opened(self.doc, current, Notice("info", f"{doc.name} changed on disk: reloaded."))
+        return Opened(self.doc, text, Notice(
+            "warning", f"{doc.name} changed on disk while you have unsaved edits. The editor keeps your "
+                       "edits; Save replaces the file (keeping its current version as .bak), "
+                       "or Revert loads the file from disk."))
+
+    def save(self, text: str, target: Path | None = None) -> Notice:
+        """Save `text` to `target` (default: the open file). Refuses text that
+        fails validation; keeps the replaced version as FILE.bak."""
+        path = target or self.doc.path
+        if path is None:
+            return Notice("error", "Not saved: choose a file name in your inventories folder (Save as).")
+        name = display_name(path)
+        checked = validate_text(text, name)
+        if checked.errors:
+            first = checked.errors[0]
+            return Notice("error", f"Not saved: the text has {len(checked.errors)} error(s), first at line "
+                                   f"{first.line}: {first.message}. The file was not touched.")
+        try:
+            old = path.read_bytes() if path.exists() else None
+            kept = old is not None and old != text.encode("utf-8")
+            if kept:
+                write_atomic(backup_path(path), old)
+            write_atomic(path, text)
+        except OSError as exc:
+            return Notice("error", f"Not saved: {name}: {exc.strerror or exc}.")
+        self.doc = Document(name, path, text)
+        self.drafts.pop(self.doc.key, None)
+        return Notice("success", f"Saved {name}" + (f" (the previous version is {name}.bak)." if kept else "."))
+
+    def revert(self) -> Opened:
+        """Throw away the edits: the editor gets the file's text back."""
+        return Opened(self.doc, self.doc.disk or "")
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def save_as_target(name: str, folder: Path) -> Path:
+    """The file `name` inside `folder` (".yaml" added when missing); ValueError
+    for anything that is not a plain file name, so Save as cannot escape
+    the inventories folder.
+
+    >>> save_as_target("me", Path("inventories")).as_posix()
+    'inventories/me.yaml'
+    """
+    name = name.strip()
+    if not name.lower().endswith(SUFFIXES):
+        name += ".yaml"
+    if not _FILE_NAME.fullmatch(name):
+        raise ValueError("a plain file name such as me.yaml: letters, digits, '.', '_' and '-', no folders")
+    return folder / name
