@@ -89,3 +89,49 @@ def test_the_cli_prints_and_writes_no_secret(tmp_path, capsys, existing_text):
     captured = capsys.readouterr()
     written = [p.read_text(encoding="utf-8") for p in tmp_path.glob("*.yaml")]
     assert_no_secret(captured.out, captured.err, *written)
+
+
+def test_run_import_writes_no_file_and_no_temporary_file(tmp_path, monkeypatch, existing_text):
+    import builtins
+    import tempfile
+
+    real_open = builtins.open
+
+    def read_only_open(file, mode="r", *args, **kwargs):
+        assert not any(flag in mode for flag in "wax+"), f"run_import opened {file!r} for writing"
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(builtins, "open", read_only_open)
+    for fmt, data, name in ALL_FIXTURES:
+        _outcome(fmt, data, name)
+        _outcome(fmt, data, name, existing_text)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_failure_prints_one_error_line_and_writes_nothing(tmp_path, capsys):
+    from identity_map.cli import main
+
+    export = tmp_path / "aegis-encrypted.json"
+    export.write_bytes((FIXTURES / "aegis-encrypted.json").read_bytes())
+    out = tmp_path / "draft.yaml"
+    assert main(["import", "auto", str(export), "-o", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"identity-map: error: {export}: this is an encrypted Aegis vault")
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert not out.exists()
+    assert_no_secret(captured.err)
+
+
+def test_cli_success_tells_to_delete_the_export(tmp_path, capsys):
+    from identity_map.cli import main
+    from identity_map.load import load_text
+
+    export = tmp_path / "passwords.csv"
+    export.write_bytes(export_bytes("chrome-csv"))
+    out = tmp_path / "me.yaml"
+    assert main(["import", "chrome-csv", str(export), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"Delete the plaintext export {export}" in captured.err
+    load_text(out.read_text(encoding="utf-8"), str(out))
