@@ -128,6 +128,9 @@ class Verification:
     money_saved: dict[str, float] = field(default_factory=dict)
     money_at_stake: dict[str, float] = field(default_factory=dict)  # info items
 
+    def __hash__(self) -> int:  # the money dicts are not hashable; these fields decide equality anyway
+        return hash((self.scenario, self.lost_before, self.lost_after, self.saved))
+
     def as_json(self) -> dict:
         return {"scenario": list(self.scenario), "lost_before": self.lost_before, "lost_after": self.lost_after,
                 "saved": list(self.saved), "critical_saved": list(self.critical_saved),
@@ -205,6 +208,7 @@ class _Context:
         self.G = G
         self.inv: Inventory = inventory_of(G)
         self.order = {tid: i for i, tid in enumerate(self.inv.things)}
+        self.added: dict[str, Thing] = {}  # things the rules propose to create, by id
         self.referenced: dict[str, list[str]] = {}  # id -> things whose methods name it
         for t in self.inv:
             for m in t.methods:
@@ -216,10 +220,6 @@ class _Context:
     def name(self, tid: str) -> U:
         thing = self.inv.things.get(tid) or self.added[tid]
         return U(thing.name)
-
-    @cached_property
-    def added(self) -> dict[str, Thing]:
-        return {}
 
     def _new(self, base: tuple[str, str], kind: str, **fields) -> tuple[str, tuple]:
         tid = fresh_id(self.inv, base[0])
@@ -459,7 +459,7 @@ def _account_rules(ctx: _Context, t: Thing, scenario: tuple[str, ...], lost: fro
         break
 
 
-def _advice(ctx: _Context, rows: list[tuple[str, tuple[str, ...]]], results) -> list[Item]:
+def _advice(ctx: _Context, rows: list[tuple[str, tuple[str, ...]]]) -> list[Item]:
     """The story's general advice, when losing one account takes something
     critical. `rows`: (account id, critical ids its loss takes), worst first."""
     if not rows:
@@ -575,7 +575,7 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
                 sum(k[2] for k, _ in pairs), pairs[0][0][3:])
 
     ordered = [item for pairs in sorted(groups.values(), key=group_key) for _, item in pairs]
-    ordered += _advice(ctx, advice_rows, base)
+    ordered += _advice(ctx, advice_rows)
 
     combined = []
     if fixes:
@@ -677,7 +677,7 @@ def _markdown(items, inventory: Inventory | None) -> str:
     for group, group_name, its in _grouped(items):
         lines += ["", f"## {md(group_name)}" + (f" (`{group}`)" if group and group_name != group else ""), ""]
         for item in its:
-            tag = {INFO: " _(to know; saves nothing by itself)_", ADVICE: " _(advice)_"}.get(item.kind, "")
+            tag = {INFO: " _(to know)_", ADVICE: " _(advice)_"}.get(item.kind, "")
             lines.append(f"- [ ] **{item.action.render(md)}**{tag}")
             if item.detail.parts:
                 lines.append(f"  - {item.detail.render(md)}")
@@ -755,7 +755,7 @@ def _html(items, inventory: Inventory | None) -> str:
         label = e(group_name) + (f" <code>{e(group)}</code>" if group and group != group_name else "")
         out += ["<section>", f"<h2>{label}</h2>", '<ul class="items">']
         for item in its:
-            tag = {INFO: "to know; saves nothing by itself", ADVICE: "advice"}.get(item.kind)
+            tag = {INFO: "to know", ADVICE: "advice"}.get(item.kind)
             out.append(f'<li class="item {e(item.kind)}"><span class="box">&#9744;</span>'
                        f"<p><strong>{e(str(item.action))}</strong>"
                        + (f' <span class="tag">({tag})</span>' if tag else "") + "</p>")

@@ -81,7 +81,7 @@ class AddCopy:
                                                    login=thing.login + (method,)))
 
     def describe(self) -> str:
-        return f"data {self.data}: add {self.copy} to copies"
+        return f"{self.data}: add {self.copy} to copies"
 
     def as_json(self) -> dict:
         return {"op": "add-copy", "id": self.data, "copy": self.copy}
