@@ -1,5 +1,5 @@
 """Turning parsed logins into inventory accounts, in a new draft or merged
-into an existing inventory, one rule set for both.
+into an existing inventory, with one rule set for both.
 
 For each login the export proves a few facts: the password is saved in the
 vault, a one-time-code seed is saved in an app, a passkey is saved in the
@@ -7,12 +7,12 @@ vault, the username is an address at some mailbox. Each fact becomes a term,
 added only where the account does not have it yet, so that importing the
 same export twice changes nothing:
 
-- TOTP in app A: if no login method uses `totp:A`, every method with a
-  password and no one-time code gets `+ totp:A` (the codes are a second
+- codes in app A: if no login method uses `totp:A`, every method with a
+  password and no one-time code gets `+ totp:A` (the codes are the second
   factor of *that* login); if there is none, `password + totp:A` is added.
 - password in vault V: if no method uses `password:V`, each method with a
-  remembered `password` gets a twin using `password:V` instead (both work);
-  if there is none, `password:V` (with its TOTP term) is added.
+  remembered `password` gets a twin with `password:V` instead (both work);
+  if there is none, `password:V` (with its codes term) is added.
 - passkey in vault V: a method `passkey:V` is added.
 - username at a mailbox in the inventory: recovery `email:MAILBOX`.
 
@@ -22,49 +22,20 @@ Nothing the person wrote is removed or reordered; every added line gets a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .domains import RESERVED_IDS, clamp_id, domain_label, host_of, looks_like_domain, registrable_domain, slug, user_slug
+from .accounts import AccountIndex, AccountInfo, mail_labels, mail_sites
+from .domains import RESERVED_IDS, clamp_id, domain_label, slug, user_slug
 from .entry import Entry, ParsedExport, Source
 from .errors import ImportFailure
 from .yamldoc import Layout, add_item, add_key, block, comment_item, scalar
 
 SECTION_ORDER = ("version", "owner", "devices", "places", "phones", "accounts", "data", "purchases")
 ID_SECTIONS = ("devices", "places", "phones", "accounts", "data", "purchases")
-_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-
-# Mail domains whose mailbox is the account at another site (the Google
-# account holds Gmail). A username at one of these makes that account a mailbox.
-MAIL_PROVIDERS: dict[str, tuple[str, ...]] = {
-    "gmail.com": ("google.com", "gmail.com"),
-    "googlemail.com": ("google.com", "gmail.com"),
-    "outlook.com": ("microsoft.com", "live.com", "outlook.com"),
-    "hotmail.com": ("microsoft.com", "live.com", "outlook.com"),
-    "live.com": ("microsoft.com", "live.com", "outlook.com"),
-    "msn.com": ("microsoft.com", "live.com", "outlook.com"),
-    "icloud.com": ("apple.com", "icloud.com"),
-    "me.com": ("apple.com", "icloud.com"),
-    "mac.com": ("apple.com", "icloud.com"),
-    "yahoo.com": ("yahoo.com",),
-    "proton.me": ("proton.me", "protonmail.com"),
-    "protonmail.com": ("proton.me", "protonmail.com"),
-    "pm.me": ("proton.me", "protonmail.com"),
-    "tuta.io": ("tuta.com", "tutanota.com"),
-    "tutanota.com": ("tuta.com", "tutanota.com"),
-    "gmx.de": ("gmx.de", "gmx.net"),
-    "gmx.net": ("gmx.net", "gmx.de"),
-    "yandex.ru": ("yandex.ru", "yandex.com"),
-}
-
-
-def mail_sites(address: str) -> tuple[str, ...]:
-    """Return the registrable domains whose account holds this address's mailbox."""
-    domain = address.rpartition("@")[2].strip().lower()
-    return MAIL_PROVIDERS.get(domain, (registrable_domain(domain),) if host_of(domain) else ())
+MERGE_TARGET = "the inventory to merge into"
 
 
 def terms_of(method: Any) -> list[str]:
@@ -94,26 +65,6 @@ def _has_code(terms: list[str]) -> bool:
 
 
 @dataclass
-class AccountInfo:
-    """What matching needs to know of an account already in the document."""
-
-    id: str
-    name: str = ""
-    provider: str = ""
-    user: str = ""
-    kind: str = ""
-    domain: str = ""  # registrable domain of its provider or url, if any
-
-    @property
-    def names(self) -> set[str]:
-        """Return the id-like names the account goes by."""
-        found = {self.id, slug(self.name), slug(self.provider)}
-        if self.domain:
-            found.add(domain_label(self.domain))
-        return found - {""}
-
-
-@dataclass
 class Outcome:
     """What the import changed, for the notes and `ImportResult.added`."""
 
@@ -125,95 +76,59 @@ class Outcome:
 
     @property
     def changed(self) -> bool:
+        """True when the document was modified."""
         return bool(self.added or self.updated or self.devices)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 class Draft:
     """An inventory document being extended with one export's logins."""
 
-    def __init__(self, doc: CommentedMap, layout: Layout, parsed: ParsedExport) -> None:
+    def __init__(self, doc: CommentedMap, layout: Layout, source: Source) -> None:
         self.doc = doc
         self.layout = layout
-        self.source: Source = parsed.source
-        self.parsed = parsed
+        self.source = source
         self.outcome = Outcome()
         self.created: set[str] = set()  # accounts made in this run: no implicit `password` login
         self.touched: list[str] = []  # site accounts this export spoke about, for the mail pass
-        self.app_ids: set[str] = set()
         self.app = ""  # id of the app's own account, set by ensure_app
         # Existing accounts written without `user` that a login of this export
         # matched: a second login with another username is another account.
         self.claimed: dict[str, str] = {}
-        self._infos: dict[str, AccountInfo] = {}  # accounts' matching facts; only `create_account` and `kind` change them
+        self.index = AccountIndex()
+        for acc_id, node in self.section("accounts").items():
+            self.index.add(AccountInfo.of(str(acc_id), node))
+        self.taken = set(RESERVED_IDS)
+        for name in ID_SECTIONS:
+            if isinstance(self.doc.get(name), dict):
+                self.taken.update(str(k) for k in self.doc[name])
 
-    # -- reading the document -------------------------------------------------
+    # -- the document ---------------------------------------------------------
 
     def section(self, name: str) -> CommentedMap:
-        """Return a top-level section, creating it in its usual place if absent."""
+        """Return a top-level section, creating it after the sections that
+        usually precede it if absent."""
         node = self.doc.get(name)
         if node is None:
             node = CommentedMap()
-            order = SECTION_ORDER.index(name)
-            keys = list(self.doc.keys())
-            position = sum(1 for k in keys if k in SECTION_ORDER[:order]) if all(k in SECTION_ORDER for k in keys) else len(keys)
             if name in self.doc:  # `accounts:` written with nothing under it
                 self.doc[name] = node
             else:
-                add_key(self.doc, name, node, position=min(position, len(keys)))
+                rank = SECTION_ORDER.index(name)
+                keys = list(self.doc.keys())
+                after = [i + 1 for i, k in enumerate(keys) if k in SECTION_ORDER and SECTION_ORDER.index(k) < rank]
+                add_key(self.doc, name, node, position=max(after, default=0))
         if not isinstance(node, CommentedMap):
-            raise ImportFailure("the inventory to merge into", f"its '{name}' section is not a mapping of ids; fix it and retry.")
+            raise ImportFailure(MERGE_TARGET, f"its '{name}' section is not a mapping of ids; fix it and retry.")
         return block(node)
-
-    def taken(self) -> set[str]:
-        """Return every id in use, in any section (one namespace)."""
-        ids = set(RESERVED_IDS)
-        for name in ID_SECTIONS:
-            node = self.doc.get(name)
-            if isinstance(node, dict):
-                ids.update(str(k) for k in node)
-        return ids
-
-    def info(self, acc_id: str) -> AccountInfo:
-        """Return the matching facts of an existing account."""
-        if acc_id not in self._infos:
-            self._infos[acc_id] = self._read_info(acc_id)
-        return self._infos[acc_id]
-
-    def _read_info(self, acc_id: str) -> AccountInfo:
-        node = self.section("accounts").get(acc_id)
-        node = node if isinstance(node, dict) else {}
-        provider, url = _text(node.get("provider")), _text(node.get("url"))
-        host = host_of(provider) if looks_like_domain(provider) else host_of(url) if url else ""
-        return AccountInfo(
-            id=str(acc_id),
-            name=_text(node.get("name")),
-            provider=provider,
-            user=_text(node.get("user")).strip(),
-            kind=_text(node.get("kind")),
-            domain=registrable_domain(host) if host else "",
-        )
-
-    def accounts(self) -> list[AccountInfo]:
-        """Return every account in document order."""
-        return [self.info(k) for k in self.section("accounts")]
-
-    def methods(self, acc_id: str, key: str) -> list[list[str]]:
-        """Return an account's login or recovery methods, defaults expanded
-        (`login` of an account written without one is `[password]`)."""
-        node = self.section("accounts").get(acc_id)
-        if isinstance(node, dict) and key in node:
-            return methods_of(node[key])
-        return [["password"]] if key == "login" and acc_id not in self.created else []
-
-    # -- writing --------------------------------------------------------------
 
     def indent(self, depth: int) -> int:
         """Return the column of a key `depth` levels deep."""
         return depth * self.layout.mapping
+
+    @property
+    def item_indent(self) -> int:
+        """Return the column of the dash of a `login`/`recovery` item."""
+        return self.indent(2) + self.layout.offset
 
     def account_node(self, acc_id: str) -> CommentedMap:
         """Return an account's mapping, turning `id:` (null) or `{...}` into a block mapping."""
@@ -222,8 +137,16 @@ class Draft:
         if node is None:
             node = accounts[acc_id] = CommentedMap()
         if not isinstance(node, CommentedMap):
-            raise ImportFailure("the inventory to merge into", f"account '{acc_id}' is not a mapping; fix it and retry.")
+            raise ImportFailure(MERGE_TARGET, f"account '{acc_id}' is not a mapping; fix it and retry.")
         return block(node)
+
+    def methods(self, acc_id: str, key: str) -> list[list[str]]:
+        """Return an account's login or recovery methods, defaults expanded
+        (`login` of an account written without one is `[password]`)."""
+        node = self.section("accounts").get(acc_id)
+        if isinstance(node, dict) and key in node:
+            return methods_of(node[key])
+        return [["password"]] if key == "login" and acc_id not in self.created else []
 
     def method_list(self, acc_id: str, key: str) -> CommentedSeq | None:
         """Return an account's `login`/`recovery` as a block list, or None when
@@ -235,7 +158,7 @@ class Draft:
         if isinstance(value, str):
             value = node[key] = CommentedSeq([value])
         if not isinstance(value, CommentedSeq):
-            raise ImportFailure("the inventory to merge into", f"'{key}' of account '{acc_id}' is not a list; fix it and retry.")
+            raise ImportFailure(MERGE_TARGET, f"'{key}' of account '{acc_id}' is not a list; fix it and retry.")
         return block(value)
 
     def add_method(self, acc_id: str, key: str, terms: list[str], comment: str) -> None:
@@ -244,48 +167,45 @@ class Draft:
         `password` written out first, so its meaning does not change."""
         text = scalar(" + ".join(terms))
         seq = self.method_list(acc_id, key)
-        item_indent = self.indent(2) + self.layout.offset
         if seq is None:
             seq = CommentedSeq()
             if key == "login" and acc_id not in self.created:
                 seq.append("password")
             seq.append(text)
-            comment_item(seq, len(seq) - 1, comment, item_indent)
+            comment_item(seq, len(seq) - 1, comment, self.item_indent)
             add_key(self.account_node(acc_id), key, seq, indent=self.indent(2))
         else:
-            add_item(seq, text, comment=comment, indent=item_indent)
-        self.outcome.inferred += 1
-        self.mark_updated(acc_id)
+            add_item(seq, text, comment=comment, indent=self.item_indent)
+        self._changed(acc_id)
 
     def amend_method(self, acc_id: str, index: int, term: str, comment: str) -> None:
         """Add a term to an existing login method (AND), with a comment above it."""
         seq = self.method_list(acc_id, "login")
-        if seq is None:  # the implicit `[password]`
-            self.add_method(acc_id, "login", ["password", term], comment)
-            return
+        if seq is None:  # the implicit `[password]`, written out to be amended
+            seq = CommentedSeq(["password"])
+            add_key(self.account_node(acc_id), "login", seq, indent=self.indent(2))
         item = seq[index]
         if isinstance(item, list):
             item.append(scalar(term))
         else:
             seq[index] = scalar(f"{item} + {term}")
-        comment_item(seq, index, comment, self.indent(2) + self.layout.offset)
-        self.outcome.inferred += 1
-        self.mark_updated(acc_id)
+        comment_item(seq, index, comment, self.item_indent)
+        self._changed(acc_id)
 
-    def mark_updated(self, acc_id: str) -> None:
+    def _changed(self, acc_id: str) -> None:
+        self.outcome.inferred += 1
         if acc_id not in self.created and acc_id not in self.outcome.updated:
             self.outcome.updated.append(acc_id)
 
     def new_id(self, base: str, variants: list[str]) -> str:
         """Return the first free id among `base`, then `variants`, then
-        `base-2`, `base-3`... (deterministic, so the same export gives the same ids)."""
-        taken = self.taken()
+        `base-2`, `base-3`... (deterministic: the same export gives the same ids)."""
         for candidate in [base, *variants]:
             candidate = clamp_id(candidate)
-            if candidate and _ID.fullmatch(candidate) and candidate not in taken:
+            if candidate and candidate not in self.taken:
                 return candidate
         n = 2
-        while (candidate := f"{clamp_id(base)[: 60]}-{n}") in taken:
+        while (candidate := f"{clamp_id(base)[:60]}-{n}") in self.taken:
             n += 1
         return candidate
 
@@ -296,10 +216,12 @@ class Draft:
             if value:
                 node[key] = scalar(value)
         add_key(self.section("accounts"), scalar(acc_id), node, comment=comment, indent=self.indent(1))
+        self.taken.add(acc_id)
+        self.index.add(AccountInfo.of(acc_id, node))
         self.created.add(acc_id)
         self.outcome.added.append(acc_id)
 
-    # -- the app (vault or authenticator) -------------------------------------
+    # -- the app the export comes from ----------------------------------------
 
     def ensure_phone(self) -> str:
         """Return the id of the phone an authenticator app runs on: the first
@@ -317,97 +239,96 @@ class Draft:
             self.section("devices"), dev_id, node, indent=self.indent(1),
             comment=f"inferred from the {self.source.label} export: the phone the app runs on (rename it to yours)",
         )
+        self.taken.add(dev_id)
         self.outcome.devices.append(dev_id)
         self.outcome.inferred += 1
         return dev_id
 
     def ensure_app(self) -> str:
-        """Return the id of the account of the app the export comes from,
-        creating it (vault: `[password]`; authenticator: `[device:PHONE]`)."""
+        """Return the id of the account of the app the export comes from: one
+        already there by id or name, else a new one (a vault opens with
+        `password`, an authenticator with `device:PHONE`)."""
         if self.app:
             return self.app
         src = self.source
         wanted = {src.app_id, slug(src.label), slug(src.app_name)}
-        for info in self.accounts():
-            if info.id == src.app_id or (wanted & {slug(info.name)} and info.kind in ("", src.kind)):
-                self.app_ids.add(info.id)
+        for info in self.index.infos.values():
+            if info.id == src.app_id or (slug(info.name) in wanted and info.kind in ("", src.kind)):
                 self.app = info.id
-                return info.id
-        app_id = self.new_id(src.app_id, [f"{src.app_id}-app"])
+                return self.app
+        self.app = self.new_id(src.app_id, [f"{src.app_id}-app"])
         holds = "one-time codes" if src.is_authenticator else "passwords"
         self.create_account(
-            app_id,
+            self.app,
             {"name": src.app_name, "kind": src.kind},
             f"inferred from the {src.label} export: the app that holds the {holds} below",
         )
         first = f"device:{self.ensure_phone()}" if src.is_authenticator else "password"
-        self.add_method(app_id, "login", [first], f"inferred: {src.login_hint}")
-        self.app_ids.add(app_id)
-        self.app = app_id
-        return app_id
+        self.add_method(self.app, "login", [first], f"inferred: {src.login_hint}")
+        return self.app
 
     # -- one login ------------------------------------------------------------
 
     def origin(self, entry: Entry) -> str:
+        """Return how comments name a login: `Bitwarden item "GitHub"`."""
         return f'{self.source.label} {self.source.item_word} "{entry.label}"'
 
+    @staticmethod
+    def base_id(entry: Entry) -> str:
+        """Return the id a login's account is named after: the domain's name
+        (`bbc.co.uk` -> `bbc`), else its title or username as a slug."""
+        return domain_label(entry.domain) if entry.domain else slug(entry.title or entry.user)
+
     def find_account(self, entry: Entry) -> str | None:
-        """Return the existing account this login belongs to: same domain (or,
-        lacking one, the same name), and no different username."""
-        base = domain_label(entry.domain) if entry.domain else slug(entry.title or entry.user)
+        """Return the account this login belongs to: same site (by domain, or
+        by name where either has no domain) and no other username."""
         found = []
-        for info in self.accounts():
-            if info.id in self.app_ids:
-                continue
+        for info in self.index.same_site(entry.domain, self.base_id(entry)):
             user = info.user or self.claimed.get(info.id, "")
-            if entry.user and user and entry.user.lower() != user.lower():
-                continue
-            if entry.domain and info.domain:
-                same = entry.domain == info.domain
-            else:
-                same = bool(base) and base in info.names
-            if same:
+            if info.id != self.app and not (entry.user and user and entry.user.lower() != user.lower()):
                 found.append(info)
-        found.sort(key=lambda info: not (entry.user and info.user.lower() == entry.user.lower()))
         if not found:
             return None
-        if entry.user and not found[0].user:
-            self.claimed.setdefault(found[0].id, entry.user)
-        return found[0].id
+        best = next((i for i in found if entry.user and i.user.lower() == entry.user.lower()), found[0])
+        if entry.user and not best.user:
+            self.claimed.setdefault(best.id, entry.user)
+        return best.id
 
     def new_site_account(self, entry: Entry) -> str:
-        """Create the account for a login no account matches; return its id."""
-        base = domain_label(entry.domain) if entry.domain else slug(entry.title or entry.user) or "account"
-        by_user = f"{base}-{user_slug(entry.user)}" if entry.user and user_slug(entry.user) else ""
-        by_domain = slug(entry.domain) if entry.domain else ""
-        holder_domain = self.info(base).domain if base in self.section("accounts") else ""
-        variants = [by_domain, by_user] if holder_domain and holder_domain != entry.domain else [by_user, by_domain]
+        """Create the account for a login no account matches; return its id.
+        A clash with another site's account adds the domain (`amazon-de`),
+        a second user at the same site adds the user (`github-bob`)."""
+        base = self.base_id(entry) or "account"
+        by_user = f"{base}-{user_slug(entry.user)}" if user_slug(entry.user) else ""
+        by_domain = slug(entry.domain)
+        holder = self.index.infos.get(base)
+        other_site = holder is not None and holder.domain and holder.domain != entry.domain
+        variants = [by_domain, by_user] if other_site else [by_user, by_domain]
         acc_id = self.new_id(base, [v for v in variants if v])
-        sites = mail_sites(entry.user) if "@" in entry.user else ()
-        mailbox = entry.domain in sites if entry.domain else base in {domain_label(s) for s in sites}
-        fields = {
-            "name": entry.label if entry.label != acc_id else "",
-            "provider": entry.domain,
-            "user": entry.user,
-        }
+        fields = {"name": entry.label if entry.label != acc_id else "", "provider": entry.domain, "user": entry.user}
         where = f" ({entry.host})" if entry.host else ""
         self.create_account(acc_id, fields, f"inferred from {self.origin(entry)}{where}")
-        if mailbox:
-            add_key(
-                self.account_node(acc_id), "kind", "email", indent=self.indent(2),
-                comment=f"inferred: {entry.user} is a mailbox at {entry.domain or entry.label}",
-            )
-            self._infos.pop(acc_id, None)
+        at_mail_site = entry.domain in mail_sites(entry.user) if entry.domain else base in mail_labels(entry.user)
+        if "@" in entry.user and at_mail_site:
+            node = self.account_node(acc_id)
+            add_key(node, "kind", "email", indent=self.indent(2),
+                    comment=f"inferred: {entry.user} is a mailbox at {entry.domain or entry.label}")
+            self.index.update(AccountInfo.of(acc_id, node))
             self.outcome.inferred += 1
         return acc_id
 
+    def is_own_login(self, entry: Entry) -> bool:
+        """True for a vault's entry for the vault itself (vault.bitwarden.com
+        in Bitwarden): the vault cannot open itself."""
+        src = self.source
+        if src.is_authenticator:
+            return False
+        return entry.domain in src.vendor_domains or (not entry.domain and slug(entry.title) in {src.app_id, slug(src.label)})
+
     def apply(self, entry: Entry) -> None:
         """Add one login's facts to its account (found or created)."""
-        src = self.source
-        app = self.ensure_app()
-        if not src.is_authenticator and (
-            entry.domain in src.vendor_domains or (not entry.domain and slug(entry.title) in {src.app_id, slug(src.label)})
-        ):
+        src, app = self.source, self.ensure_app()
+        if self.is_own_login(entry):
             self.outcome.notes.append(
                 f"The {src.label} {src.item_word} for {src.label} itself was not made a dependency on {app}: "
                 "it would depend on itself."
@@ -417,62 +338,36 @@ class Draft:
         if acc_id not in self.touched:
             self.touched.append(acc_id)
         origin = self.origin(entry)
-        vault = None if src.is_authenticator else app
-        codes_in = app if entry.totp else None
+        vault = "" if src.is_authenticator else app
         first = f"password:{vault}" if vault and entry.password else "password"
-        fresh = [first] + ([f"totp:{codes_in}"] if codes_in else [])
-        why = []
-        why.append(f"password saved in {src.label}" if first != "password" else "a password you remember (review)")
-        if codes_in:
-            why.append(f"one-time codes from {src.label}")
+        fresh = [first] + ([f"totp:{app}"] if entry.totp else [])
+        why = f"password saved in {src.label}" if vault and entry.password else "a password you remember (review)"
+        why += f", one-time codes from {src.label}" if entry.totp else ""
 
-        if codes_in:
-            methods = self.methods(acc_id, "login")
-            if not any(f"totp:{codes_in}" in m for m in methods):
-                amend = [i for i, m in enumerate(methods) if _has_password(m) and not _has_code(m)]
-                for i in amend:
-                    self.amend_method(acc_id, i, f"totp:{codes_in}", f"inferred from {origin}: one-time codes from {src.label}")
-                if not amend:
-                    self.add_method(acc_id, "login", fresh, f"inferred from {origin}: {', '.join(why)}")
-        if vault and entry.password:
-            methods = self.methods(acc_id, "login")
-            if not any(f"password:{vault}" in m for m in methods):
-                twins = [[first if t == "password" else t for t in m] for m in methods if "password" in m]
-                for twin in twins or [fresh]:
-                    if not any(set(twin) <= set(m) for m in self.methods(acc_id, "login")):
-                        note = "; the remembered password also works" if twins else ""
-                        self.add_method(acc_id, "login", twin, f"inferred from {origin}: {', '.join(why)}{note}")
-        if vault and entry.passkey_sites:
-            if not any(f"passkey:{vault}" in m for m in self.methods(acc_id, "login")):
-                sites = ", ".join(entry.passkey_sites)
-                self.add_method(acc_id, "login", [f"passkey:{vault}"], f"inferred from {origin}: a passkey for {sites} is saved in {src.label}")
-
-    # -- mailboxes ------------------------------------------------------------
-
-    def mailbox_of(self, address: str, exclude: str) -> str | None:
-        """Return the account holding this address's mailbox, if the inventory has it."""
-        address = address.strip().lower()
-        sites = set(mail_sites(address))
-        mail_domain = address.rpartition("@")[2]
-        strong, weak = [], []
-        for info in self.accounts():
-            if info.id == exclude or info.id in self.app_ids:
-                continue
-            at_site = info.domain in sites or bool(info.names & {domain_label(s) for s in sites} | {domain_label(mail_domain)})
-            if info.user.lower() == address and (info.kind == "email" or info.domain in sites):
-                strong.append(info.id)
-            elif not info.user and info.kind == "email" and at_site:
-                weak.append(info.id)
-        return (strong or weak or [None])[0]
+        if entry.totp and not any(f"totp:{app}" in m for m in self.methods(acc_id, "login")):
+            single = [i for i, m in enumerate(self.methods(acc_id, "login")) if _has_password(m) and not _has_code(m)]
+            for i in single:
+                self.amend_method(acc_id, i, f"totp:{app}", f"inferred from {origin}: one-time codes from {src.label}")
+            if not single:
+                self.add_method(acc_id, "login", fresh, f"inferred from {origin}: {why}")
+        if vault and entry.password and not any(f"password:{vault}" in m for m in self.methods(acc_id, "login")):
+            twins = [[first if t == "password" else t for t in m] for m in self.methods(acc_id, "login") if "password" in m]
+            also = "; the remembered password also works" if twins else ""
+            for twin in twins or [fresh]:
+                if not any(set(twin) <= set(m) for m in self.methods(acc_id, "login")):
+                    self.add_method(acc_id, "login", twin, f"inferred from {origin}: {why}{also}")
+        if vault and entry.passkey_sites and not any(f"passkey:{vault}" in m for m in self.methods(acc_id, "login")):
+            sites = ", ".join(entry.passkey_sites)
+            self.add_method(acc_id, "login", [f"passkey:{vault}"], f"inferred from {origin}: a passkey for {sites} is saved in {src.label}")
 
     def add_mail_recovery(self) -> None:
         """Give each account this export touched `email:MAILBOX` recovery when
         its username is an address at a mailbox in the inventory."""
         for acc_id in self.touched:
-            user = self.info(acc_id).user
+            user = self.index.infos[acc_id].user
             if "@" not in user:
                 continue
-            mailbox = self.mailbox_of(user, exclude=acc_id)
+            mailbox = self.index.mailbox(user, exclude={acc_id, self.app})
             if mailbox is None or any(f"email:{mailbox}" in m for m in self.methods(acc_id, "recovery")):
                 continue
             self.add_method(
@@ -483,8 +378,7 @@ class Draft:
 
 def apply_export(doc: CommentedMap, layout: Layout, parsed: ParsedExport) -> Outcome:
     """Add an export's logins to `doc` in place; return what changed."""
-    draft = Draft(doc, layout, parsed)
-    draft.section("accounts")
+    draft = Draft(doc, layout, parsed.source)
     draft.ensure_app()
     for entry in sorted(parsed.entries, key=_entry_order):
         draft.apply(entry)

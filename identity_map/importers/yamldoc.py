@@ -77,10 +77,19 @@ def dump(doc: Any, layout: Layout) -> str:
     return out.getvalue()
 
 
+# Plain text that every YAML 1.1 reader takes as itself: starts with a letter,
+# no `: ` or ` #`, not a boolean or null word. Checked first because asking
+# PyYAML costs a parse per string.
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9 ._@/()+:-]*[A-Za-z0-9._@/()+-]|[A-Za-z_]")
+_YAML11_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
 def scalar(text: str) -> str:
     """Return `text` ready to be written as a YAML value or key: double-quoted
     when a YAML 1.1 reader (PyYAML, which the loader uses) would not read
     it back as the same string (`yes`, `0123`, `2024-01-01`, `a: b`)."""
+    if _PLAIN.fullmatch(text) and ": " not in text and text.lower() not in _YAML11_WORDS:
+        return text
     try:
         same = pyyaml.safe_load(text) == text
     except pyyaml.YAMLError:
