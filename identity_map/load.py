@@ -103,14 +103,67 @@ class _Composer:
         self.problems.append(Problem(self.filename, mark.line, mark.col, message))
 
     def compose(self, text: str):
-        """The document's root node, or None when the file holds no document."""
+        """The document's root node, or None when the file holds no document.
+
+        The loop is the hot path of loading a big file (one pass per parser
+        event), hence the local names, the dispatch on the exact event class
+        and the per-call cache of resolved plain scalars."""
         loader = _Parser(text)
         root = None
         documents = 0
         stack: list = []  # open collections; a Map holds a pending key in slot 2
+        check_event, get_event = loader.check_event, loader.get_event
+        resolve, scalar_node = _RESOLVER.resolve, yaml.ScalarNode
+        resolved: dict = {}  # (value, implicit) -> tag: resolve() is a pure function of both
+        ScalarEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.SequenceStartEvent
+        ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+        passive = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
         try:
-            while loader.check_event():
-                event = loader.get_event()
+            while check_event():
+                event = get_event()
+                cls = event.__class__
+                if cls is ScalarEvent:
+                    start = event.start_mark
+                    mark = Mark(start.line + 1, start.column + 1)
+                    tag = event.tag
+                    if tag is not None and tag != "!" and tag != _STR:
+                        self.error(mark, f"YAML tags are not allowed ({tag}): remove it; "
+                                         "the format needs only plain text, numbers, lists and mappings")
+                        return None
+                    value = event.value
+                    plain = not event.style
+                    if plain and (tag is None or tag == "!"):
+                        key = (value, event.implicit)
+                        resolved_tag = resolved.get(key)
+                        if resolved_tag is None:
+                            resolved_tag = resolved[key] = resolve(scalar_node, value, event.implicit)
+                    else:
+                        resolved_tag = _STR
+                    node = Scalar(value, resolved_tag, plain, mark)
+                    if not stack:
+                        root = node
+                        continue
+                    top = stack[-1]
+                    parent = top[0]
+                    if parent.__class__ is Seq:
+                        parent.items.append(node)
+                    elif top[1] is None:
+                        top[1] = node
+                    else:
+                        parent.pairs.append((top[1], node))
+                        top[1] = None
+                    continue
+                if cls in passive:
+                    continue
+                if cls in ends:
+                    node = stack.pop()[0]
+                    if node.__class__ is Map:
+                        self._check_duplicates(node)
+                    if not stack:
+                        root = node
+                    else:
+                        self._attach(stack, node)
+                    continue
                 if isinstance(event, yaml.DocumentStartEvent):
                     documents += 1
                     if documents == 2:
@@ -154,7 +207,8 @@ class _Composer:
                 if len(stack) >= MAX_DEPTH:
                     self.error(mark, f"nesting deeper than {MAX_DEPTH} levels: the format never needs that")
                     return None
-                node = Seq([], mark) if isinstance(event, yaml.SequenceStartEvent) else Map([], mark)
+                node = Seq([], mark) if cls is SequenceStartEvent or isinstance(event, yaml.SequenceStartEvent) \
+                    else Map([], mark)
                 stack.append([node, None])
         except yaml.MarkedYAMLError as exc:
             m = exc.problem_mark or exc.context_mark
