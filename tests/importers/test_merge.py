@@ -147,3 +147,38 @@ def test_layout_of_the_existing_file_is_kept():
     assert "        - password + totp:aegis\n" in merged
     assert "    aegis:\n" in merged
     load_text(merged, "m.yaml")
+
+
+def test_codes_amend_an_implicit_password_login_instead_of_adding_one():
+    hand = "version: 1\naccounts:\n  github: {name: GitHub}  # by hand\n"
+    merged = run_import("aegis-json", export_bytes("aegis-json"), "a.json", hand).text
+    assert methods(merged, "github") == {"password + totp:aegis"}
+    assert "# by hand" in merged
+
+
+def test_mailbox_without_user_is_found_by_its_site_only():
+    hand = (
+        "version: 1\n"
+        "accounts:\n"
+        "  work-mail: {kind: email, provider: example.org}\n"
+        "  mail: {kind: email, provider: gmail.com}\n"
+    )
+    export = b"name,url,username,password,note\nbbc,https://account.bbc.com/,alice@gmail.com,pw,\n"
+    merged = run_import("chrome-csv", export, "c.csv", hand).text
+    # the gmail.com mailbox with no user is chosen for a gmail address;
+    # the example.org mailbox is not (it is at another site)
+    assert methods(merged, "bbc", "recovery") == {"email:mail"}
+
+
+def test_a_large_vault_imports_quickly():
+    import time
+
+    rows = ["name,url,username,password,note"] + [
+        f"s{i},https://login.site{i}.example/,user{i}@gmail.com,pw{i}," for i in range(1500)
+    ]
+    data = ("\n".join(rows) + "\n").encode()
+    start = time.perf_counter()
+    first = run_import("chrome-csv", data, "big.csv")
+    again = run_import("chrome-csv", data, "big.csv", first.text)
+    assert again.text == first.text and len(first.added) == 1501
+    assert time.perf_counter() - start < 8  # about 1 s; quadratic matching took minutes
