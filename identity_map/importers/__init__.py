@@ -143,6 +143,17 @@ def run_import(fmt: str, data: bytes, filename: str, existing_text: str | None =
 
     Raises ImportFailure, naming `filename`, for a wrong format, a damaged,
     encrypted, empty or non-UTF-8 export; nothing is written either way."""
+    try:
+        return _run_import(fmt, data, filename, existing_text)
+    except ImportFailure as exc:
+        failure = ImportFailure(exc.filename, exc.message)
+    # Raised afresh outside the handler: the original may chain a parser
+    # exception that holds the export's text (JSONDecodeError.doc does).
+    raise failure
+
+
+def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None) -> ImportResult:
+    """The body of `run_import`."""
     check_size(data, filename)
     check_not_encrypted_container(data, filename)
     concrete = _resolve_format(fmt, data, filename)

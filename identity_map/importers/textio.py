@@ -50,29 +50,20 @@ def decode_text(data: bytes, filename: str, what: str) -> str:
     """Return the export as text. UTF-8 (with or without a byte-order mark)
     and UTF-16 with a byte-order mark are accepted; anything else is an
     error naming the first bad byte's position."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            position = exc.start
-            text = None
-        if text is None:
-            raise ImportFailure(filename, f"{what} must be UTF-8 or UTF-16 text, but the UTF-16 text breaks at byte {position}; export it again.")
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        position = exc.start  # the exception itself quotes the bytes: keep only where
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            position = exc.start
-            text = None
-        if text is None:
-            raise ImportFailure(
-                filename,
-                f"this is not UTF-8 text (invalid byte at position {position}), so it is not {what} "
-                "as the app writes it. Export it again, or convert it to UTF-8, then retry.",
-            )
-    if "\x00" in text:
-        raise ImportFailure(filename, f"this is a binary file, not {what}.")
-    return text
+        if "\x00" in text:
+            raise ImportFailure(filename, f"this is a binary file, not {what}.")
+        return text
+    raise ImportFailure(
+        filename,
+        f"this is not UTF-8 text (invalid byte at position {position}), so it is not {what} "
+        "as the app writes it. Export it again, or convert it to UTF-8, then retry.",
+    )
 
 
 def parse_json(text: str, filename: str, what: str) -> Any:
