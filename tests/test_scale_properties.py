@@ -20,6 +20,7 @@ from identity_map.load import load_text
 from identity_map.resilience import resilience
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEWER = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def graph_of(spec: dict):
@@ -150,7 +151,7 @@ def test_the_empty_scenario_is_the_baseline(rng):
 # -- the order of the file never matters -------------------------------------
 
 
-@SETTINGS
+@FEWER
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_order_in_the_file_never_changes_a_result(case, rng):
     spec, G, lost = case
@@ -181,7 +182,7 @@ def test_two_accounts_that_open_only_each_other_are_both_unreachable():
     assert impact(G, ["memory"]).statuses["a"] == UNREACHABLE
 
 
-@SETTINGS
+@FEWER
 @given(st.randoms(use_true_random=False), st.integers(2, 4), st.data())
 def test_a_cycle_without_outside_support_stays_unreachable(rng, size, data):
     """Add accounts c0..cN whose methods name only each other (any AND/OR
