@@ -18,7 +18,7 @@ from ruamel.yaml.error import YAMLError
 
 from . import authenticators, bitwarden, browsers, google_authenticator, keepass, onepassword
 from .detect import detect
-from .draft import apply_export
+from .draft import MERGE_TARGET, Outcome, apply_export
 from .entry import ParsedExport, Source
 from .errors import ImportFailure
 from .textio import check_not_encrypted_container, check_size, decode_text
@@ -116,7 +116,7 @@ def _parse(fmt: str, data: bytes, filename: str) -> ParsedExport:
 
 def _load_existing(text: str, layout: Layout) -> CommentedMap:
     """Return the round-trip document of the inventory to merge into."""
-    where = "the inventory to merge into"
+    where = MERGE_TARGET
     try:
         doc = load(text, layout)
     except YAMLError as exc:
@@ -166,8 +166,25 @@ def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None)
     base_text = existing_text if existing_text is not None else _new_draft(source)
     layout = guess_layout(base_text)
     doc = _load_existing(base_text, layout)
-    outcome = apply_export(doc, layout, parsed)
-    text = dump(doc, layout) if outcome.changed or existing_text is None else existing_text
+    try:
+        outcome = apply_export(doc, layout, parsed)
+        text = dump(doc, layout) if outcome.changed or existing_text is None else existing_text
+    except ImportFailure:
+        raise
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # an inventory shape the merge did not foresee: say so, no traceback
+        problem = type(exc).__name__
+    else:
+        return ImportResult(text=text, notes=_notes(parsed, outcome, filename), added=tuple(outcome.added))
+    raise ImportFailure(
+        MERGE_TARGET, f"the export could not be added to it ({problem}); import into a new file and copy accounts over."
+    )
+
+
+def _notes(parsed: ParsedExport, outcome: Outcome, filename: str) -> tuple[str, ...]:
+    """Return the lines that tell the person what the import did."""
+    source = parsed.source
 
     notes = [f"Read {_plural(len(parsed.entries), 'login')} from the {source.label} export {filename}."]
     if parsed.skipped:
@@ -187,4 +204,4 @@ def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None)
     notes.append(
         f"Delete the plaintext export {filename} now (and empty the trash): it holds your secrets in clear text."
     )
-    return ImportResult(text=text, notes=tuple(notes), added=tuple(outcome.added))
+    return tuple(notes)
