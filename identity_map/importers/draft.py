@@ -56,6 +56,18 @@ def methods_of(value: Any) -> list[list[str]]:
     return []
 
 
+def same_user(a: str, b: str) -> bool:
+    """True when two usernames name the same person at a site: equal, or a
+    handle matching an address's local part (an authenticator's
+    "alice-example" and a vault's "alice.example@gmail.com"). Two different
+    addresses are never the same user."""
+    if a.lower() == b.lower():
+        return True
+    if "@" in a and "@" in b:
+        return False
+    return bool(user_slug(a)) and user_slug(a) == user_slug(b)
+
+
 def _has_password(terms: list[str]) -> bool:
     return any(t == "password" or t.startswith("password:") for t in terms)
 
@@ -285,11 +297,12 @@ class Draft:
         found = []
         for info in self.index.same_site(entry.domain, self.base_id(entry)):
             user = info.user or self.claimed.get(info.id, "")
-            if info.id != self.app and not (entry.user and user and entry.user.lower() != user.lower()):
+            if info.id != self.app and not (entry.user and user and not same_user(entry.user, user)):
                 found.append(info)
         if not found:
             return None
-        best = next((i for i in found if entry.user and i.user.lower() == entry.user.lower()), found[0])
+        exact = [i for i in found if entry.user and i.user.lower() == entry.user.lower()]
+        best = (exact or found)[0]
         if entry.user and not best.user:
             self.claimed.setdefault(best.id, entry.user)
         return best.id

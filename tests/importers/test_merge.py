@@ -206,3 +206,21 @@ def test_odd_inventories_merge_or_fail_cleanly(odd):
             run_import(fmt, export_bytes(fmt), export_name(fmt), odd)
         except ImportFailure as exc:
             assert str(exc).startswith("the inventory to merge into: ")
+
+
+def test_authenticator_handle_matches_the_vault_address_at_the_same_site():
+    # Bitwarden knows GitHub as alice.example@gmail.com, Aegis as alice-example
+    merged = merge("aegis-json", run_import("bitwarden-json", export_bytes("bitwarden-json"), "b.json").text)
+    inventory = load_text(merged, "m.yaml")
+    assert "github-2" not in inventory.things
+    assert methods(merged, "github-alice-example") == {"password:bitwarden + totp:bitwarden", "password + totp:aegis"}
+
+
+def test_two_addresses_with_the_same_local_part_stay_two_accounts():
+    export = (
+        b"name,url,username,password,note\n"
+        b"a,https://shop.example/,alice@gmail.com,pw1,\n"
+        b"b,https://shop.example/,alice@work.example,pw2,\n"
+    )
+    result = run_import("chrome-csv", export, "c.csv")
+    assert len(result.added) == 3  # chrome and two shop accounts
