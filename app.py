@@ -122,13 +122,13 @@ with st.sidebar:
     st.file_uploader("Or upload one", type=["yaml", "yml"], key="upload", on_change=on_upload,
                      max_upload_size=4, help="It goes into the editor only; nothing is saved until you save it.")
     st.divider()
-    st.button("Save", on_click=on_save, disabled=doc.path is None, type="primary", width="stretch",
+    st.button("Save", key="save", on_click=on_save, disabled=doc.path is None, type="primary", width="stretch",
               help="Only a valid inventory is saved; the replaced version is kept as FILE.bak.")
-    st.button("Revert to the file on disk", on_click=on_revert, disabled=not dirty or doc.disk is None,
+    st.button("Revert to the file on disk", key="revert", on_click=on_revert, disabled=not dirty or doc.disk is None,
               width="stretch")
     st.text_input("Save as (a file name)", key="save_as_name", placeholder="me.yaml")
     st.caption("Saved in " + md(display_name(FOLDER)))
-    st.button("Save as", on_click=on_save_as, width="stretch")
+    st.button("Save as", key="save_as", on_click=on_save_as, width="stretch")
 
 # -- Header, messages, validation --------------------------------------------
 

@@ -1,0 +1,24 @@
+"""Shared by the app's tests: paths, and the check that Markdown holds no live markup."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+EXAMPLES = ROOT / "examples"
+# An inventory whose every user-written field is HTML, script, Markdown or template markup.
+XSS = ROOT / "tests" / "fixtures" / "app" / "xss.yaml"
+
+
+def unescape(markdown: str) -> str:
+    """Markdown as a reader sees it: escapes and bold markers removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("**", "")
+
+
+def unescaped_markup(body: str) -> list[str]:
+    """Markup left in Markdown once every backslash escape is removed: HTML
+    tags, images and links (an image would be fetched from elsewhere), code."""
+    bare = re.sub(r"\\.", "", body)
+    return re.findall(r"<[a-zA-Z/!]|!\[|\]\(|`", bare)

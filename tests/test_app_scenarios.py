@@ -1,0 +1,70 @@
+"""identity_map.scenarios: the preset scenarios."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_support import EXAMPLES
+from identity_map import scenarios
+from identity_map.engine import rank
+from identity_map.graph import build_graph
+from identity_map.load import load_file, load_text
+
+
+@pytest.fixture(scope="module")
+def malik():
+    return load_file(EXAMPLES / "malik.yaml")
+
+
+@pytest.fixture(scope="module")
+def household():
+    return load_file(EXAMPLES / "household.yaml")
+
+
+def test_banned_loses_the_picked_account(malik):
+    assert scenarios.choices(scenarios.BANNED, malik) == [t.id for t in malik.of_kind("account")]
+    assert scenarios.lost_ids(scenarios.BANNED, malik, "github") == ("github",)
+
+
+def test_phone_lost_offers_devices_of_kind_phone_only(malik, household):
+    assert scenarios.choices(scenarios.PHONE_LOST, malik) == ["iphone"]
+    assert scenarios.choices(scenarios.PHONE_LOST, household) == ["anna-phone", "ben-phone"]
+    assert scenarios.lost_ids(scenarios.PHONE_LOST, malik, "iphone") == ("iphone",)
+
+
+def test_a_pick_that_is_not_a_choice_loses_nothing(malik):
+    assert scenarios.lost_ids(scenarios.PHONE_LOST, malik, "laptop") == ()
+    assert scenarios.lost_ids(scenarios.BANNED, malik, None) == ()
+
+
+def test_house_fire_loses_every_device_and_place(household):
+    lost = scenarios.lost_ids(scenarios.HOUSE_FIRE, household)
+    assert set(lost) == {t.id for t in household.of_kind("device", "place")}
+    assert {"safe", "parents", "yubikey-spare"} <= set(lost)
+
+
+def test_after_death_loses_memory(malik):
+    assert scenarios.lost_ids(scenarios.AFTER_DEATH, malik) == ("memory",)
+    assert scenarios.choices(scenarios.AFTER_DEATH, malik) == []
+
+
+def test_default_pick_is_the_worst_ranked_choice(malik, household):
+    assert scenarios.default_pick(scenarios.BANNED, malik, rank(build_graph(malik))) == "microsoft"
+    ranking = rank(build_graph(household))
+    phones = [r.id for r in ranking if r.id in ("anna-phone", "ben-phone")]
+    assert scenarios.default_pick(scenarios.PHONE_LOST, household, ranking) == phones[0]
+    assert scenarios.default_pick(scenarios.HOUSE_FIRE, household, ranking) is None
+
+
+def test_no_phone_means_nothing_to_pick():
+    inv = load_text("version: 1\ndevices:\n  laptop: {kind: computer}\n")
+    assert scenarios.default_pick(scenarios.PHONE_LOST, inv, rank(build_graph(inv))) is None
+
+
+def test_default_scenario_is_the_worst_single_point_of_failure(malik):
+    assert scenarios.worst(rank(build_graph(malik))) == ["microsoft"]
+    assert scenarios.worst([]) == []
+
+
+def test_presets_have_unique_keys():
+    assert len(scenarios.BY_KEY) == len(scenarios.PRESETS) == 4
