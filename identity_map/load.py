@@ -127,9 +127,7 @@ class _Composer:
                     mark = Mark(start.line + 1, start.column + 1)
                     tag = event.tag
                     if tag is not None and tag != "!" and tag != _STR:
-                        self.error(mark, f"YAML tags are not allowed ({tag}): remove it; "
-                                         "the format needs only plain text, numbers, lists and mappings")
-                        return None
+                        return self._refuse_tag(mark, tag)
                     value = event.value
                     plain = not event.style
                     if plain and (tag is None or tag == "!"):
@@ -177,38 +175,16 @@ class _Composer:
                                f"aliases are not allowed (*{event.anchor}): anchors and aliases can expand "
                                "a small file into a huge one; write the value out instead")
                     return None
-                if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                    node = stack.pop()[0]
-                    if isinstance(node, Map):
-                        self._check_duplicates(node)
-                    if not stack:
-                        root = node
-                    else:
-                        self._attach(stack, node)
-                    continue
                 if not isinstance(event, yaml.NodeEvent):
                     continue
+                # A collection starts.
                 mark = _mark(event.start_mark)
                 if event.tag not in (None, "!", _STR):
-                    self.error(mark, f"YAML tags are not allowed ({event.tag}): remove it; "
-                                     "the format needs only plain text, numbers, lists and mappings")
-                    return None
-                if isinstance(event, yaml.ScalarEvent):
-                    plain = not event.style
-                    tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit) if event.tag is None or event.tag == "!" else _STR
-                    if not plain:
-                        tag = _STR
-                    node = Scalar(event.value, tag, plain, mark)
-                    if not stack:
-                        root = node
-                    else:
-                        self._attach(stack, node)
-                    continue
+                    return self._refuse_tag(mark, event.tag)
                 if len(stack) >= MAX_DEPTH:
                     self.error(mark, f"nesting deeper than {MAX_DEPTH} levels: the format never needs that")
                     return None
-                node = Seq([], mark) if cls is SequenceStartEvent or isinstance(event, yaml.SequenceStartEvent) \
-                    else Map([], mark)
+                node = Seq([], mark) if cls is SequenceStartEvent else Map([], mark)
                 stack.append([node, None])
         except yaml.MarkedYAMLError as exc:
             m = exc.problem_mark or exc.context_mark
@@ -222,6 +198,11 @@ class _Composer:
             self.error(Mark(1, 1), f"malformed YAML: {exc}")
             return None
         return root
+
+    def _refuse_tag(self, mark: Mark, tag: str) -> None:
+        """Tags are never constructed (so `!!python/...` cannot run); say so."""
+        self.error(mark, f"YAML tags are not allowed ({tag}): remove it; "
+                         "the format needs only plain text, numbers, lists and mappings")
 
     def _attach(self, stack: list, node) -> None:
         top = stack[-1]
