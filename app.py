@@ -122,10 +122,14 @@ with st.sidebar:
     st.file_uploader("Or upload one", type=["yaml", "yml"], key="upload", on_change=on_upload,
                      max_upload_size=4, help="It goes into the editor only; nothing is saved until you save it.")
     st.divider()
-    st.button("Save", key="save", on_click=on_save, disabled=doc.path is None, type="primary", width="stretch",
-              help="Only a valid inventory is saved; the replaced version is kept as FILE.bak.")
-    st.button("Revert to the file on disk", key="revert", on_click=on_revert, disabled=not dirty or doc.disk is None,
-              width="stretch")
+    # The bundled examples are the story's cases: keep them as shipped, save edits under your own name.
+    bundled = doc.path is not None and doc.path.resolve().parent == EXAMPLES
+    st.button("Save", key="save", on_click=on_save, disabled=doc.path is None or bundled, type="primary",
+              width="stretch", help="Only a valid inventory is saved; the replaced version is kept as FILE.bak.")
+    if bundled:
+        st.caption("A bundled example: use Save as to keep your version.")
+    st.button("Revert to the file on disk", key="revert", on_click=on_revert,
+              disabled=not dirty or doc.disk is None, width="stretch")
     st.text_input("Save as (a file name)", key="save_as_name", placeholder="me.yaml")
     st.caption("Saved in " + md(display_name(FOLDER)))
     st.button("Save as", key="save_as", on_click=on_save_as, width="stretch")

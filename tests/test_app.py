@@ -228,6 +228,17 @@ def test_upload_goes_to_the_editor_and_nowhere_else(folder):
     assert any("Saved" in s for s in shown(at, "success"))
 
 
+def test_bundled_examples_are_saved_only_under_another_name(folder):
+    at = start()
+    assert button(at, "save").disabled
+    at.text_input(key="save_as_name").set_value("malik-mine.yaml")
+    button(at, "save_as").click()
+    rerun(at)
+    assert (folder / "malik-mine.yaml").read_text() == (EXAMPLES / "malik.yaml").read_text()
+    assert caption(at).endswith("malik-mine.yaml")
+    assert not button(at, "save").disabled
+
+
 def test_save_as_refuses_a_path_outside_the_folder(folder):
     at = start()
     at.text_input(key="save_as_name").set_value("../escape.yaml")

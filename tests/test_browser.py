@@ -8,6 +8,7 @@ Every wait is on a condition with a timeout; the server is always stopped.
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -132,3 +133,13 @@ def test_markup_in_names_stays_text_in_the_browser(browser):
         assert any("<img src=x onerror=alert('photos')>" in t["text"] for t in tooltips)
         page.context.close()
     assert_stayed_local(traffic)
+
+
+def test_missing_chromium_skips_with_a_reason_unless_required(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("IDENTITY_MAP_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="not installed"):
+        _require_browser()
+    monkeypatch.setenv("IDENTITY_MAP_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="IDENTITY_MAP_REQUIRE_BROWSER=1"):
+        _require_browser()
