@@ -55,13 +55,16 @@ def _scenario(checked: Validation, lose: list[str]) -> list[str]:
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write via a temporary file in the same folder and a rename, so a crash
-    never leaves half a file."""
+    never leaves half a file. A file that exists keeps its permissions; a new
+    one is private to the user (0600: an inventory maps someone's life)."""
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(raw)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

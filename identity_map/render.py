@@ -42,7 +42,9 @@ LABELS = {
     OK: "ok",
     UNREACHABLE: "unreachable even with nothing lost",
 }
-SHAPES = {"memory": "star", "device": "box", "place": "database", "phone": "diamond",
+# Only shapes that draw the label below them: "box" or "database" grow with
+# their label, and a long name would cover the neighbours.
+SHAPES = {"memory": "star", "device": "hexagon", "place": "triangleDown", "phone": "diamond",
           "account": "dot", "data": "square", "purchase": "triangle"}
 _CDN = re.compile(r"<(link|script)\b[^>]*\bhttps?://[^>]*>(\s*</script>)?", re.IGNORECASE)
 X_GAP, Y_GAP = 260, 70

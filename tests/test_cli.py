@@ -96,3 +96,19 @@ def test_console_script_runs_the_malik_example():
     done = subprocess.run([sys.executable, "-m", "identity_map.cli", "impact", MALIK, "--lose", "microsoft"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "EUR 1,400.00" in done.stdout
+
+
+def test_write_atomic_keeps_the_mode_of_an_existing_file_and_makes_new_ones_private(tmp_path):
+    import stat
+
+    from identity_map.cli import write_atomic
+
+    shared = tmp_path / "shared.yaml"
+    shared.write_text("old")
+    shared.chmod(0o644)
+    write_atomic(shared, "new")
+    assert shared.read_text() == "new" and stat.S_IMODE(shared.stat().st_mode) == 0o644
+    fresh = tmp_path / "fresh.yaml"
+    write_atomic(fresh, "x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
