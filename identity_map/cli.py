@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from . import report
 from .engine import impact, rank
+from .files import replace_keeping_backup, write_atomic
 from .load import InventoryError, Problem
 from .validate import Validation, validate_bytes
 
@@ -51,24 +50,6 @@ def _scenario(checked: Validation, lose: list[str]) -> list[str]:
                            + f" (ids in {checked.inventory.source}: {', '.join(ids[:20])}"
                            + (", ..." if len(ids) > 20 else "") + ")")
     return lose
-
-
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same folder and a rename, so a crash
-    never leaves half a file. A file that exists keeps its permissions; a new
-    one is private to the user (0600: an inventory maps someone's life)."""
-    path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(raw)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -140,7 +121,12 @@ def cmd_import(args) -> int:
         raise CliError(str(exc)) from None
     for note in result.notes:
         print(note, file=sys.stderr)
-    _emit(result.text, args.merge or args.output)
+    if args.merge:
+        kept = replace_keeping_backup(args.merge, result.text)
+        print(f"wrote {args.merge}" + (f" (the previous version is {args.merge}.bak)" if kept else ""),
+              file=sys.stderr)
+    else:
+        _emit(result.text, args.output)
     return 0
 
 

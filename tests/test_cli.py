@@ -101,7 +101,7 @@ def test_console_script_runs_the_malik_example():
 def test_write_atomic_keeps_the_mode_of_an_existing_file_and_makes_new_ones_private(tmp_path):
     import stat
 
-    from identity_map.cli import write_atomic
+    from identity_map.files import write_atomic
 
     shared = tmp_path / "shared.yaml"
     shared.write_text("old")
@@ -112,3 +112,16 @@ def test_write_atomic_keeps_the_mode_of_an_existing_file_and_makes_new_ones_priv
     write_atomic(fresh, "x")
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_import_merge_keeps_the_previous_inventory_as_bak(tmp_path, capsys):
+    fixtures = ROOT / "tests" / "fixtures" / "importers"
+    mine = tmp_path / "me.yaml"
+    original = (fixtures / "existing.yaml").read_text()
+    mine.write_text(original)
+    code, _, err = run(capsys, "import", "auto", str(fixtures / "aegis.json"), "--merge", str(mine))
+    assert code == 0 and "Delete the plaintext export" in err
+    assert (tmp_path / "me.yaml.bak").read_text() == original
+    assert mine.read_text() != original
+    code, _, _ = run(capsys, "validate", str(mine))
+    assert code == 0
