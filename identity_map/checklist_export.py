@@ -1,0 +1,227 @@
+"""The checklist as text: Markdown task list, JSON, CSV and a printable HTML page.
+
+Every format says the same things; Markdown and HTML share the lines under
+each item (`_item_lines`), JSON and CSV carry the figures as fields too.
+User text (names) is always escaped: Markdown-escaped, HTML-escaped, and
+CSV cells that a spreadsheet would run as a formula are quoted.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+
+from .checklist_model import ADVICE, FIX, INFO, Item, T, Text, U, Verification, join, money_text, plural
+from .model import Inventory
+from .report import md
+
+FORMATS = ("md", "json", "csv", "html")
+SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
+TAGS = {INFO: "to know", ADVICE: "advice"}
+
+
+def _namer(inventory: Inventory | None):
+    def name(tid: str) -> U:
+        if inventory is not None and tid in inventory.things:
+            return U(inventory[tid].name)
+        return U(tid)
+    return name
+
+
+# -- Sentences -------------------------------------------------------------------
+
+
+def verification_text(v: Verification | None, inventory: Inventory | None = None) -> Text:
+    """The figures in words: 'If you lose X: 16 things lost instead of 18. Saved: ...'."""
+    if v is None:
+        return T("")
+    name = _namer(inventory)
+    crit = set(v.critical_saved)
+    scen = join([name(i) for i in v.scenario])
+    if v.money_at_stake and not v.saved:
+        return T("If you lose ", scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
+                 "(this item saves nothing by itself).")
+    saved = [T(name(i), " (critical)" if i in crit else "") for i in v.saved]
+    out = T("If you lose ", scen, f": {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}. Saved: ",
+            join(saved), ".")
+    if v.money_saved:
+        out += T(f" Money kept: {money_text(v.money_saved)}.")
+    return out
+
+
+def _also_text(item: Item, inventory: Inventory | None) -> Text:
+    if not item.also:
+        return T("")
+    name = _namer(inventory)
+    return T("Also helps if you lose ", join([T(join([name(i) for i in v.scenario]), f" ({len(v.saved)} saved)")
+                                              for v in item.also], " or "), ".")
+
+
+def _scope(items, inventory: Inventory | None) -> list[Text]:
+    """Lines saying what was checked and what doing everything achieves."""
+    name = _namer(inventory)
+    scenarios = getattr(items, "scenarios", None)
+    lines = []
+    if scenarios is not None:
+        if getattr(items, "whole", True):
+            shown = [name(s[0]) for s in scenarios[:8]] + ([f"{len(scenarios) - 8} more"] if len(scenarios) > 8 else [])
+            lines.append(T(f"Scope: every single point of failure, {len(scenarios)} of them: ", join(shown), ".")
+                         if scenarios else T("Scope: every single point of failure; there are none."))
+        elif scenarios:
+            lines.append(T("Scope: the scenario of losing ", join([name(i) for i in scenarios[0]]), "."))
+    lines.append(T("Each action is a change to the inventory; the engine re-ran the scenario with the "
+                   "change applied and the figures below are its result. Actions that save nothing are not listed."))
+    for v in list(getattr(items, "combined", ()))[:3]:
+        lines.append(T("With every action done: if you lose ", join([name(i) for i in v.scenario]),
+                       f", {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}."))
+    if not items:
+        lines.append(T("Nothing to do: no action would save anything in the scenarios checked."))
+    return lines
+
+
+def _item_lines(item: Item, inventory: Inventory | None) -> list[tuple[str, Text]]:
+    """The lines under an item's action, each with its class (as in the HTML):
+    detail, verified, also. The change lines are each format's own."""
+    lines = []
+    if item.detail:
+        lines.append(("detail", item.detail))
+    if item.verification is not None:
+        lines.append(("verified", T("Verified: " if item.kind == FIX else "",
+                                    verification_text(item.verification, inventory))))
+    if item.also:
+        lines.append(("also", _also_text(item, inventory)))
+    return lines
+
+
+def _shown_changes(item: Item) -> tuple[list[str], int]:
+    lines = item.change_text()
+    return lines[:SHOWN_CHANGES], max(0, len(lines) - SHOWN_CHANGES)
+
+
+def _more(more: int) -> list[str]:
+    return [f"and {more} more like these"] if more else []
+
+
+def _grouped(items) -> list[tuple[str, str, list[Item]]]:
+    groups: dict[str, tuple[str, list[Item]]] = {}
+    for item in items:
+        groups.setdefault(item.group, (item.group_name, []))[1].append(item)
+    return [(g, n, its) for g, (n, its) in groups.items()]
+
+
+def _title(inventory: Inventory | None, escape=str) -> str:
+    owner = inventory.owner if inventory is not None else ""
+    return "Mitigation checklist" + (f" — {escape(owner)}" if owner else "")
+
+
+# -- Formats ------------------------------------------------------------------------
+
+
+def item_json(item: Item, inventory: Inventory | None = None) -> dict:
+    return {
+        "id": item.id, "kind": item.kind, "rule": item.rule, "group": item.group, "group_name": item.group_name,
+        "action": str(item.action), "detail": str(item.detail),
+        "verified": str(verification_text(item.verification, inventory)),
+        "verification": item.verification.as_json() if item.verification else None,
+        "also": [v.as_json() for v in item.also],
+        "change": [op.as_json() for op in item.change],
+        "change_text": item.change_text(),
+    }
+
+
+def _markdown(items, inventory: Inventory | None) -> str:
+    lines = [f"# {_title(inventory, md)}", ""]
+    lines += [line.render(md) for line in _scope(items, inventory)]
+    for group, group_name, its in _grouped(items):
+        lines += ["", f"## {md(group_name)}" + (f" (`{group}`)" if group and group_name != group else ""), ""]
+        for item in its:
+            tag = f" _({TAGS[item.kind]})_" if item.kind in TAGS else ""
+            lines.append(f"- [ ] **{item.action.render(md)}**{tag}")
+            lines += [f"  - {text.render(md)}" for _, text in _item_lines(item, inventory)]
+            if item.change:
+                shown, more = _shown_changes(item)
+                # names may hold backticks: they become quotes inside the code spans
+                spans = [f"`{c.replace('`', chr(39))}`" for c in shown]
+                lines.append("  - Change to the inventory: " + "; ".join(spans + _more(more)))
+    return "\n".join(lines) + "\n"
+
+
+_CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", "verified", "scenario",
+               "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake", "change")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(items, inventory: Inventory | None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_FIELDS)
+    for item in items:
+        v = item.verification
+        writer.writerow([_cell(x) for x in (
+            item.id, item.kind, item.rule, item.group, item.group_name, item.action, item.detail,
+            verification_text(v, inventory), " ".join(v.scenario) if v else "",
+            v.lost_before if v else "", v.lost_after if v else "", " ".join(item.saved), " ".join(item.critical_saved),
+            money_text(v.money_saved) if v and v.money_saved else "",
+            money_text(v.money_at_stake) if v and v.money_at_stake else "",
+            "; ".join(item.change_text()))])
+    return out.getvalue()
+
+
+_STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; max-width: 50em; margin: 2em auto; padding: 0 1em; color: #111; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+ul.items { list-style: none; padding-left: 0; }
+li.item { margin: 0.8em 0; padding-left: 1.8em; position: relative; break-inside: avoid; }
+span.box { position: absolute; left: 0; top: -0.1em; font-size: 1.3em; }
+p { margin: 0.2em 0; } .verified { color: #05612b; } .info .verified { color: #8a4b00; }
+.change, .also, .scope { color: #555; font-size: 0.9em; } code { font-size: 0.95em; }
+.tag { color: #666; font-style: italic; font-weight: normal; }
+@media print { body { margin: 0; max-width: none; } }
+"""
+
+
+def _html(items, inventory: Inventory | None) -> str:
+    e = html.escape
+    title = _title(inventory)
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           f"<title>{e(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    out += [f'<p class="scope">{e(str(line))}</p>' for line in _scope(items, inventory)]
+    for group, group_name, its in _grouped(items):
+        label = e(group_name) + (f" <code>{e(group)}</code>" if group and group != group_name else "")
+        out += ["<section>", f"<h2>{label}</h2>", '<ul class="items">']
+        for item in its:
+            tag = f' <span class="tag">({TAGS[item.kind]})</span>' if item.kind in TAGS else ""
+            out.append(f'<li class="item {e(item.kind)}"><span class="box">&#9744;</span>'
+                       f"<p><strong>{e(str(item.action))}</strong>{tag}</p>")
+            out += [(f'<p class="{cls}">' if cls != "detail" else "<p>") + f"{e(str(text))}</p>"
+                    for cls, text in _item_lines(item, inventory)]
+            if item.change:
+                shown, more = _shown_changes(item)
+                out.append('<p class="change">Change to the inventory: '
+                           + "; ".join([f"<code>{e(c)}</code>" for c in shown] + _more(more)) + "</p>")
+            out.append("</li>")
+        out += ["</ul>", "</section>"]
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def export(items, fmt: str, inventory: Inventory | None = None) -> str:
+    """The checklist as text: "md" (task boxes), "json" (a list of items with
+    their verification figures), "csv" (a header and one row per item) or
+    "html" (a printable standalone page, no network)."""
+    if fmt == "md":
+        return _markdown(items, inventory)
+    if fmt == "json":
+        return json.dumps([item_json(i, inventory) for i in items], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _csv(items, inventory)
+    if fmt == "html":
+        return _html(items, inventory)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

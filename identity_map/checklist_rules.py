@@ -1,0 +1,371 @@
+"""The checklist's rules: what each scenario loses becomes proposed changes.
+
+`rules(ctx, scenario, result)` looks at every thing the scenario loses
+(besides the scenario's own ids, which no change can save) and yields
+`Candidate`s: a stable id, the action in words, and the change to the
+inventory (`fixes`). Nothing here decides whether a change helps: the
+builder (`checklist.build_checklist`) applies each one and re-runs the
+engine. `advice(ctx, rows)` gives the story's general lessons.
+
+The rules, by the thing that is lost:
+- data whose every copy is lost: an independent copy (`independent-copy`),
+  or, for an item that others need (an encryption key), an offline copy
+  (`key-offline`);
+- an account that signs in with a password kept only in a lost vault: an
+  offline copy of the vault's passwords (`vault-offline`);
+- an account whose second factor is lost: a second, independent 2FA method
+  and printed recovery codes (`second-factor`);
+- an account that opens only with "Sign in with X": its own password (`own-login`);
+- an account that recovers through a lost mailbox: another recovery address
+  (`recovery-elsewhere`), or, when two mailboxes recover only through each
+  other, one item for the pair (`recovery-loop`);
+- a purchase: what is at stake with its account (`purchases-at-stake`, information).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+
+from .checklist_model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural
+from .engine import Impact
+from .fixes import AddCopy, AddMethod, AddThing, fresh_id
+from .graph import inventory_of
+from .model import MEMORY, Inventory, Method, Term, Thing
+
+ADVICE_GROUP = ""  # the group of general advice: no thing has an empty id
+TWO_FACTOR = ("totp", "push", "sms", "key")  # term kinds that are a second factor
+ORGANISATION_KINDS = ("work", "government")  # their login is the organisation's choice, not the owner's
+
+# Names of the things the checklist may add (ids are made fresh if taken).
+BACKUP_DISK = ("backup-disk", "Backup disk at home (offline copy)")
+SAFE_PLACE = ("home-safe", "Safe place at home (printed recovery codes and keys)")
+AUTHENTICATOR = ("second-authenticator",
+                 "Second authenticator (a security key, or an app whose seeds you keep yourself)")
+MAILBOX = ("second-mailbox", "Second mailbox at an independent provider")
+
+
+@dataclass
+class Candidate:
+    """A proposed item, before the engine checked it; `scenarios` are the
+    scenarios in scope whose losses proposed it (the first one first)."""
+
+    id: str
+    kind: str
+    rule: str
+    group: str
+    action: Text
+    detail: Text
+    change: tuple = ()
+    money_at_stake: dict = field(default_factory=dict)
+    scenarios: list = field(default_factory=list)
+
+
+class Context:
+    """The inventory and what the rules look up in it, computed once."""
+
+    def __init__(self, G: nx.DiGraph):
+        self.G = G
+        self.inv: Inventory = inventory_of(G)
+        self.order = {tid: i for i, tid in enumerate(self.inv.things)}
+        self.added: dict[str, Thing] = {}  # things the rules propose to create, by id
+        self.referenced: dict[str, list[str]] = {}  # id -> things whose methods name it
+        for t in self.inv:
+            for m in t.methods:
+                for term in m.terms:
+                    users = self.referenced.setdefault(term.target, [])
+                    if t.id not in users:
+                        users.append(t.id)
+
+    def name(self, tid: str) -> U:
+        thing = self.inv.things.get(tid) or self.added[tid]
+        return U(thing.name)
+
+    def names(self, ids) -> Text:
+        return join([self.name(i) for i in ids])
+
+    def users_of(self, term: Term) -> list[str]:
+        """The things (file order) with a login or recovery method that uses `term`."""
+        return [u for u in self.referenced.get(term.target, [])
+                if any(term in m.terms for m in self.inv[u].methods)]
+
+    def _new(self, base: tuple[str, str], kind: str, **fields) -> tuple[str, tuple]:
+        tid = fresh_id(self.inv, base[0])
+        thing = self.added[tid] = Thing(id=tid, kind=kind, name=base[1], **fields)
+        return tid, (AddThing(thing),)
+
+    @cached_property
+    def safe_place(self) -> tuple[str, tuple]:
+        """Where printed codes and keys go: a place that already holds printed
+        codes, else a new one."""
+        for t in self.inv:
+            for m in t.methods:
+                for term in m.terms:
+                    if term.kind == "codes" and self.inv[term.target].kind == "place":
+                        return term.target, ()
+        return self._new(SAFE_PLACE, "place")
+
+    def backup_place(self, data: Thing) -> tuple[str, tuple]:
+        """Where an independent copy goes: the place that already holds the
+        most copies of other data (not one of this item's own), else a new one."""
+        counts: dict[str, int] = {}
+        for t in self.inv.of_kind("data"):
+            for c in t.copies:
+                if self.inv[c].kind == "place" and c not in data.copies:
+                    counts[c] = counts.get(c, 0) + 1
+        if counts:
+            return max(counts, key=lambda c: (counts[c], -self.order[c])), ()
+        return self._new(BACKUP_DISK, "place")
+
+    @cached_property
+    def authenticator(self) -> tuple[str, tuple]:
+        return self._new(AUTHENTICATOR, "device", subkind="other")
+
+    @cached_property
+    def password_term(self) -> Term:
+        """How this owner keeps passwords: the most common password term of
+        the accounts' logins (a remembered one when tied)."""
+        counts: dict[Term, int] = {Term("password", MEMORY): 0}
+        for t in self.inv.of_kind("account"):
+            for m in t.login:
+                for term in m.terms:
+                    if term.kind == "password":
+                        counts[term] = counts.get(term, 0) + 1
+        return max(counts, key=lambda k: (counts[k], k.target == MEMORY))
+
+    @cached_property
+    def mailboxes(self) -> list[str]:
+        """Accounts that are mailboxes: kind email, or named by an email: term."""
+        named = {term.target for t in self.inv for m in t.methods for term in m.terms if term.kind == "email"}
+        return [t.id for t in self.inv.of_kind("account") if t.subkind == "email" or t.id in named]
+
+    def other_mailbox(self, owner: Thing, exclude: set[str], lost: frozenset[str]) -> tuple[str, tuple]:
+        """A mailbox of the owner's that this scenario does not take: one that
+        shares a word of the account's id (anna, ben) first, then critical
+        ones (kept with care), then file order; a new one if there is none."""
+        words = set(owner.id.split("-"))
+        choices = [m for m in self.mailboxes if m not in exclude and m not in lost]
+        if choices:
+            return min(choices, key=lambda m: (not (words & set(m.split("-"))), not self.inv[m].critical,
+                                               self.order[m])), ()
+        return self._new(MAILBOX, "account", subkind="email", login=(Method((Term("password", MEMORY),)),))
+
+    def vault_export(self, vault: str) -> str | None:
+        """A data item that looks like an offline export of the vault: its name
+        or id names the vault's provider (or id), and the vault holds no copy."""
+        v = self.inv[vault]
+        words = {w.casefold() for w in (v.provider, v.id) if w}
+        for t in self.inv.of_kind("data"):
+            text = f"{t.name} {t.id}".casefold()
+            if vault not in t.copies and any(w in text for w in words) and \
+                    any(self.inv[c].kind in ("place", "device") for c in t.copies):
+                return t.id
+        return None
+
+    def replace_everywhere(self, old: Term, new: Term) -> tuple:
+        """For every method that uses `old`, the same method with `new` instead
+        (added beside it)."""
+        return tuple(AddMethod(t.id, role, replace(m, old, new))
+                     for t in self.inv for role in ("login", "recovery") for m in getattr(t, role) if old in m.terms)
+
+
+def replace(method: Method, old: Term, new: Term) -> Method:
+    return Method(tuple(dict.fromkeys(new if t == old else t for t in method.terms)))
+
+
+def rules(ctx: Context, scenario: tuple[str, ...], result: Impact):
+    """The candidate changes for one scenario, in file order of what they save."""
+    lost = result.lost
+    gone = set(scenario)
+    for tid, t in ctx.inv.things.items():
+        if tid not in lost or tid in gone:
+            continue
+        if t.kind == "data":
+            yield from _data_rules(ctx, t, lost)
+        elif t.kind == "account":
+            yield from _vault_rule(ctx, t, lost)
+            yield from _second_factor_rule(ctx, t, lost)
+            yield from _own_login_rule(ctx, t, lost)
+            yield from _recovery_rule(ctx, t, scenario, lost)
+        elif t.kind == "purchase":
+            yield _stake(ctx, t.account)
+
+
+# -- Data ------------------------------------------------------------------------
+
+
+def _data_rules(ctx: Context, t: Thing, lost: frozenset[str]):
+    holders = t.copies
+    if not holders or not all(h in lost for h in holders):
+        return  # lost through its `needs`: the needed item gets its own rule
+    where = (T("Its only copy is in ", ctx.name(holders[0]), ".") if len(holders) == 1
+             else T("Its copies are all in ", ctx.names(holders), ", which can be lost together."))
+    group = holders[0]
+    needed_by = [u for u in ctx.referenced.get(t.id, []) if u != t.id]
+    offline = all(ctx.inv[h].kind == "place" for h in holders)
+    if needed_by and not offline:
+        place, new = ctx.safe_place
+        yield Candidate(
+            f"key-offline-{t.id}", FIX, "key-offline", group,
+            T("Keep '", ctx.name(t.id), "' offline too (printed, or on a USB stick in a safe place)"),
+            where + T(" ", ctx.names(needed_by), " needs it" if len(needed_by) == 1 else " need it",
+                      ". Where to keep it: ", ctx.name(place), "."),
+            new + (AddCopy(t.id, place),))
+    else:
+        place, new = ctx.backup_place(t)
+        yield Candidate(
+            f"copy-{t.id}", FIX, "independent-copy", group,
+            T("Make an independent copy of '", ctx.name(t.id), "'"),
+            where + T(" Where to keep the copy: ", ctx.name(place), ". Refresh it now and then."),
+            new + (AddCopy(t.id, place),))
+
+
+# -- Accounts --------------------------------------------------------------------
+
+
+def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+    """A password kept only in a vault that is lost: an offline copy of the vault."""
+    vault = next((x.target for m in t.methods for x in m.terms
+                  if x.kind == "password" and x.target in lost and ctx.inv[x.target].kind == "account"), None)
+    if vault is None:
+        return
+    count = plural(len(ctx.users_of(Term("password", vault))), "account")
+    export = ctx.vault_export(vault)
+    if export:
+        yield Candidate(
+            f"vault-offline-{vault}", FIX, "vault-offline", vault,
+            T("Make sure '", ctx.name(export), "' can stand in for ", ctx.name(vault)),
+            T(f"{count} sign in with a password kept only in ", ctx.name(vault),
+              ". Keep the export current, and note in the inventory that those passwords can come from it."),
+            ctx.replace_everywhere(Term("password", vault), Term("", export)))
+    else:
+        place, new = ctx.safe_place
+        yield Candidate(
+            f"vault-offline-{vault}", FIX, "vault-offline", vault,
+            T("Keep an offline copy of the passwords in ", ctx.name(vault)),
+            T(f"{count} sign in with a password kept only there. Keep an encrypted export or an "
+              "emergency sheet, and update it now and then. Where to keep it: ", ctx.name(place), "."),
+            new + ctx.replace_everywhere(Term("password", vault), Term("password", place)))
+
+
+def _second_factor_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+    """A second factor that hangs on something lost: a second, independent one."""
+    base = next((m for m in t.login if any(x.kind in TWO_FACTOR for x in m.terms)), None)
+    if base is None:
+        return
+    factors = list(dict.fromkeys(x.target for x in base.terms if x.kind in TWO_FACTOR))
+    if not any(f in lost for f in factors):
+        return
+    rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
+    device, new_device = ctx.authenticator
+    place, new_place = ctx.safe_place
+    yield Candidate(
+        f"second-factor-{t.id}", FIX, "second-factor", t.id,
+        T("Add a second 2FA method to ", ctx.name(t.id), " that does not depend on ",
+          join([ctx.name(f) for f in factors], " or "), ", and print its recovery codes"),
+        T("For example a security key, or an authenticator app whose seeds you keep yourself. "
+          "Where to keep the printed codes: ", ctx.name(place), "."),
+        new_device + (AddMethod(t.id, "login", Method(rest + (Term("totp", device),))),)
+        + new_place + (AddMethod(t.id, "recovery", Method(rest + (Term("codes", place),))),))
+
+
+def _own_login_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+    """Login only through "Sign in with X": its own password."""
+    if t.subkind in ORGANISATION_KINDS or not t.login or \
+            not all(any(x.kind == "sso" for x in m.terms) for m in t.login):
+        return
+    via = next((x.target for m in t.login for x in m.terms if x.kind == "sso" and x.target in lost), None)
+    if via is None:
+        return
+    x = ctx.inv[via]
+    if (t.provider and x.provider and t.provider.casefold() == x.provider.casefold()) or (t.user and t.user == x.user):
+        return  # the same provider's own services cannot get a separate login
+    pw = ctx.password_term
+    yield Candidate(
+        f"own-login-{t.id}", FIX, "own-login", t.id,
+        T("Give ", ctx.name(t.id), " its own password or passkey"),
+        T("Today it opens only with \"Sign in with ", ctx.name(via), "\". Add a password",
+          T(" kept in ", ctx.name(pw.target)) if pw.target != MEMORY else T(""),
+          " (and a second factor) in its account settings."),
+        (AddMethod(t.id, "login", Method((pw,))),))
+
+
+def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: frozenset[str]):
+    """Recovery through a mailbox that is lost: point it elsewhere (or break a loop)."""
+    box = next((x.target for m in t.recovery for x in m.terms
+                if x.kind == "email" and x.target in lost and x.target != t.id), None)
+    if box is None:
+        return
+    inv = ctx.inv
+    loop = box not in scenario and any(t.id in mm.targets for mm in inv[box].recovery)
+    if loop and ctx.order[box] < ctx.order[t.id]:
+        return  # the partner, earlier in the file, carries the item
+    other, new = ctx.other_mailbox(t, {t.id, box}, lost)
+    old = Term("email", box)
+    ops = tuple(AddMethod(t.id, "recovery", replace(m, old, Term("email", other)))
+                for m in t.recovery if old in m.terms)
+    if loop:
+        yield Candidate(
+            f"loop-{t.id}-{box}", FIX, "recovery-loop", t.id,
+            T("Break the recovery loop between ", ctx.name(t.id), " and ", ctx.name(box)),
+            T(ctx.name(t.id), " recovers only through ", ctx.name(box), " and ", ctx.name(box),
+              " only through ", ctx.name(t.id), ": when both logins fail, neither rescues the other. "
+              "Point the recovery address of ", ctx.name(t.id), " at ", ctx.name(other), "."),
+            new + ops)
+    else:
+        yield Candidate(
+            f"recovery-{t.id}", FIX, "recovery-elsewhere", t.id,
+            T("Point the recovery address of ", ctx.name(t.id), " elsewhere"),
+            T("Today it is ", ctx.name(box), ". Use ", ctx.name(other), " instead, or as well."),
+            new + ops)
+
+
+# -- Purchases and advice ----------------------------------------------------------
+
+
+def _stake(ctx: Context, account: str) -> Candidate:
+    tied = [p for p in ctx.inv.of_kind("purchase") if p.account == account]
+    stake: dict[str, float] = {}
+    for p in tied:
+        add_money(stake, p.currency, p.price)
+    stake = dict(sorted(stake.items()))
+    return Candidate(
+        f"stake-{account}", INFO, "purchases-at-stake", account,
+        T(f"Know what is at stake: {money_text(stake)} in purchases tied to ", ctx.name(account)),
+        T("Bought with it: ", ctx.names([p.id for p in tied]),
+          ". No change to the inventory can save bought content: it stays with the account. "
+          "Keep the receipts outside the account; they support a claim."),
+        money_at_stake=stake)
+
+
+def advice(ctx: Context, rows: list[tuple[str, tuple[str, ...]]]) -> list[Item]:
+    """The story's general advice, when losing one account takes something
+    critical. `rows`: (account id, critical ids its loss takes), worst first."""
+    if not rows:
+        return []
+    providers = list(dict.fromkeys(ctx.inv[a].provider or ctx.inv[a].name for a, _ in rows))
+    names = [U(p) for p in providers[:4]]
+    if len(providers) > 4:
+        names.append(f"{len(providers) - 4} more")
+    top, crit = rows[0]
+    data = [d for d in crit if ctx.inv[d].kind == "data"]
+    shown = [ctx.name(d) for d in data[:4]] + (["more"] if len(data) > 4 else [])
+    held = T(" What matters most here: ", join(shown), ".") if data else T("")
+
+    def item(slug: str, action: Text, detail: Text) -> Item:
+        return Item(f"advice-{slug}", ADVICE, slug, ADVICE_GROUP, "General advice", action, detail)
+
+    return [
+        item("paid-support", T("Consider a paid plan with real support at ", join(names)),
+             T("Direct support is often for paying customers only, and fast support matters when a login is "
+               "lost. Losing ", ctx.name(top), f" alone takes {plural(len(crit), 'critical thing')}.")),
+        item("privacy", T("Prefer services that encrypt your data and respect your privacy"),
+             T("Automated scans err, and a provider may block a whole account at once, on mere suspicion, "
+               "and rarely reverses it.") + held),
+        item("lockout-plan", T("Have a lockout plan: contest a block at once and in writing"),
+             T("If ", ctx.name(top), " is blocked, contest the block immediately and in writing, and send the "
+               "service a formal warning. In Germany, lawyers point out that an injunction against the block "
+               "can be sought if the service does not answer as asked (a breach can cost it up to EUR 250,000).")),
+    ]
