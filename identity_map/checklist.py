@@ -2,8 +2,9 @@
 
 Every action is a change to the inventory (see `fixes.py`): add an
 independent copy of a data item, keep a key offline, add a second 2FA method,
-give an account its own password, point a recovery address elsewhere. The
-checklist is built in three steps:
+print recovery codes, give an account its own password, point a recovery
+address elsewhere (`checklist_rules` has them all). The checklist is built
+in three steps:
 
 1. the scenarios in scope: one given scenario, or every single point of
    failure of the ranking (`engine.rank`, the candidates whose loss takes
@@ -12,18 +13,29 @@ checklist is built in three steps:
    propose changes, each with a stable id (`copy-photos`,
    `second-factor-github`, ...);
 3. each change is applied to a copy of the inventory, the graph is rebuilt
-   and the scenarios it addresses are re-run with `engine.impact`. Only the
-   changes that save something are listed, with the figures: "if you lose
-   Microsoft account: 16 things lost instead of 18; saved: ...".
+   and the scenarios it addresses are re-run with `engine.impact`, with
+   the figures: "if you lose Microsoft account: 16 things lost instead of
+   18; saved: ...". The k-loss resilience (`resilience`) of the critical
+   things downstream of the change is computed again too: "raises '13
+   years of photos' from 1 to 2 losses" (`Item.resilience_gains`).
+
+An item is listed only when the engine shows that it helps in scope: it
+saves something in a scenario that proposed it, or it makes a critical
+thing that such a scenario loses harder to lose (a scenario of two losses
+may still take it, but no longer either loss alone). Actions that fix
+nothing are not listed.
 
 Two kinds of item fix nothing by themselves and say so: `info` (money tied to
 an account: know what is at stake) and `advice` (the general lessons of the
 story, shown only when losing one account takes something critical).
 
-Order: critical things saved first, then most things saved, then most
-money; items are grouped by the account, device or place they concern (the
-group of the best item first), advice last. Once the owner has done an item
-(or the change is applied), building the checklist again no longer lists it.
+Order: critical things saved first, then critical things made harder to
+lose, then most things saved, then most money (items that save nothing in
+scope but add resilience come after those that save, information after
+both); items are grouped by the account, device or place they concern (the
+group of the best item first), advice last. Once the owner has done an
+item (or the change is applied), building the checklist again no longer
+lists it.
 
 `apply(inventory, items)` applies chosen items' changes, for the app's "what
 if I do this" toggle. `export(items, fmt, inventory)` (`checklist_export`)
@@ -35,16 +47,19 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .checklist_export import FORMATS, export, item_json, verification_text
-from .checklist_model import ADVICE, FIX, INFO, KINDS, Checklist, Item, Text, U, Verification, add_money, money_text
+from .checklist_export import FORMATS, export, gains_text, item_json, verification_text
+from .checklist_model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
+                              money_text)
 from .checklist_rules import ADVICE_GROUP, Candidate, Context, advice, rules
 from .engine import Impact, impact, rank
-from .fixes import apply_change
+from .fixes import apply_change, touched
 from .graph import build_graph
 from .model import Inventory
+from .resilience import improves, thing_resilience
 
-__all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checklist", "Item", "Text", "U",
-           "Verification", "apply", "build_checklist", "export", "item_json", "money_text", "verification_text"]
+__all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
+           "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",
+           "verification_text"]
 
 
 def apply(inventory: Inventory, items) -> Inventory:
@@ -90,42 +105,80 @@ def _verify(before: Impact, after: Impact) -> Verification | None:
                         len(after.lost), saved, critical, dict(sorted(money.items())))
 
 
-def _strength(v: Verification) -> tuple:
-    return (len(v.critical_saved), len(v.saved), sum(v.money_saved.values()))
+class _Resilience:
+    """The k-loss resilience of the critical things, before and after a
+    change. A change alters only the methods of the things it touches, so
+    only critical things downstream of those (or those themselves) are
+    computed again; each is one `resilience.thing_resilience` call (ms)."""
+
+    def __init__(self, G: nx.DiGraph, inv: Inventory):
+        self.G = G
+        self.critical = [t.id for t in inv if t.critical]  # file order
+        self.upstream = {t: nx.ancestors(G, t) | {t} for t in self.critical}
+        self.before: dict[str, int | None] = {}
+
+    def gains(self, G2: nx.DiGraph, change) -> tuple[Gain, ...]:
+        """The critical things the change makes harder to lose, file order."""
+        ids = touched(change)
+        out = []
+        for t in self.critical:
+            if ids.isdisjoint(self.upstream[t]):
+                continue
+            if t not in self.before:
+                self.before[t] = thing_resilience(self.G, t).k
+            after = thing_resilience(G2, t).k
+            if improves(self.before[t], after):
+                out.append(Gain(t, self.before[t], after))
+        return tuple(out)
 
 
-def _checked(ctx: Context, cand: Candidate, base: dict[tuple, Impact]) -> tuple[tuple, Item] | None:
-    """The item for a candidate with its sort key, or None when the engine
-    finds that it saves nothing in the scenarios that proposed it."""
+def _strength(v: Verification, gains: tuple[Gain, ...]) -> tuple:
+    return (len(v.critical_saved), len(gains), len(v.saved), sum(v.money_saved.values()))
+
+
+def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, Impact]) -> tuple[tuple, Item] | None:
+    """The item for a candidate with its sort key (0: it saves something,
+    1: it only adds resilience, 2: information; then minus each figure of
+    `_strength`), or None when the engine finds that it helps in
+    none of the scenarios that proposed it: it saves nothing there, and no
+    critical thing they lose gets harder to lose."""
     group_name = ctx.inv[cand.group].name
     if cand.kind == INFO:
         s = cand.scenarios[0]
         v = Verification(s, len(base[s].lost), len(base[s].lost), money_at_stake=cand.money_at_stake)
-        return ((1, 0, 0, -sum(cand.money_at_stake.values())),
+        return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
     G2 = build_graph(apply_change(ctx.inv, cand.change))
-    checks = [v for s in cand.scenarios if (v := _verify(base[s], impact(G2, s))) and v.saved]
-    if not checks:
-        return None
-    best = max(checks, key=_strength)  # the first of equals: the worst scenario
-    c, k, m = _strength(best)
-    return ((0, -c, -k, -m), Item(cand.id, FIX, cand.rule, cand.group, group_name, cand.action, cand.detail,
-                                  cand.change, best, tuple(v for v in checks if v is not best)))
+    verified = [v for s in cand.scenarios if (v := _verify(base[s], impact(G2, s)))]
+    gains = res.gains(G2, cand.change)
+    checks = [v for v in verified if v.saved]
+    if checks:
+        best = max(checks, key=lambda v: _strength(v, gains))  # the first of equals: the worst scenario
+    else:
+        at_stake = {t for s in cand.scenarios for t in base[s].lost.difference(s) if ctx.inv[t].critical}
+        if not verified or not any(g.id in at_stake for g in gains):
+            return None
+        best = verified[0]  # saves nothing there: its worth is the resilience it adds
+    key = (0 if best.saved else 1, *(-x for x in _strength(best, gains)))
+    return key, Item(cand.id, FIX, cand.rule, cand.group, group_name, cand.action, cand.detail, cand.change,
+                     best, tuple(v for v in checks if v is not best), gains)
 
 
 def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
-    """Strongest first (keys: kind, then minus each figure), grouped by what
-    they concern: the group of the best item first, then the group that saves
+    """Strongest first (see `_checked` for the keys), grouped by what
+    they concern: the group of the best item first, then the group that does
     most in all; ties keep the order the rules proposed them in."""
     keyed = sorted(keyed, key=lambda pair: pair[0])  # stable
     groups: dict[str, list[tuple[tuple, Item]]] = {}
     for pair in keyed:
         groups.setdefault(pair[1].group, []).append(pair)
 
-    def group_key(pairs):
+    def group_key(pairs):  # per figure but money: the best item's, then the group's total
         best = pairs[0][0]
-        total = [sum(k[i] for k, _ in pairs) for i in (1, 2)]
-        return (best[0], best[1], total[0], best[2], total[1], best[3:])
+        out = [best[0]]
+        for i in (1, 2, 3):
+            out += [best[i], sum(k[i] for k, _ in pairs)]
+        return (*out, best[4])
 
     return [item for pairs in sorted(groups.values(), key=group_key) for _, item in pairs]
 
@@ -138,7 +191,8 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     failure of the ranking when `lost` is None, else that one scenario (a
     list of ids; unknown ids raise KeyError).
     Cost: one graph rebuild per proposed change plus one `impact` per
-    scenario it addresses; the proposals are bounded by the things lost."""
+    scenario it addresses and one resilience search per critical thing
+    downstream of it; the proposals are bounded by the things lost."""
     ctx = Context(G)
     scenarios, advice_rows = _scope(ctx, G, lost)
     base = {s: impact(G, s) for s in scenarios}
@@ -150,15 +204,17 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
             if s not in known.scenarios:
                 known.scenarios.append(s)
 
-    keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, cand, base))]
+    res = _Resilience(G, ctx.inv)
+    keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
     ordered = _ordered(keyed) + advice(ctx, advice_rows)
 
-    combined = []
+    combined, combined_gains = [], ()
     if fixes:
         G_all = build_graph(apply(ctx.inv, fixes))
         for s in scenarios:
             v = _verify(base[s], impact(G_all, s))
             if v and v.saved:
                 combined.append(v)
-    return Checklist(ordered, scenarios, combined, lost is None)
+        combined_gains = res.gains(G_all, tuple(op for item in fixes for op in item.change))
+    return Checklist(ordered, scenarios, combined, lost is None, combined_gains)

@@ -13,12 +13,14 @@ import html
 import io
 import json
 
-from .checklist_model import ADVICE, FIX, INFO, Item, T, Text, U, Verification, join, money_text, plural
+from .checklist_model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
+                              plural, shortlist)
 from .model import Inventory
 from .report import md
 
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
+SHOWN_GAINS = 6  # critical things named in a resilience sentence; JSON and CSV carry all
 TAGS = {INFO: "to know", ADVICE: "advice"}
 
 
@@ -43,12 +45,29 @@ def verification_text(v: Verification | None, inventory: Inventory | None = None
     if v.money_at_stake and not v.saved:
         return T("If you lose ", scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
                  "(this item saves nothing by itself).")
+    if not v.saved:
+        return T("If you lose ", scen, f": {plural(v.lost_after, 'thing')} lost, as before (this action alone "
+                 "saves none of them there).")
     saved = [T(name(i), " (critical)" if i in crit else "") for i in v.saved]
     out = T("If you lose ", scen, f": {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}. Saved: ",
             join(saved), ".")
     if v.money_saved:
         out += T(f" Money kept: {money_text(v.money_saved)}.")
     return out
+
+
+def _gain_text(gains: tuple[Gain, ...], name, lead: str) -> Text:
+    shown = [T("'", name(g.id), f"' from {losses_label(g.before)} to {losses_label(g.after)} losses") for g in gains]
+    return T(lead, join(shortlist(shown, SHOWN_GAINS, "more critical things")), ".")
+
+
+def gains_text(item: Item, inventory: Inventory | None = None) -> Text:
+    """The resilience the item adds in words: "Raises '13 years of photos'
+    from 1 to 2 losses." (the fewest losses at once that lose it, before and
+    after); empty when it raises none."""
+    if not item.resilience_gains:
+        return T("")
+    return _gain_text(item.resilience_gains, _namer(inventory), "Raises ")
 
 
 def _also_text(item: Item, inventory: Inventory | None) -> Text:
@@ -66,30 +85,38 @@ def _scope(items, inventory: Inventory | None) -> list[Text]:
     lines = []
     if scenarios is not None:
         if getattr(items, "whole", True):
-            shown = [name(s[0]) for s in scenarios[:8]] + ([f"{len(scenarios) - 8} more"] if len(scenarios) > 8 else [])
+            shown = shortlist([name(s[0]) for s in scenarios], 8)
             lines.append(T(f"Scope: every single point of failure, {len(scenarios)} of them: ", join(shown), ".")
                          if scenarios else T("Scope: every single point of failure; there are none."))
         elif scenarios:
             lines.append(T("Scope: the scenario of losing ", join([name(i) for i in scenarios[0]]), "."))
     lines.append(T("Each action is a change to the inventory; the engine re-ran the scenario with the "
-                   "change applied and the figures below are its result. Actions that save nothing are not listed."))
+                   "change applied and the figures below are its result, with the fewest losses at once that "
+                   "lose each critical thing before and after (1: a single point of failure). Actions that "
+                   "neither save anything nor make a critical thing harder to lose are not listed."))
     for v in list(getattr(items, "combined", ()))[:3]:
         lines.append(T("With every action done: if you lose ", join([name(i) for i in v.scenario]),
                        f", {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}."))
+    gains = getattr(items, "combined_gains", ())
+    if gains:
+        lines.append(_gain_text(gains, name, "With every action done: raises "))
     if not items:
-        lines.append(T("Nothing to do: no action would save anything in the scenarios checked."))
+        lines.append(T("Nothing to do: no action would save anything or make a critical thing harder to lose "
+                       "in the scenarios checked."))
     return lines
 
 
 def _item_lines(item: Item, inventory: Inventory | None) -> list[tuple[str, Text]]:
     """The lines under an item's action, each with its class (as in the HTML):
-    detail, verified, also. The change lines are each format's own."""
+    detail, verified, resilience, also. The change lines are each format's own."""
     lines = []
     if item.detail:
         lines.append(("detail", item.detail))
     if item.verification is not None:
         lines.append(("verified", T("Verified: " if item.kind == FIX else "",
                                     verification_text(item.verification, inventory))))
+    if item.resilience_gains:
+        lines.append(("resilience", gains_text(item, inventory)))
     if item.also:
         lines.append(("also", _also_text(item, inventory)))
     return lines
@@ -120,11 +147,17 @@ def _title(inventory: Inventory | None, escape=str) -> str:
 
 
 def item_json(item: Item, inventory: Inventory | None = None) -> dict:
+    """One item as JSON. In `resilience_gains`, `before` and `after` are the
+    fewest losses at once that lose the thing (null: more than resilience.MAX_K)."""
+    name = _namer(inventory)
     return {
         "id": item.id, "kind": item.kind, "rule": item.rule, "group": item.group, "group_name": item.group_name,
         "action": str(item.action), "detail": str(item.detail),
         "verified": str(verification_text(item.verification, inventory)),
         "verification": item.verification.as_json() if item.verification else None,
+        "resilience": str(gains_text(item, inventory)),
+        "resilience_gains": [{"id": g.id, "name": str(name(g.id)), "before": g.before, "after": g.after}
+                             for g in item.resilience_gains],
         "also": [v.as_json() for v in item.also],
         "change": [op.as_json() for op in item.change],
         "change_text": item.change_text(),
@@ -149,7 +182,8 @@ def _markdown(items, inventory: Inventory | None) -> str:
 
 
 _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", "verified", "scenario",
-               "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake", "change")
+               "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake",
+               "resilience", "resilience_gains", "change")
 
 
 def _cell(value) -> str:
@@ -170,6 +204,8 @@ def _csv(items, inventory: Inventory | None) -> str:
             v.lost_before if v else "", v.lost_after if v else "", " ".join(item.saved), " ".join(item.critical_saved),
             money_text(v.money_saved) if v and v.money_saved else "",
             money_text(v.money_at_stake) if v and v.money_at_stake else "",
+            gains_text(item, inventory),
+            "; ".join(f"{g.id} {losses_label(g.before)} -> {losses_label(g.after)}" for g in item.resilience_gains),
             "; ".join(item.change_text()))])
     return out.getvalue()
 
@@ -181,6 +217,7 @@ ul.items { list-style: none; padding-left: 0; }
 li.item { margin: 0.8em 0; padding-left: 1.8em; position: relative; break-inside: avoid; }
 span.box { position: absolute; left: 0; top: -0.1em; font-size: 1.3em; }
 p { margin: 0.2em 0; } .verified { color: #05612b; } .info .verified { color: #8a4b00; }
+.resilience { color: #05612b; }
 .change, .also, .scope { color: #555; font-size: 0.9em; } code { font-size: 0.95em; }
 .tag { color: #666; font-style: italic; font-weight: normal; }
 @media print { body { margin: 0; max-width: none; } }

@@ -8,8 +8,10 @@ what callers use.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .fixes import describe
+from .resilience import MAX_K
 
 FIX, INFO, ADVICE = "fix", "info", "advice"
 KINDS = (FIX, INFO, ADVICE)
@@ -63,6 +65,11 @@ def join(parts: list, last: str = " and ") -> Text:
     return T(*out)
 
 
+def shortlist(parts: list, limit: int, more: str = "more") -> list:
+    """The first `limit` parts, then "N more" for the rest (to `join`)."""
+    return list(parts[:limit]) + ([f"{len(parts) - limit} {more}"] if len(parts) > limit else [])
+
+
 def plural(n: int, word: str) -> str:
     """'1 thing', '2 things'."""
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -79,6 +86,20 @@ def add_money(total: dict[str, float], currency: str, amount: float) -> None:
 
 
 # -- Items -----------------------------------------------------------------
+
+
+class Gain(NamedTuple):
+    """A critical thing whose resilience a change raises: the fewest
+    simultaneous losses that lose it, before and after (None: more than
+    `resilience.MAX_K`; 0: unavailable even with nothing lost)."""
+
+    id: str
+    before: int | None
+    after: int | None
+
+
+def losses_label(k: int | None) -> str:
+    return f"more than {MAX_K}" if k is None else str(k)
 
 
 @dataclass(frozen=True)
@@ -107,7 +128,9 @@ class Verification:
 class Item:
     """One checklist entry. `change` is a tuple of operations from `fixes`
     (empty for info and advice); `verification` is the scenario it helps
-    most in, `also` the other scenarios in scope it helps in."""
+    most in, `also` the other scenarios in scope it helps in;
+    `resilience_gains` the critical things the change makes harder to lose
+    (file order), whatever the scenario."""
 
     id: str  # stable slug, e.g. "copy-photos"
     kind: str  # fix, info or advice
@@ -119,6 +142,7 @@ class Item:
     change: tuple = ()
     verification: Verification | None = None
     also: tuple[Verification, ...] = ()
+    resilience_gains: tuple[Gain, ...] = ()
 
     @property
     def saved(self) -> tuple[str, ...]:
@@ -134,10 +158,12 @@ class Item:
 
 class Checklist(list):
     """The items in order, plus what was in scope: `scenarios` (tuples of ids),
-    and `combined` (each scenario re-run with every fix applied at once)."""
+    `combined` (each scenario re-run with every fix applied at once) and
+    `combined_gains` (the critical things every fix together makes harder to lose)."""
 
-    def __init__(self, items=(), scenarios=(), combined=(), whole=True):
+    def __init__(self, items=(), scenarios=(), combined=(), whole=True, combined_gains=()):
         super().__init__(items)
         self.scenarios: tuple[tuple[str, ...], ...] = tuple(scenarios)
         self.combined: tuple[Verification, ...] = tuple(combined)
         self.whole = whole  # True: every single point of failure; False: one scenario
+        self.combined_gains: tuple[Gain, ...] = tuple(combined_gains)

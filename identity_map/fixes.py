@@ -129,6 +129,13 @@ def apply_change(inventory: Inventory, change) -> Inventory:
     return inventory
 
 
+def touched(change) -> set[str]:
+    """The ids of the existing things whose login, recovery or copies the
+    change alters (an added thing is new, so it is not among them): only
+    these and what depends on them can fare differently afterwards."""
+    return {op.owner if isinstance(op, AddMethod) else op.data for op in change if not isinstance(op, AddThing)}
+
+
 def describe(change) -> list[str]:
     """The change as edits to the YAML file, one line per operation."""
     return [op.describe() for op in change]

@@ -1,6 +1,7 @@
 """The mitigation checklist: each rule on its own small inventory, the
-verification figures against the engine on the Malik example, items that
-disappear once done, and every export format."""
+verification figures (scenario counts and k-loss resilience) against the
+engine on the Malik example, items that disappear once done, and every
+export format."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from identity_map.checklist import ADVICE, FIX, INFO, Item, apply, build_checklist, export, verification_text
+from identity_map.checklist import (ADVICE, FIX, INFO, Gain, Item, apply, build_checklist, export, gains_text,
+                                    verification_text)
 from identity_map.cli import main
 from identity_map.engine import impact
 from identity_map.fixes import AddCopy, AddMethod, AddThing, apply_change, fresh_id
 from identity_map.graph import build_graph
 from identity_map.load import load_file, load_text
 from identity_map.model import Method, Term, Thing
+from identity_map.resilience import improves, raises
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "checklist"
@@ -42,7 +45,10 @@ def fixes(items) -> list[Item]:
 
 
 def check_against_engine(G, item: Item) -> None:
-    """The item's figures are exactly what the engine says, scenario by scenario."""
+    """The item's figures are exactly what the engine says, scenario by
+    scenario, and its resilience gains are exactly the critical things whose
+    k-loss resilience rises (all of them computed afresh, not only those the
+    checklist thought could move)."""
     inv = G.graph["inventory"]
     G2 = build_graph(apply(inv, [item]))
     for v in (item.verification, *item.also):
@@ -52,7 +58,13 @@ def check_against_engine(G, item: Item) -> None:
         assert set(v.saved) == before.lost - after.lost
         assert set(v.critical_saved) == {t for t in v.saved if inv[t].critical}
         assert not after.lost - before.lost  # makes nothing worse
-        assert v.saved  # an item that saves nothing is not listed
+    ks = {t.id: raises(G, G2, t.id) for t in inv if t.critical}
+    assert item.resilience_gains == tuple(Gain(t, *k) for t, k in ks.items() if improves(*k))
+    assert all(v.saved for v in item.also)
+    # listed only if it helps: it saves something, or it raises a critical thing the scenario loses
+    if not item.saved:
+        lost = impact(G, item.verification.scenario).lost
+        assert any(g.id in lost for g in item.resilience_gains)
 
 
 def gone_once_done(G, item: Item, lost=None) -> None:
@@ -189,6 +201,55 @@ def test_vault_uses_an_export_the_owner_already_keeps():
     gone_once_done(G, item)
 
 
+def test_resilience_gains_name_the_critical_things_raised():
+    G = graph("copy.yaml")
+    item = by_id(build_checklist(G))["copy-photos"]
+    assert item.resilience_gains == (Gain("photos", 1, 2),)  # a single point of failure no more
+    assert str(gains_text(item, G.graph["inventory"])) == "Raises 'Family photos' from 1 to 2 losses."
+    out = {fmt: export([item], fmt, G.graph["inventory"]) for fmt in ("md", "json", "csv", "html")}
+    assert "  - Raises 'Family photos' from 1 to 2 losses." in out["md"]
+    row = json.loads(out["json"])[0]
+    assert row["resilience_gains"] == [{"id": "photos", "name": "Family photos", "before": 1, "after": 2}]
+    assert row["resilience"] == "Raises 'Family photos' from 1 to 2 losses."
+    header, cells = list(csv.reader(io.StringIO(out["csv"])))
+    assert dict(zip(header, cells))["resilience_gains"] == "photos 1 -> 2"
+    assert '<p class="resilience">Raises &#x27;Family photos&#x27; from 1 to 2 losses.</p>' in out["html"]
+
+
+def test_an_item_that_only_adds_resilience_is_listed_and_says_so():
+    G = graph("resilience.yaml")
+    items = build_checklist(G, ["bigco", "vault"])
+    item = by_id(items)["own-login-music"]
+    # Music gets a password kept in the vault: losing both still takes it ...
+    assert item.saved == () and item.verification.lost_after == item.verification.lost_before
+    assert "as before" in str(verification_text(item.verification))
+    # ... but neither loss alone does any more
+    assert item.resilience_gains == (Gain("music", 1, 2),)
+    assert items.combined_gains == (Gain("music", 1, 2),)
+    assert [i.id for i in fixes(items)] == ["vault-offline-vault", "own-login-music"]  # after what saves
+    check_against_engine(G, item)
+    gone_once_done(G, item, ["bigco", "vault"])
+    # in the whole inventory it saves Music outright (losing BigCo alone)
+    whole = by_id(build_checklist(G))["own-login-music"]
+    assert whole.saved == ("music",) and whole.resilience_gains == (Gain("music", 1, 2),)
+
+
+def test_no_item_for_resilience_outside_the_scenario():
+    """A change that saves nothing in the scenario and raises only a critical
+    thing the scenario does not lose is not listed for that scenario."""
+    text = (FIXTURES / "resilience.yaml").read_text().replace("    critical: true\n", "") + (
+        "  mail: {name: Mailbox}\n"
+        "  wiki: {name: Wiki, login: [password:vault]}\n"  # still most passwords in the vault
+        "  radio: {name: Radio, critical: true, login: [sso:music, sso:bigco], recovery: [email:mail]}\n")
+    G = build_graph(load_text(text))
+    assert impact(G, ["bigco", "vault"]).status("radio") == "recoverable"  # not lost there
+    assert "own-login-music" not in by_id(build_checklist(G, ["bigco", "vault"]))
+    # yet the change does raise Radio (from 2 losses to 3), as the whole-inventory list says
+    whole = by_id(build_checklist(G))["own-login-music"]
+    assert whole.saved == ("music",) and whole.resilience_gains == (Gain("radio", 2, 3),)
+    check_against_engine(G, whole)
+
+
 def test_purchases_at_stake_is_information_not_a_fix():
     G = graph("stake.yaml")
     items = build_checklist(G)
@@ -228,8 +289,8 @@ def test_malik_covers_the_story(malik):
     ids = by_id(items)
     for expected in ("copy-photos", "copy-study-work", "copy-vault-documents", "copy-outlook-mail",
                      "key-offline-bitlocker-key", "second-factor-github", "second-factor-university",
-                     "second-factor-paypal", "stake-microsoft", "advice-paid-support", "advice-privacy",
-                     "advice-lockout-plan"):
+                     "second-factor-paypal", "stake-microsoft",
+                     "advice-paid-support", "advice-privacy", "advice-lockout-plan"):
         assert expected in ids, expected
     assert "13 years of photos" in str(ids["copy-photos"].action)
     assert "BitLocker" in str(ids["key-offline-bitlocker-key"].action)
@@ -258,6 +319,21 @@ def test_malik_figures_are_the_engines(malik):
     assert items.combined[0].lost_after == len(impact(all_done, ["microsoft"]).lost) < 18
 
 
+def test_malik_resilience(malik):
+    G, items = malik
+    ids = by_id(items)
+    assert ids["copy-photos"].resilience_gains == (Gain("photos", 1, 2),)
+    # the key offline raises the key; the disk stays a single point of failure (the laptop itself)
+    assert ids["key-offline-bitlocker-key"].resilience_gains == (Gain("bitlocker-key", 1, 2),)
+    assert ids["second-factor-github"].resilience_gains == (Gain("github", 1, 3),)
+    assert not ids["copy-job-documents"].resilience_gains  # not critical
+    combined = {g.id: g for g in items.combined_gains}
+    assert combined["photos"] == Gain("photos", 1, 2) and "laptop-disk" not in combined
+    md_out = export(items, "md", G.graph["inventory"])
+    assert "  - Raises 'BitLocker recovery key' from 1 to 2 losses." in md_out
+    assert "With every action done: raises 'GitHub' from 1 to 3 losses" in md_out
+
+
 def test_malik_order_critical_first_then_most_saved(malik):
     _, items = malik
     kinds = [i.kind for i in items]
@@ -268,7 +344,7 @@ def test_malik_order_critical_first_then_most_saved(malik):
     for i in items:
         groups.setdefault(i.group, []).append(i)
     for its in groups.values():
-        keys = [(i.kind != FIX, -len(i.critical_saved), -len(i.saved)) for i in its]
+        keys = [(i.kind != FIX, -len(i.critical_saved), -len(i.resilience_gains), -len(i.saved)) for i in its]
         assert keys == sorted(keys)
     # groups are contiguous, and ordered by their best item
     seen = [g for n, g in enumerate(i.group for i in items) if n == 0 or items[n - 1].group != g]
@@ -401,12 +477,15 @@ def test_every_format_parses(source):
     assert isinstance(data, list) and len(data) == len(items)
     for row, item in zip(data, items):
         assert row["id"] == item.id and row["action"] == str(item.action)
+        assert row["resilience_gains"] == [{"id": g.id, "name": G.graph["inventory"][g.id].name,
+                                            "before": g.before, "after": g.after} for g in item.resilience_gains]
         if item.kind == FIX:
             v = row["verification"]
-            assert v["lost_after"] < v["lost_before"] and v["saved"]
+            assert (v["lost_after"] < v["lost_before"] and v["saved"]) or row["resilience_gains"]
             assert row["change"] and row["change_text"]
     rows = list(csv.reader(io.StringIO(out["csv"])))
     assert rows[0][:3] == ["id", "kind", "rule"] and len(rows) == len(items) + 1
+    assert {"resilience", "resilience_gains"} <= set(rows[0])
     assert [r[0] for r in rows[1:]] == [i.id for i in items]
     parser = Balanced()
     parser.feed(out["html"])
@@ -416,6 +495,8 @@ def test_every_format_parses(source):
     assert "<link" not in out["html"].lower() and "src=" not in out["html"].lower()
     assert out["html"].count('class="item ') == len(items)
     assert out["md"].count("\n- [ ] ") == len(items)
+    raised = sum(1 for i in items if i.resilience_gains)
+    assert out["html"].count('<p class="resilience">') == raised and out["md"].count("\n  - Raises '") == raised
 
 
 def test_user_text_is_escaped_everywhere():
