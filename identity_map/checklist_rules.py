@@ -15,6 +15,13 @@ The rules, by the thing that is lost:
   offline copy of the vault's passwords (`vault-offline`);
 - an account whose second factor is lost: a second, independent 2FA method
   and printed recovery codes (`second-factor`);
+- an account that recovers by a text to a lost phone number: printed
+  recovery codes (`recovery-codes`; not when `second-factor` already
+  proposes them);
+- an account whose passkey lives only in a lost syncing account (`passkey:ACCOUNT`):
+  a hardware security key (`hardware-key`);
+- an authenticator app that is lost while other accounts take one-time codes
+  from it: an offline backup of its seeds (`seed-backup`);
 - an account that opens only with "Sign in with X": its own password (`own-login`);
 - an account that recovers through a lost mailbox: another recovery address
   (`recovery-elsewhere`), or, when two mailboxes recover only through each
@@ -29,7 +36,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from .checklist_model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural
+from .checklist_model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural, shortlist
 from .engine import Impact
 from .fixes import AddCopy, AddMethod, AddThing, fresh_id
 from .graph import inventory_of
@@ -45,6 +52,7 @@ SAFE_PLACE = ("home-safe", "Safe place at home (printed recovery codes and keys)
 AUTHENTICATOR = ("second-authenticator",
                  "Second authenticator (a security key, or an app whose seeds you keep yourself)")
 MAILBOX = ("second-mailbox", "Second mailbox at an independent provider")
+SECURITY_KEY = ("security-key", "Hardware security key")
 
 
 @dataclass
@@ -123,6 +131,17 @@ class Context:
     def authenticator(self) -> tuple[str, tuple]:
         return self._new(AUTHENTICATOR, "device", subkind="other")
 
+    def security_key(self, lost: frozenset[str]) -> tuple[str, tuple]:
+        """A hardware key the owner has that the scenario does not take, else a new one."""
+        for t in self.inv.of_kind("device"):
+            if t.subkind == "security-key" and t.id not in lost:
+                return t.id, ()
+        return self._new_security_key
+
+    @cached_property
+    def _new_security_key(self) -> tuple[str, tuple]:
+        return self._new(SECURITY_KEY, "device", subkind="security-key")
+
     @cached_property
     def password_term(self) -> Term:
         """How this owner keeps passwords: the most common password term of
@@ -186,7 +205,12 @@ def rules(ctx: Context, scenario: tuple[str, ...], result: Impact):
             yield from _data_rules(ctx, t, lost)
         elif t.kind == "account":
             yield from _vault_rule(ctx, t, lost)
-            yield from _second_factor_rule(ctx, t, lost)
+            second_factor = list(_second_factor_rule(ctx, t, lost))
+            yield from second_factor
+            if not second_factor:  # it prints recovery codes already
+                yield from _recovery_codes_rule(ctx, t, lost)
+            yield from _hardware_key_rule(ctx, t, lost)
+            yield from _seed_backup_rule(ctx, t, lost)
             yield from _own_login_rule(ctx, t, lost)
             yield from _recovery_rule(ctx, t, scenario, lost)
         elif t.kind == "purchase":
@@ -231,13 +255,14 @@ def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
                   if x.kind == "password" and x.target in lost and ctx.inv[x.target].kind == "account"), None)
     if vault is None:
         return
-    count = plural(len(ctx.users_of(Term("password", vault))), "account")
+    n = len(ctx.users_of(Term("password", vault)))
+    count = plural(n, "account") + (" signs" if n == 1 else " sign")
     export = ctx.vault_export(vault)
     if export:
         yield Candidate(
             f"vault-offline-{vault}", FIX, "vault-offline", vault,
             T("Make sure '", ctx.name(export), "' can stand in for ", ctx.name(vault)),
-            T(f"{count} sign in with a password kept only in ", ctx.name(vault),
+            T(f"{count} in with a password kept only in ", ctx.name(vault),
               ". Keep the export current, and note in the inventory that those passwords can come from it."),
             ctx.replace_everywhere(Term("password", vault), Term("", export)))
     else:
@@ -245,7 +270,7 @@ def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
         yield Candidate(
             f"vault-offline-{vault}", FIX, "vault-offline", vault,
             T("Keep an offline copy of the passwords in ", ctx.name(vault)),
-            T(f"{count} sign in with a password kept only there. Keep an encrypted export or an "
+            T(f"{count} in with a password kept only there. Keep an encrypted export or an "
               "emergency sheet, and update it now and then. Where to keep it: ", ctx.name(place), "."),
             new + ctx.replace_everywhere(Term("password", vault), Term("password", place)))
 
@@ -269,6 +294,66 @@ def _second_factor_rule(ctx: Context, t: Thing, lost: frozenset[str]):
           "Where to keep the printed codes: ", ctx.name(place), "."),
         new_device + (AddMethod(t.id, "login", Method(rest + (Term("totp", device),))),)
         + new_place + (AddMethod(t.id, "recovery", Method(rest + (Term("codes", place),))),))
+
+
+def _recovery_codes_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+    """Recovery by a text to a number that is lost (its SIM goes with a
+    device, and getting a new SIM hangs on something lost too, or on
+    nothing at all): printed recovery codes, which need no number."""
+    phone = next((x.target for m in t.recovery for x in m.terms if x.kind == "sms" and x.target in lost), None)
+    if phone is None:
+        return
+    number = ctx.inv[phone]
+    place, new = ctx.safe_place
+    remembered = Term("password", MEMORY)
+    keep = (remembered,) if any(remembered in m.terms for m in t.recovery) else ()
+    how = (T(" The number lives on the SIM in ", ctx.name(number.device), ", and ") if number.device
+           else T(" The number "))
+    ways = [ctx.names(dict.fromkeys(m.targets)) for m in number.recovery]
+    how += (T("a new SIM comes through ", join(ways, " or "), ".") if ways
+            else T("nothing in the inventory gets it back: note how your carrier issues a new SIM."))
+    yield Candidate(
+        f"recovery-codes-{t.id}", FIX, "recovery-codes", t.id,
+        T("Print recovery codes for ", ctx.name(t.id), " so that its recovery does not need ", ctx.name(phone)),
+        T("Today it recovers by a text to ", ctx.name(phone), ".", how,
+          " Where to keep the codes: ", ctx.name(place), ". If it offers no codes, add a recovery option "
+          "that does not need the number."),
+        new + (AddMethod(t.id, "recovery", Method(keep + (Term("codes", place),))),))
+
+
+def _hardware_key_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+    """A passkey kept only in a syncing account that is lost: a hardware key
+    (or a passkey bound to a device) as another way in."""
+    synced = next((x.target for m in t.login for x in m.terms
+                   if x.kind == "passkey" and x.target in lost and ctx.inv[x.target].kind == "account"), None)
+    if synced is None:
+        return
+    key, new = ctx.security_key(lost)
+    yield Candidate(
+        f"hardware-key-{t.id}", FIX, "hardware-key", t.id,
+        T("Add a hardware security key or a device-bound passkey to ", ctx.name(t.id)),
+        T("Its passkey lives only in ", ctx.name(synced), ", which syncs it: when that account goes, the "
+          "passkey goes with it. Register ", ctx.name(key), " as a passkey too (a key never syncs, so no "
+          "account can take it), and a spare key if the site allows it."),
+        new + (AddMethod(t.id, "login", Method((Term("key", key),))),))
+
+
+def _seed_backup_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+    """An authenticator app that is lost while accounts take one-time codes
+    from it: a backup of its seeds that no account holds."""
+    users = ctx.users_of(Term("totp", t.id))
+    if not users:
+        return
+    place, new = ctx.safe_place
+    yield Candidate(
+        f"seed-backup-{t.id}", FIX, "seed-backup", t.id,
+        T("Keep an offline backup of the one-time-code seeds in ", ctx.name(t.id)),
+        T(plural(len(users), "account"), " takes" if len(users) == 1 else " take", " codes from it (",
+          join(shortlist([ctx.name(u) for u in users], 4)), "), and the app and its backup hang on other "
+          "things. Export the seeds (or keep the QR codes from setting them up) encrypted or on paper, so "
+          "the codes can be restored on any phone, or move to an authenticator that lets you export them. "
+          "Where to keep the backup: ", ctx.name(place), "."),
+        new + (AddMethod(t.id, "recovery", Method((Term("codes", place),))),))
 
 
 def _own_login_rule(ctx: Context, t: Thing, lost: frozenset[str]):
@@ -346,9 +431,7 @@ def advice(ctx: Context, rows: list[tuple[str, tuple[str, ...]]]) -> list[Item]:
     if not rows:
         return []
     providers = list(dict.fromkeys(ctx.inv[a].provider or ctx.inv[a].name for a, _ in rows))
-    names = [U(p) for p in providers[:4]]
-    if len(providers) > 4:
-        names.append(f"{len(providers) - 4} more")
+    names = shortlist([U(p) for p in providers], 4)
     top, crit = rows[0]
     data = [d for d in crit if ctx.inv[d].kind == "data"]
     shown = [ctx.name(d) for d in data[:4]] + (["more"] if len(data) > 4 else [])

@@ -73,6 +73,11 @@ def gone_once_done(G, item: Item, lost=None) -> None:
     assert item.id not in by_id(build_checklist(G2, lost))
 
 
+def verified_and_gone(G, item: Item, lost=None) -> None:
+    check_against_engine(G, item)
+    gone_once_done(G, item, lost)
+
+
 # -- One rule per fixture ------------------------------------------------------
 
 
@@ -87,8 +92,7 @@ def test_independent_copy_of_single_copy_data():
     assert "copy-notes" not in items  # two independent copies already
     new = apply(G.graph["inventory"], [item])
     assert new["backup-disk"].kind == "place" and "backup-disk" in new["photos"].copies
-    check_against_engine(G, item)
-    gone_once_done(G, item)
+    verified_and_gone(G, item)
 
 
 def test_independent_copy_done_by_hand_in_the_yaml_text():
@@ -111,8 +115,7 @@ def test_key_offline_saves_the_key_and_what_needs_it():
     assert items["copy-disk"].verification.scenario == ("laptop",)
     assert "copy-disk-key" not in items  # a needed item gets the key rule, not the copy rule
     for i in fixes(items.values()):
-        check_against_engine(G, i)
-        gone_once_done(G, i)
+        verified_and_gone(G, i)
 
 
 def test_second_factor_that_hangs_on_an_account():
@@ -127,8 +130,7 @@ def test_second_factor_that_hangs_on_an_account():
     assert "password + totp:second-authenticator" in added
     assert "password + codes:home-safe" in [str(m) for m in new["forge"].recovery]
     assert new["second-authenticator"].kind == "device"
-    check_against_engine(G, item)
-    gone_once_done(G, item, ["identity"])
+    verified_and_gone(G, item, ["identity"])
 
 
 def test_an_item_that_saves_nothing_is_not_listed():
@@ -150,8 +152,7 @@ def test_own_login_instead_of_sign_in_with():
     assert [str(m) for m in apply(G.graph["inventory"], [item])["music"].login] == ["sso:bigco", "password"]
     assert "own-login-bigco-mail" not in items  # the same provider's own service
     assert "own-login-employer-chat" not in items  # the employer decides how its accounts log in
-    check_against_engine(G, item)
-    gone_once_done(G, item)
+    verified_and_gone(G, item)
 
 
 def test_recovery_pointed_at_a_mailbox_that_survives():
@@ -160,8 +161,7 @@ def test_recovery_pointed_at_a_mailbox_that_survives():
     assert item.rule == "recovery-elsewhere" and item.group == "shop"
     assert "Old mailbox" in str(item.detail) and "Main mailbox" in str(item.detail)
     assert [op for op in item.change if isinstance(op, AddMethod)][0].method == Method((Term("email", "old-mail"),))
-    check_against_engine(G, item)
-    gone_once_done(G, item)
+    verified_and_gone(G, item)
 
 
 def test_recovery_loop_is_broken_with_a_new_mailbox():
@@ -173,8 +173,7 @@ def test_recovery_loop_is_broken_with_a_new_mailbox():
     new = apply(G.graph["inventory"], [item])
     assert new["second-mailbox"].kind == "account" and new["second-mailbox"].subkind == "email"
     assert set(item.saved) == {"mail-a", "mail-b"}
-    check_against_engine(G, item)
-    gone_once_done(G, item)
+    verified_and_gone(G, item)
 
 
 def test_vault_offline_copy_of_passwords():
@@ -184,8 +183,7 @@ def test_vault_offline_copy_of_passwords():
     assert item.group == "vault" and set(item.saved) == {"bank", "forum"}
     new = apply(G.graph["inventory"], [item])
     assert "password:home-safe + key:key" in [str(m) for m in new["bank"].login]
-    check_against_engine(G, item)
-    gone_once_done(G, item)
+    verified_and_gone(G, item)
 
 
 def test_vault_uses_an_export_the_owner_already_keeps():
@@ -197,8 +195,77 @@ def test_vault_uses_an_export_the_owner_already_keeps():
     assert "Encrypted Vaultco export" in str(item.action)
     assert not any(isinstance(op, AddThing) for op in item.change)
     assert "vaultco-export + key:key" in [str(m) for m in apply(G.graph["inventory"], [item])["bank"].login]
+    verified_and_gone(G, item)
+
+
+def test_recovery_codes_when_recovery_needs_a_lost_number():
+    G = graph("recovery-codes.yaml")
+    items = by_id(build_checklist(G))
+    item = items["recovery-codes-shop"]
+    assert item.rule == "recovery-codes" and item.group == "shop"
+    assert "Print recovery codes for Shop" in str(item.action) and "Mobile number" in str(item.action)
+    assert "nothing in the inventory gets it back" in str(item.detail)
+    new = apply(G.graph["inventory"], [item])
+    assert [str(m) for m in new["shop"].recovery] == ["password + sms:mobile", "password + codes:home-safe"]
+    assert new["home-safe"].kind == "place"
+    assert item.verification.scenario == ("phone",) and item.critical_saved == ("shop",)
+    assert item.resilience_gains == (Gain("shop", 1, 2),)
+    # the forum's second factor is a text too: the second-factor item prints its codes, no second item
+    assert "recovery-codes-forum" not in items and "second-factor-forum" in items
+    verified_and_gone(G, item)
+
+
+def test_recovery_codes_name_how_the_number_comes_back():
+    text = (FIXTURES / "recovery-codes.yaml").read_text().replace(
+        "    device: phone\n", "    device: phone\n    recovery: [account:carrier]\n") + (
+        "  carrier: {name: Carrier, login: [password + device:phone]}\n")  # the carrier app is on the phone
+    G = build_graph(load_text(text))
+    item = by_id(build_checklist(G))["recovery-codes-shop"]
+    assert "a new SIM comes through Carrier" in str(item.detail)
     check_against_engine(G, item)
-    gone_once_done(G, item)
+
+
+def test_hardware_key_for_a_passkey_kept_only_in_a_syncing_account():
+    G = graph("hardware-key.yaml")
+    items = by_id(build_checklist(G))
+    item = items["hardware-key-shop"]
+    assert item.rule == "hardware-key" and item.group == "shop"
+    assert "hardware security key" in str(item.action) and "Cloud keychain" in str(item.detail)
+    new = apply(G.graph["inventory"], [item])
+    assert new["security-key"].kind == "device" and new["security-key"].subkind == "security-key"
+    assert [str(m) for m in new["shop"].login] == ["passkey:keychain", "key:security-key"]
+    assert {v.scenario for v in (item.verification, *item.also)} == {("keychain",), ("laptop",)}
+    assert item.resilience_gains == (Gain("shop", 1, 2),)
+    assert "hardware-key-bank" not in items  # a passkey bound to the laptop goes with the laptop only
+    verified_and_gone(G, item)
+
+
+def test_hardware_key_uses_a_key_the_owner_has():
+    text = (FIXTURES / "hardware-key.yaml").read_text().replace(
+        "devices:\n", "devices:\n  yubikey: {name: YubiKey, kind: security-key}\n")
+    G = build_graph(load_text(text))
+    item = by_id(build_checklist(G))["hardware-key-shop"]
+    assert "Register YubiKey as a passkey" in str(item.detail)
+    assert not any(isinstance(op, AddThing) for op in item.change)
+    assert "key:yubikey" in [str(m) for m in apply(G.graph["inventory"], [item])["shop"].login]
+    verified_and_gone(G, item)
+
+
+def test_seed_backup_of_an_authenticator_that_hangs_on_an_account():
+    G = graph("seed-backup.yaml")
+    items = by_id(build_checklist(G))
+    item = items["seed-backup-authenticator"]
+    assert item.rule == "seed-backup" and item.group == "authenticator"
+    assert "one-time-code seeds in BigCo Authenticator" in str(item.action)
+    assert str(item.detail).startswith("1 account takes codes from it (Code forge)")  # push prompts have no seeds
+    assert [str(m) for m in apply(G.graph["inventory"], [item])["authenticator"].recovery] == [
+        "sso:identity", "codes:home-safe"]
+    assert item.verification.scenario == ("identity",)
+    assert set(item.saved) == {"authenticator", "forge", "shop"} and item.critical_saved == ("forge",)
+    # losing the app itself still takes the forge: only the forge's own second factor helps there
+    assert item.resilience_gains == ()
+    assert items["second-factor-forge"].resilience_gains == (Gain("forge", 1, 3),)
+    verified_and_gone(G, item)
 
 
 def test_resilience_gains_name_the_critical_things_raised():
@@ -227,8 +294,7 @@ def test_an_item_that_only_adds_resilience_is_listed_and_says_so():
     assert item.resilience_gains == (Gain("music", 1, 2),)
     assert items.combined_gains == (Gain("music", 1, 2),)
     assert [i.id for i in fixes(items)] == ["vault-offline-vault", "own-login-music"]  # after what saves
-    check_against_engine(G, item)
-    gone_once_done(G, item, ["bigco", "vault"])
+    verified_and_gone(G, item, ["bigco", "vault"])
     # in the whole inventory it saves Music outright (losing BigCo alone)
     whole = by_id(build_checklist(G))["own-login-music"]
     assert whole.saved == ("music",) and whole.resilience_gains == (Gain("music", 1, 2),)
@@ -289,7 +355,7 @@ def test_malik_covers_the_story(malik):
     ids = by_id(items)
     for expected in ("copy-photos", "copy-study-work", "copy-vault-documents", "copy-outlook-mail",
                      "key-offline-bitlocker-key", "second-factor-github", "second-factor-university",
-                     "second-factor-paypal", "stake-microsoft",
+                     "second-factor-paypal", "seed-backup-ms-authenticator", "stake-microsoft",
                      "advice-paid-support", "advice-privacy", "advice-lockout-plan"):
         assert expected in ids, expected
     assert "13 years of photos" in str(ids["copy-photos"].action)
@@ -326,12 +392,13 @@ def test_malik_resilience(malik):
     # the key offline raises the key; the disk stays a single point of failure (the laptop itself)
     assert ids["key-offline-bitlocker-key"].resilience_gains == (Gain("bitlocker-key", 1, 2),)
     assert ids["second-factor-github"].resilience_gains == (Gain("github", 1, 3),)
+    assert ids["seed-backup-ms-authenticator"].resilience_gains == (Gain("microsoft", 2, 3),)
     assert not ids["copy-job-documents"].resilience_gains  # not critical
     combined = {g.id: g for g in items.combined_gains}
     assert combined["photos"] == Gain("photos", 1, 2) and "laptop-disk" not in combined
     md_out = export(items, "md", G.graph["inventory"])
     assert "  - Raises 'BitLocker recovery key' from 1 to 2 losses." in md_out
-    assert "With every action done: raises 'GitHub' from 1 to 3 losses" in md_out
+    assert "With every action done: raises 'Microsoft account' from 2 to 3 losses, 'GitHub' from 1 to 3" in md_out
 
 
 def test_malik_order_critical_first_then_most_saved(malik):
@@ -374,8 +441,7 @@ def test_malik_whole_inventory(malik):
     assert ids["copy-laptop-disk"].verification.scenario == ("laptop",)
     assert ids["second-factor-github"].also[0].scenario == ("ms-authenticator",)
     for item in fixes(items):
-        check_against_engine(G, item)
-        gone_once_done(G, item)
+        verified_and_gone(G, item)
 
 
 def test_apply_is_idempotent_and_does_not_touch_the_input(malik):
@@ -398,8 +464,13 @@ def test_household_is_fast_and_sensible():
     vault = ids["vault-offline-bitwarden"]
     assert "Encrypted Bitwarden export" in str(vault.action)  # the export they already keep
     assert vault.verification.lost_after < vault.verification.lost_before
+    assert {g.id for g in vault.resilience_gains} == {"mail-anna", "mail-ben", "bank-joint"}
     for item in fixes(items):
         check_against_engine(G, item)
+    # Anna's phone and the carrier lost together: her number is gone, and WhatsApp recovers only by text
+    item = by_id(build_checklist(G, ["anna-phone", "telekom"]))["recovery-codes-whatsapp-anna"]
+    assert item.saved == ("whatsapp-anna",)
+    check_against_engine(G, item)
 
 
 # -- Changes -----------------------------------------------------------------------
