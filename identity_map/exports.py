@@ -2,20 +2,21 @@
 
 Each download is built only when the person clicks it (`build` is a
 callable), so offering the whole-graph page or a large report costs nothing
-on every rerun. The figures are the CLI's: both call `identity_map.report`.
+on every rerun. The figures are the CLI's: both call `identity_map.report`
+and `identity_map.checklist`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
 from . import report
+from .checklist import Item, build_checklist, export
 from .engine import Impact
 from .graph import inventory_of
 from .model import Inventory
@@ -29,6 +30,7 @@ class Download:
     file_name: str
     mime: str
     build: Callable[[], str]
+    short: str = ""  # the label where the context says what it is ("Markdown")
 
 
 def file_stem(source: str) -> str:
@@ -64,28 +66,32 @@ CHECKLIST_FORMATS = (("md", "Markdown", "text/markdown"), ("html", "HTML", "text
                      ("csv", "CSV", "text/csv"), ("json", "JSON", "application/json"))
 
 
-def checklist_downloads(G: nx.DiGraph, result: Impact, inventory: Inventory, stem: str) -> list[Download]:
-    """The mitigation checklist in every format, once `identity_map.checklist`
-    exists (it is written separately); until then nothing. Scoped like the
-    CLI's `checklist --lose`: to the scenario, or to every single point of
-    failure when nothing is lost."""
-    if importlib.util.find_spec("identity_map.checklist") is None:
-        return []
-    from .checklist import build_checklist, export
+def checklist_scope(result: Impact, whole: bool = False) -> list[str] | None:
+    """What the checklist covers, as `build_checklist` takes it: the scenario
+    (like the CLI's `checklist --lose`), or None for every single point of
+    failure (`whole`, or when nothing is lost)."""
+    return None if whole else (sorted(result.scenario) or None)
 
-    scope = sorted(result.scenario) or None
+
+def checklist_downloads(G: nx.DiGraph, result: Impact, inventory: Inventory, stem: str, *,
+                        whole: bool = False, items: Sequence[Item] | None = None) -> list[Download]:
+    """The mitigation checklist in every format. `items` is the checklist
+    already built for this scope (the app shows it); without it the checklist
+    is built when a download is clicked."""
+    scope = checklist_scope(result, whole)
 
     def builder(fmt: str) -> Callable[[], str]:
-        return lambda: export(build_checklist(G, scope), fmt, inventory)
+        return lambda: export(build_checklist(G, scope) if items is None else items, fmt, inventory)
 
-    return [Download(f"Mitigation checklist ({label})", f"{stem}-checklist.{fmt}", mime, builder(fmt))
+    return [Download(f"Mitigation checklist ({label})", f"{stem}-checklist.{fmt}", mime, builder(fmt), label)
             for fmt, label, mime in CHECKLIST_FORMATS]
 
 
-def downloads(G: nx.DiGraph, result: Impact, *, source: str, focus: bool = False) -> list[Download]:
+def downloads(G: nx.DiGraph, result: Impact, *, source: str, focus: bool = False, whole_checklist: bool = False,
+              checklist: Sequence[Item] | None = None) -> list[Download]:
     """Every download the Export tab offers, in order."""
     inventory = inventory_of(G)
     stem = file_stem(source)
     return (impact_downloads(result, inventory.owner, stem)
             + [graph_download(G, result, stem, focus)]
-            + checklist_downloads(G, result, inventory, stem))
+            + checklist_downloads(G, result, inventory, stem, whole=whole_checklist, items=checklist))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 
@@ -10,6 +9,7 @@ import pytest
 
 from app_support import EXAMPLES
 from identity_map import exports, report
+from identity_map.checklist import build_checklist, export
 from identity_map.engine import impact
 from identity_map.validate import validate_text
 
@@ -67,22 +67,32 @@ def test_downloads_are_built_only_when_asked(malik, monkeypatch):
                                             "Graph (standalone HTML page, works offline)"]
 
 
-def test_no_checklist_downloads_without_the_checklist_module(malik, monkeypatch):
-    G, result = malik
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "identity_map.checklist" else real(name, *a))
-    assert exports.checklist_downloads(G, result, G.graph["inventory"], "m") == []
-    assert len(exports.downloads(G, result, source="m.yaml")) == 3
-
-
-@pytest.mark.skipif(importlib.util.find_spec("identity_map.checklist") is None,
-                    reason="identity_map.checklist is not written yet")
 def test_checklist_downloads_scope_to_the_scenario(malik):
-    from identity_map.checklist import build_checklist, export
-
     G, result = malik
     items = by_name(exports.checklist_downloads(G, result, G.graph["inventory"], "m"))
     assert sorted(items) == ["m-checklist.csv", "m-checklist.html", "m-checklist.json", "m-checklist.md"]
+    assert [d.short for d in items.values()] == ["Markdown", "HTML", "CSV", "JSON"]
     expected = export(build_checklist(G, ["microsoft"]), "md", G.graph["inventory"])
     assert items["m-checklist.md"].build() == expected
+
+
+def test_checklist_downloads_of_the_whole_inventory(malik):
+    G, result = malik
+    items = by_name(exports.checklist_downloads(G, result, G.graph["inventory"], "m", whole=True))
+    assert json.loads(items["m-checklist.json"].build()) == json.loads(
+        export(build_checklist(G, None), "json", G.graph["inventory"]))
+    # Nothing lost: the scenario scope is the whole inventory too.
+    assert exports.checklist_scope(impact(G, []), whole=False) is None
+    assert exports.checklist_scope(result, whole=False) == ["microsoft"]
+    assert exports.checklist_scope(result, whole=True) is None
+
+
+def test_checklist_downloads_reuse_the_checklist_the_app_shows(malik, monkeypatch):
+    import identity_map.exports as module
+
+    G, result = malik
+    shown = build_checklist(G, ["microsoft"])
+    monkeypatch.setattr(module, "build_checklist", lambda *a: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    items = by_name(exports.downloads(G, result, source="m.yaml", checklist=shown))
+    assert items["m-checklist.csv"].build() == export(shown, "csv", G.graph["inventory"])
+    assert len(items) == 7
