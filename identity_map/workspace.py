@@ -8,7 +8,10 @@ Promises kept here:
 - Save never writes text that fails validation, writes atomically
   (temporary file + rename), and keeps the version it replaces as FILE.bak;
 - an upload is written nowhere until it is saved under a name in the
-  inventories folder.
+  inventories folder;
+- an imported password-manager export is read once, in memory, and only the
+  importer's draft (which holds no secret) is kept: the export's bytes are
+  never written anywhere nor kept.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cli import write_atomic
+from .files import backup_path, replace_keeping_backup  # noqa: F401 (backup_path: part of this API)
+from .importers import run_import
 from .load import MAX_BYTES
 from .validate import validate_text
 
@@ -186,36 +190,37 @@ class Workspace:
                        "or Revert loads the file from disk."))
 
     def save(self, text: str, target: Path | None = None) -> Notice:
-        """Save `text` to `target` (default: the open file). Refuses text that
-        fails validation; keeps the replaced version as FILE.bak."""
+        """Save `text` to `target` (default: the open file), which becomes the
+        open document. Refuses text that fails validation; keeps the replaced
+        version as FILE.bak."""
         path = target or self.doc.path
         if path is None:
             return Notice("error", "Not saved: choose a file name in your inventories folder (Save as).")
-        name = display_name(path)
-        checked = validate_text(text, name)
-        if checked.errors:
-            first = checked.errors[0]
-            return Notice("error", f"Not saved: the text has {len(checked.errors)} error(s), first at line "
-                                   f"{first.line}: {first.message}. The file was not touched.")
-        try:
-            old = path.read_bytes() if path.exists() else None
-            kept = old is not None and old != text.encode("utf-8")
-            if kept:
-                write_atomic(backup_path(path), old)
-            write_atomic(path, text)
-        except OSError as exc:
-            return Notice("error", f"Not saved: {name}: {exc.strerror or exc}.")
-        self.doc = Document(name, path, text)
-        self.drafts.pop(self.doc.key, None)
-        return Notice("success", f"Saved {name}" + (f" (the previous version is {name}.bak)." if kept else "."))
+        notice = save_file(text, path)
+        if notice.level == "success":
+            self.doc = Document(display_name(path), path, text)
+            self.drafts.pop(self.doc.key, None)
+        return notice
 
     def revert(self) -> Opened:
         """Throw away the edits: the editor gets the file's text back."""
         return Opened(self.doc, self.doc.disk or "")
 
 
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
+def save_file(text: str, path: Path) -> Notice:
+    """Write `text` to `path` if it validates: atomically, the replaced
+    version kept as FILE.bak. Never raises; the notice says what happened."""
+    name = display_name(path)
+    checked = validate_text(text, name)
+    if checked.errors:
+        first = checked.errors[0]
+        return Notice("error", f"Not saved: the text has {len(checked.errors)} error(s), first at line "
+                               f"{first.line}: {first.message}. The file was not touched.")
+    try:
+        kept = replace_keeping_backup(path, text)
+    except OSError as exc:
+        return Notice("error", f"Not saved: {name}: {exc.strerror or exc}.")
+    return Notice("success", f"Saved {name}" + (f" (the previous version is {name}.bak)." if kept else "."))
 
 
 def save_as_target(name: str, folder: Path) -> Path:
@@ -232,3 +237,41 @@ def save_as_target(name: str, folder: Path) -> Path:
     if not _FILE_NAME.fullmatch(name):
         raise ValueError("a plain file name such as me.yaml: letters, digits, '.', '_' and '-', no folders")
     return folder / name
+
+
+# -- Importing an export ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportDraft:
+    """What an import made: the inventory text (a new draft, or the open
+    inventory with the export merged in) and the importer's notes. Holds no
+    byte of the export: the importer keeps no secret in either."""
+
+    text: str
+    notes: tuple[str, ...]
+    source: str  # the export's file name, as uploaded
+    merged: bool  # True: `text` is the open inventory with the export added
+    errors: int  # validation errors of `text` (the importer's drafts validate)
+
+    @property
+    def file_name(self) -> str:
+        """A name to offer for saving: the export's name with .yaml."""
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(self.source.replace("\\", "/")).stem).strip("-._")[:90]
+        return f"{stem or 'imported'}.yaml"
+
+
+def import_export(fmt: str, data: bytes, file_name: str, merge_into: str | None = None) -> ImportDraft:
+    """Run the importer on an export's bytes, in memory (nothing is written).
+    `merge_into` is the open inventory's text to add the export to. Raises
+    `importers.ImportFailure` with a message that quotes nothing from the file."""
+    result = run_import(fmt, data, file_name, merge_into)
+    checked = validate_text(result.text, file_name)
+    return ImportDraft(result.text, result.notes, file_name, merge_into is not None, len(checked.errors))
+
+
+def open_draft(draft: ImportDraft) -> Opened:
+    """The import's draft as an unsaved document in the editor."""
+    return Opened(Document(f"draft from {draft.source}", None, None), draft.text,
+                  Notice("info", f"The draft from {draft.source} is in the editor. It is not saved anywhere until "
+                                 "you save it under a name in your inventories folder."))

@@ -220,3 +220,78 @@ def test_saving_drops_the_draft(opened):
     ws.drafts[Document("x", path).key] = "stale"
     ws.save(VALID_2)
     assert ws.drafts == {}
+
+
+# -- Saving a file that is not the open one (an import's draft) ------------------------
+
+
+def test_save_file_writes_a_new_file_privately(tmp_path):
+    target = tmp_path / "new.yaml"
+    notice = workspace.save_file(VALID, target)
+    assert notice.level == "success" and ".bak" not in notice.text
+    assert target.read_text() == VALID
+    assert target.stat().st_mode & 0o077 == 0, "an inventory is private to its owner"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.yaml"]
+
+
+def test_save_file_keeps_what_it_replaces(tmp_path):
+    target = tmp_path / "me.yaml"
+    target.write_text(VALID)
+    assert ".bak" in workspace.save_file(VALID_2, target).text
+    assert target.read_text() == VALID_2 and workspace.backup_path(target).read_text() == VALID
+
+
+def test_save_file_refuses_an_invalid_text(tmp_path):
+    target = tmp_path / "me.yaml"
+    target.write_text(VALID)
+    notice = workspace.save_file(INVALID, target)
+    assert notice.level == "error" and "not touched" in notice.text
+    assert target.read_text() == VALID and not workspace.backup_path(target).exists()
+
+
+# -- Importing an export -------------------------------------------------------------
+
+IMPORTS = Path(__file__).resolve().parent / "fixtures" / "importers"
+
+
+def test_import_export_makes_a_valid_draft_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    draft = workspace.import_export("auto", (IMPORTS / "bitwarden.json").read_bytes(), "bitwarden.json")
+    assert draft.errors == 0 and not draft.merged
+    assert "bitwarden:" in draft.text and draft.source == "bitwarden.json"
+    assert any("Delete the plaintext export" in n for n in draft.notes)
+    assert draft.file_name == "bitwarden.yaml"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_import_export_merges_into_the_open_text():
+    existing = (EXAMPLES / "malik.yaml").read_text()
+    draft = workspace.import_export("bitwarden-json", (IMPORTS / "bitwarden.json").read_bytes(), "b.json", existing)
+    assert draft.merged and draft.errors == 0
+    assert draft.text.startswith(existing.split("\n", 1)[0]), "the open inventory, comments kept"
+    assert "microsoft:" in draft.text and "bbc:" in draft.text
+
+
+def test_import_export_failure_is_an_import_failure():
+    from identity_map.importers import ImportFailure
+
+    with pytest.raises(ImportFailure, match="encrypted"):
+        workspace.import_export("auto", (IMPORTS / "bitwarden-encrypted.json").read_bytes(), "vault.json")
+
+
+@pytest.mark.parametrize("source, name", [
+    ("bitwarden.json", "bitwarden.yaml"), ("C:\\Users\\me\\Export 2024.csv", "Export-2024.yaml"),
+    ("../../etc/passwd", "passwd.yaml"), ("<img src=x>.1pux", "img-src-x.yaml"), ("...", "imported.yaml"),
+    ("_x.csv", "x.yaml"), ("y" * 300 + ".csv", "y" * 90 + ".yaml"),
+])
+def test_draft_file_name_is_a_plain_name_save_as_accepts(source, name, tmp_path):
+    draft = workspace.ImportDraft("", (), source, False, 0)
+    assert draft.file_name == name
+    assert save_as_target(draft.file_name, tmp_path).parent == tmp_path
+
+
+def test_open_draft_is_an_unsaved_document():
+    draft = workspace.ImportDraft(VALID, ("note",), "bitwarden.json", False, 0)
+    opened = workspace.open_draft(draft)
+    assert opened.text == VALID and opened.doc.path is None and opened.doc.dirty(VALID)
+    assert "bitwarden.json" in opened.doc.name and opened.notice.level == "info"
