@@ -13,17 +13,22 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
 from .engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, impact, rank
 from .explain import method_states, why
+from .graph import build_graph
 from .load import Problem
 from .model import LOSABLE_KINDS, MEMORY, Inventory
 from .render import COLORS, render_html
 from .report import md, money
+from .resilience import MAX_K, TEXT_EXAMPLES, Row
 from .validate import Validation, validate_text
 
 FOCUS_ABOVE = 300  # things; above this the graph opens on the blast radius only
 GRAPH_HEIGHT = 640  # px of the vis canvas; the legend sits above it
 CHART_TOP = 20  # rows of the ranking drawn in the bar chart
+CHECKLIST_SHOWN = 30  # items listed beside the graph; the downloads hold them all
+CHECKLIST_AUTO_MAX = 1000  # things; above this the checklist is built only when asked (it takes seconds)
 
 
 @dataclass(frozen=True)
@@ -90,16 +95,47 @@ class Metric:
     label: str
     value: str
     help: str
+    delta: str | None = None  # the change from `before`, when one is given and it differs
+    delta_color: str = "off"  # st.metric's: "inverse" when fewer is better
 
 
-def metrics(result: Impact) -> list[Metric]:
+def _count_delta(after: int, before: int) -> str | None:
+    return None if after == before else f"{after - before:+d}"
+
+
+def _money_delta(after: dict[str, float], before: dict[str, float]) -> str | None:
+    """'-EUR 1,470.00' when every changed currency went the same way; else
+    both figures."""
+    diff = {cur: after.get(cur, 0.0) - before.get(cur, 0.0) for cur in dict.fromkeys([*before, *after])}
+    diff = {cur: d for cur, d in diff.items() if abs(d) >= 0.005}
+    if not diff:
+        return None
+    if all(d < 0 for d in diff.values()):
+        return "-" + money({cur: -d for cur, d in diff.items()})
+    if all(d > 0 for d in diff.values()):
+        return "+" + money(diff)
+    return f"was {money(before)}"
+
+
+def metrics(result: Impact, before: Impact | None = None) -> list[Metric]:
+    """The summary figures; with `before` (the same scenario on the file as
+    it stands), each says how the what-if changes moved it."""
     s = result.summary
+    b = before.summary if before is not None else None
+
+    def delta(key: str) -> str | None:
+        return _count_delta(s.counts[key], b.counts[key]) if b else None
+
     return [
-        Metric("Lost", str(s.counts[LOST]), "Things no longer reachable, the ones lost in the scenario included."),
-        Metric("Recoverable", str(s.counts[RECOVERABLE]), "Reachable only through a recovery method now."),
-        Metric("Degraded", str(s.counts[DEGRADED]), "Still reachable, but with fewer ways in."),
-        Metric("Money lost", money(s.money_lost), "Purchases and licences tied to lost accounts."),
-        Metric("Critical lost", str(len(s.critical_lost)), "Things marked critical that are lost."),
+        Metric("Lost", str(s.counts[LOST]), "Things no longer reachable, the ones lost in the scenario included.",
+               delta(LOST), "inverse"),
+        Metric("Recoverable", str(s.counts[RECOVERABLE]), "Reachable only through a recovery method now.",
+               delta(RECOVERABLE)),
+        Metric("Degraded", str(s.counts[DEGRADED]), "Still reachable, but with fewer ways in.", delta(DEGRADED)),
+        Metric("Money lost", money(s.money_lost), "Purchases and licences tied to lost accounts.",
+               _money_delta(s.money_lost, b.money_lost) if b else None, "inverse"),
+        Metric("Critical lost", str(len(s.critical_lost)), "Things marked critical that are lost.",
+               _count_delta(len(s.critical_lost), len(b.critical_lost)) if b else None, "inverse"),
     ]
 
 
@@ -194,4 +230,177 @@ def focus_by_default(inv: Inventory) -> bool:
 
 def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool) -> str:
     """The standalone graph page for the scenario (see identity_map.render)."""
-    return render_html(analysis.graph, scenario(analysis, lost), focus=focus, height=f"{GRAPH_HEIGHT}px")
+    return graph_page_of(analysis.graph, scenario(analysis, lost), focus)
+
+
+def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
+    """The standalone graph page of any graph and impact on it (the what-if graph)."""
+    return render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px")
+
+
+# -- The checklist beside the graph ---------------------------------------------
+
+
+def known_ids(analysis: Analysis, lost: Sequence[str]) -> list[str]:
+    """`lost` without the ids the text no longer has, in order, once each."""
+    known = analysis.inventory.things
+    return list(dict.fromkeys(tid for tid in lost if tid in known))
+
+
+def checklist(analysis: Analysis, lost: Sequence[str], whole: bool = False) -> Checklist:
+    """The verified checklist for the scenario `lost` (as the CLI's
+    `checklist --lose`), or for every single point of failure when `whole`
+    or when nothing is lost."""
+    scope = None if whole else (known_ids(analysis, lost) or None)
+    return build_checklist(analysis.graph, scope)
+
+
+def checklist_by_default(inv: Inventory) -> bool:
+    """Whether the checklist is built without asking: on very large
+    inventories it takes seconds (one graph rebuild per proposed change)."""
+    return len(inv) <= CHECKLIST_AUTO_MAX
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """One checklist item as the app shows it. The *_md fields are Markdown
+    with user text escaped; `change` lines are plain text."""
+
+    id: str
+    kind: str
+    action_md: str
+    detail_md: str
+    verified_md: str
+    gains_md: str  # the critical things it makes harder to lose ('' when none)
+    change: tuple[str, ...]
+    also: int  # other scenarios in scope it helps in
+
+    @property
+    def can_try(self) -> bool:
+        """Whether it has a change the what-if toggle can apply."""
+        return bool(self.change)
+
+
+_TAGS = {INFO: " _(to know)_", ADVICE: " _(advice)_"}
+
+
+def _losses(k: int | None) -> str:
+    return f"more than {MAX_K}" if k is None else str(k)
+
+
+def gains_md(item: Item, inventory: Inventory) -> str:
+    """Markdown: the critical things the item's change makes harder to lose,
+    as the fewest simultaneous losses before and after ('' when none, or
+    when the checklist does not say)."""
+    gains = getattr(item, "resilience_gains", ())
+    if not gains:
+        return ""
+    parts = [f"{md(label(inventory, g.id))} ({_losses(g.before)} → {_losses(g.after)})" for g in gains]
+    return "Harder to lose (fewest losses that take it, before → after): " + ", ".join(parts) + "."
+
+
+def checklist_entry(item: Item, inventory: Inventory) -> ChecklistEntry:
+    verified = verification_text(item.verification, inventory).render(md) if item.verification else ""
+    if verified and item.kind == FIX:
+        verified = "Verified: " + verified
+    return ChecklistEntry(item.id, item.kind, f"**{item.action.render(md)}**" + _TAGS.get(item.kind, ""),
+                          item.detail.render(md), verified, gains_md(item, inventory), tuple(item.change_text()),
+                          len(item.also))
+
+
+def checklist_groups(items: Sequence[Item], inventory: Inventory,
+                     limit: int = CHECKLIST_SHOWN) -> list[tuple[str, list[ChecklistEntry]]]:
+    """The first `limit` items as (heading Markdown, entries), in the
+    checklist's order (it already groups them by what they concern)."""
+    groups: list[tuple[str, list[ChecklistEntry]]] = []
+    last = None
+    for item in list(items)[:limit]:
+        if item.group != last or not groups:
+            heading = "General advice" if item.group == ADVICE_GROUP else md(item.group_name)
+            groups.append((f"**{heading}**", []))
+            last = item.group
+        groups[-1][1].append(checklist_entry(item, inventory))
+    return groups
+
+
+def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:
+    """Markdown: what the checklist covers, how many items, and what doing
+    every fix achieves in its worst scenario."""
+    fixes = sum(1 for i in items if i.kind == FIX)
+    if items.whole:
+        scope = f"every single point of failure ({len(items.scenarios)})"
+    else:
+        names = [md(label(inventory, tid)) for tid in (items.scenarios[0] if items.scenarios else ())]
+        scope = "losing " + (", ".join(names) if names else "nothing")
+    lines = [f"Covers {scope}: {len(items)} item{'s' if len(items) != 1 else ''}, "
+             f"{fixes} of them verified fixes."]
+    if items.combined:
+        v = items.combined[0]
+        lines.append(f"All fixes together: if you lose {', '.join(md(label(inventory, t)) for t in v.scenario)}, "
+                     f"{v.lost_after} thing{'s' if v.lost_after != 1 else ''} lost instead of {v.lost_before}.")
+    return "  \n".join(lines)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The scenario re-run on the inventory with chosen checklist changes
+    applied (in memory only: the file is not touched)."""
+
+    items: tuple[Item, ...]
+    graph: nx.DiGraph
+    result: Impact
+
+    @property
+    def inventory(self) -> Inventory:
+        return self.result.compiled.inventory
+
+
+def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item]) -> WhatIf | None:
+    """The same scenario after the changes of `items`; None when none of
+    them changes anything (info and advice items have no change)."""
+    chosen = tuple(i for i in items if i.change)
+    if not chosen:
+        return None
+    G = build_graph(apply(analysis.inventory, chosen))
+    return WhatIf(chosen, G, impact(G, known_ids(analysis, lost)))
+
+
+def what_if_md(what: WhatIf) -> str:
+    """Markdown: the note that the view shows changes not saved anywhere."""
+    n = len(what.items)
+    return (f"**What if:** the figures, the graph and the explanations below show this scenario after "
+            f"{n} change{'s' if n != 1 else ''} from the checklist. They are **not saved** to the file: "
+            "make the same edits in the Edit tab (each item says which) to keep them.")
+
+
+# -- Resilience ---------------------------------------------------------------
+
+
+def resilience_rows(rows: Sequence[Row], inventory: Inventory, after: Sequence[Row] | None = None,
+                    shown: int = TEXT_EXAMPLES) -> list[dict]:
+    """Table rows, weakest first: each critical thing, the fewest
+    simultaneous losses that lose it ("1" = a single point of failure),
+    how many such sets there are and the first few (ids joined by ' + ').
+    With `after` (the what-if inventory's rows), a column says what the
+    changes make of it. Plain text."""
+    later = {r.id: r for r in after} if after is not None else None
+    out = []
+    for r in rows:
+        sets = "; ".join(" + ".join(s) for s in r.examples[:shown])
+        if r.count > shown:
+            sets += f"; and {r.count - shown} more"
+        row = {"thing": label(inventory, r.id), "kind": r.kind, "losses to lose it": r.label,
+               "sets": r.count, "for example": sets}
+        if later is not None:
+            row["with the changes"] = later[r.id].label if r.id in later else ""
+        out.append(row)
+    return out
+
+
+# -- Import -------------------------------------------------------------------
+
+
+def import_notes_md(notes: Sequence[str]) -> str:
+    """The importer's notes as a Markdown list (user text escaped: they name
+    the export's file and the accounts)."""
+    return "\n".join(f"- {md(n)}" for n in notes)

@@ -6,9 +6,13 @@ import pytest
 
 from app_support import EXAMPLES, XSS, unescape, unescaped_markup
 from identity_map import appview
+from identity_map.checklist import apply, build_checklist
 from identity_map.engine import impact, rank
+from identity_map.graph import build_graph
 from identity_map.load import Problem
 from identity_map.render import COLORS
+from identity_map.report import money
+from identity_map.resilience import resilience
 
 MALIK = (EXAMPLES / "malik.yaml").read_text()
 
@@ -151,3 +155,152 @@ def test_markdown_helpers_escape_user_text(xss):
 
 def test_scenario_is_the_engines(malik):
     assert appview.scenario(malik, ["iphone"]).statuses == impact(malik.graph, ["iphone"]).statuses
+
+
+# -- Metrics against a baseline (the what-if) ------------------------------------------
+
+
+def test_metrics_say_how_the_changes_moved_each_figure(malik):
+    before = appview.scenario(malik, ["microsoft"])
+    after = appview.scenario(malik, ["carrier"])
+    shown = {m.label: m for m in appview.metrics(after, before)}
+    b, a = before.summary, after.summary
+    assert shown["Lost"].delta == f"{a.counts['lost'] - b.counts['lost']:+d}"
+    assert shown["Lost"].delta_color == "inverse"
+    assert shown["Money lost"].delta == "-EUR 1,400.00"
+    assert shown["Critical lost"].delta == f"{len(a.critical_lost) - len(b.critical_lost):+d}"
+    assert all(m.delta is None for m in appview.metrics(before, before))
+    assert all(m.delta is None for m in appview.metrics(before))
+
+
+@pytest.mark.parametrize("after, before, delta", [
+    ({"EUR": 10.0}, {"EUR": 10.0}, None),
+    ({}, {"EUR": 10.0, "USD": 5.0}, "-EUR 10.00 + USD 5.00"),
+    ({"EUR": 12.0}, {"EUR": 10.0}, "+EUR 2.00"),
+    ({"EUR": 12.0}, {"USD": 10.0}, "was USD 10.00"),
+])
+def test_money_delta(after, before, delta):
+    if delta and "USD 5" in delta:
+        delta = "-" + money({"EUR": 10.0, "USD": 5.0})
+    assert appview._money_delta(after, before) == delta
+
+
+# -- The checklist beside the graph -------------------------------------------------------
+
+
+def test_checklist_is_scoped_to_the_scenario_or_the_whole_inventory(malik):
+    scoped = appview.checklist(malik, ["microsoft", "gone-after-an-edit"])
+    assert not scoped.whole and scoped.scenarios == (("microsoft",),)
+    assert [i.id for i in scoped] == [i.id for i in build_checklist(malik.graph, ["microsoft"])]
+    whole = appview.checklist(malik, ["microsoft"], whole=True)
+    assert whole.whole and [i.id for i in whole] == [i.id for i in build_checklist(malik.graph, None)]
+    assert appview.checklist(malik, []).whole, "nothing lost: every single point of failure"
+
+
+def test_checklist_groups_follow_the_checklist_order(malik):
+    items = appview.checklist(malik, ["microsoft"])
+    groups = appview.checklist_groups(items, malik.inventory)
+    entries = [e for _, es in groups for e in es]
+    assert [e.id for e in entries] == [i.id for i in items]
+    assert unescape(groups[0][0]) == "Microsoft account"
+    assert unescape(groups[-1][0]) == "General advice"
+    photos = next(e for e in entries if e.id == "copy-photos")
+    assert photos.can_try and photos.kind == "fix"
+    assert unescape(photos.action_md) == "Make an independent copy of '13 years of photos'"
+    assert unescape(photos.verified_md).startswith("Verified: If you lose Microsoft account: 17 things lost instead of 18.")
+    assert photos.change == tuple(next(i for i in items if i.id == "copy-photos").change_text())
+    stake = next(e for e in entries if e.id == "stake-microsoft")
+    assert not stake.can_try and stake.action_md.endswith("_(to know)_")
+    assert len([e for _, es in appview.checklist_groups(items, malik.inventory, limit=3) for e in es]) == 3
+
+
+def test_checklist_scope_line(malik):
+    scoped = appview.checklist(malik, ["microsoft"])
+    line = unescape(appview.checklist_scope_md(scoped, malik.inventory))
+    fixes = sum(1 for i in scoped if i.kind == "fix")
+    assert line.startswith(f"Covers losing Microsoft account (microsoft): {len(scoped)} items, {fixes} of them")
+    v = scoped.combined[0]
+    assert f"{v.lost_after} things lost instead of {v.lost_before}" in line
+    assert "every single point of failure" in appview.checklist_scope_md(appview.checklist(malik, []), malik.inventory)
+
+
+def test_gains_line_names_things_made_harder_to_lose(malik):
+    from collections import namedtuple
+    from types import SimpleNamespace
+
+    gain = namedtuple("Gain", "id before after")
+    item = SimpleNamespace(resilience_gains=(gain("photos", 1, 2), gain("github", 1, None)))
+    assert unescape(appview.gains_md(item, malik.inventory)) == (
+        "Harder to lose (fewest losses that take it, before → after): 13 years of photos (photos) (1 → 2), "
+        "GitHub (github) (1 → more than 3).")
+    assert appview.gains_md(SimpleNamespace(), malik.inventory) == ""
+
+
+def test_checklist_text_stays_escaped(xss):
+    for lost in (["mail"], []):
+        items = appview.checklist(xss, lost)
+        assert items, "the hostile inventory has things to fix"
+        bodies = [appview.checklist_scope_md(items, xss.inventory)]
+        for heading, entries in appview.checklist_groups(items, xss.inventory):
+            bodies.append(heading)
+            bodies += [b for e in entries for b in (e.action_md, e.detail_md, e.verified_md, e.gains_md)]
+        for body in bodies:
+            assert not unescaped_markup(body), body
+
+
+def test_what_if_is_the_engine_on_the_changed_inventory(malik):
+    items = appview.checklist(malik, ["microsoft"])
+    chosen = [i for i in items if i.id in ("copy-photos", "second-factor-github", "stake-microsoft")]
+    what = appview.what_if(malik, ["microsoft"], chosen)
+    assert [i.id for i in what.items] == ["copy-photos", "second-factor-github"], "info items change nothing"
+    expected = impact(build_graph(apply(malik.inventory, chosen)), ["microsoft"])
+    assert what.result.statuses == expected.statuses
+    assert what.result.summary.counts["lost"] == appview.scenario(malik, ["microsoft"]).summary.counts["lost"] - 2
+    assert {"photos", "github"}.isdisjoint(what.result.lost)
+    assert "backup-disk" in what.inventory.things and "backup-disk" not in malik.inventory.things
+    assert appview.what_if(malik, ["microsoft"], [i for i in items if not i.change]) is None
+    assert "not saved" in unescape(appview.what_if_md(what))
+
+
+def test_what_if_graph_page_draws_the_changed_inventory(malik):
+    items = [i for i in appview.checklist(malik, ["microsoft"]) if i.id == "copy-photos"]
+    what = appview.what_if(malik, ["microsoft"], items)
+    page = appview.graph_page_of(what.graph, what.result, focus=False)
+    assert page.count('"shape"') == appview.graph_page(malik, ["microsoft"], focus=False).count('"shape"') + 1
+
+
+# -- Resilience ---------------------------------------------------------------------
+
+
+def test_resilience_rows_are_the_library_rows():
+    household = appview.analyse((EXAMPLES / "household.yaml").read_text(), "household.yaml")
+    rows = resilience(household.graph)
+    table = appview.resilience_rows(rows, household.inventory)
+    assert [r["thing"] for r in table] == [appview.label(household.inventory, r.id) for r in rows]
+    assert [r["losses to lose it"] for r in table] == [r.label for r in rows]
+    assert [r["sets"] for r in table] == [r.count for r in rows]
+    first = rows[0]
+    assert table[0]["for example"].split("; ")[0] == " + ".join(first.examples[0])
+    assert "with the changes" not in table[0]
+
+
+def test_resilience_rows_cut_long_lists_and_compare_with_the_changes(malik):
+    rows = resilience(malik.graph)
+    many = next(r for r in rows if r.count > 1)
+    cell = next(t for t in appview.resilience_rows(rows, malik.inventory, shown=1)
+                if t["thing"] == appview.label(malik.inventory, many.id))["for example"]
+    assert cell == " + ".join(many.examples[0]) + f"; and {many.count - 1} more"
+    items = [i for i in appview.checklist(malik, ["microsoft"]) if i.id == "copy-photos"]
+    what = appview.what_if(malik, ["microsoft"], items)
+    table = appview.resilience_rows(rows, malik.inventory, resilience(what.graph))
+    photos = next(t for t in table if t["thing"].endswith("(photos)"))
+    assert (photos["losses to lose it"], photos["with the changes"]) == ("1", "2")
+
+
+# -- Import -------------------------------------------------------------------------
+
+
+def test_import_notes_are_an_escaped_list():
+    body = appview.import_notes_md(["Read 2 logins from <img src=x>.csv.", "Delete [it](javascript:x) now."])
+    assert not unescaped_markup(body)
+    assert unescape(body) == "- Read 2 logins from <img src=x>.csv.\n- Delete [it](javascript:x) now."
