@@ -1,9 +1,10 @@
 """identity-map, the app: `streamlit run app.py [-- INVENTORY.yaml]`.
 
 Layout only. What to show is computed in identity_map.appview (labels,
-tables, metrics), identity_map.scenarios (presets), identity_map.exports
-(downloads) and identity_map.workspace (open, save, outside edits); the
-analysis itself is the library's. User text reaches the page only through
+tables, metrics, the checklist and its what-if, resilience rows),
+identity_map.scenarios (presets), identity_map.exports (downloads) and
+identity_map.workspace (open, save, outside edits, import); the analysis
+itself is the library's (engine, checklist, resilience, importers). User text reaches the page only through
 plain-text elements (dataframes, select options, the editor) or escaped
 with `md` for Markdown.
 """
@@ -17,10 +18,13 @@ from pathlib import Path
 import streamlit as st
 
 from identity_map import appview, exports, scenarios
+from identity_map.importers import FORMATS as IMPORT_FORMATS
+from identity_map.importers import ImportFailure
 from identity_map.report import md
+from identity_map.resilience import resilience
 from identity_map.workspace import (
-    Notice, Opened, Workspace, display_name, initial_path, inventories_folder, inventory_files,
-    open_path, open_upload, save_as_target,
+    ImportDraft, Notice, Opened, Workspace, display_name, import_export, initial_path, inventories_folder,
+    inventory_files, open_draft, open_path, open_upload, save_as_target, save_file,
 )
 
 ROOT = Path(__file__).resolve().parent
@@ -29,8 +33,11 @@ FOLDER = inventories_folder(os.environ, ROOT)
 CUSTOM = "custom"
 MODES = (CUSTOM, *scenarios.BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
-VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph",
-             *(f"pick_{key}" for key in scenarios.BY_KEY))
+VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
+             "checklist_build", *(f"pick_{key}" for key in scenarios.BY_KEY))
+WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
+AUTO = "auto"
+MAX_EXPORT_MB = 64  # the importer's own limit
 
 # YAML is edited in a fixed-width font (Streamlit ships Source Code Pro; nothing is fetched).
 EDITOR_CSS = '<style>[data-testid="stTextArea"] textarea {font-family: "Source Code Pro", monospace;}</style>'
@@ -41,9 +48,34 @@ st.set_page_config(page_title="identity-map", layout="wide")  # no page_icon: a 
 analyse = st.cache_resource(max_entries=16, show_spinner=False)(appview.analyse)
 
 
+@st.cache_resource(max_entries=16, show_spinner="Verifying each checklist item with the engine...")
+def checklist(text: str, filename: str, lost: tuple[str, ...], whole: bool):
+    return appview.checklist(analyse(text, filename), lost, whole)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def what_if(text: str, filename: str, lost: tuple[str, ...], whole: bool, chosen: tuple[str, ...]):
+    items = [item for item in checklist(text, filename, lost if not whole else (), whole) if item.id in chosen]
+    return appview.what_if(analyse(text, filename), lost, items)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def resilience_rows(text: str, filename: str, lost: tuple[str, ...] = (), whole: bool = False,
+                    chosen: tuple[str, ...] = ()):
+    """The file's rows; with `chosen` what-if items, and what they make of each."""
+    analysis = analyse(text, filename)
+    after = what_if(text, filename, lost, whole, chosen) if chosen else None
+    return appview.resilience_rows(resilience(analysis.graph), analysis.inventory,
+                                   resilience(after.graph) if after is not None else None)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool) -> str:
-    return appview.graph_page(analyse(text, filename), lost, focus)
+def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, whole: bool = False,
+               chosen: tuple[str, ...] = ()) -> str:
+    what = what_if(text, filename, lost, whole, chosen) if chosen else None
+    if what is None:
+        return appview.graph_page(analyse(text, filename), lost, focus)
+    return appview.graph_page_of(what.graph, what.result, focus)
 
 
 ss = st.session_state
@@ -61,8 +93,10 @@ def show(opened: Opened) -> None:
 
 def switch_to(opened: Opened) -> None:
     show(ss.ws.switch(ss.editor, opened))
-    for key in VIEW_KEYS:
+    for key in [*VIEW_KEYS, *(k for k in ss if str(k).startswith(WHAT_IF))]:
         ss.pop(key, None)
+    if ss.get("import_draft") is not None and ss.import_draft.merged:
+        ss.import_draft = None  # merged into the text just switched away from
 
 
 def on_open() -> None:
@@ -95,6 +129,82 @@ def on_save_as() -> None:
 
 def on_revert() -> None:
     show(ss.ws.revert())
+
+
+def on_clear_what_if() -> None:
+    for key in [k for k in ss if str(k).startswith(WHAT_IF)]:
+        ss[key] = False
+
+
+# -- Import: the export is read once, in the callback, then dropped -----------------
+
+
+def import_key() -> str:
+    # A new key after each upload: the widget starts empty and the old one's file is let go.
+    return f"import_upload_{ss.get('import_round', 0)}"
+
+
+def forget_upload(upload) -> None:
+    """Drop the bytes Streamlit keeps for an upload (in memory, for the session)."""
+    upload.close()
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    remove = getattr(getattr(ctx, "uploaded_file_mgr", None), "remove_file", None)
+    if remove is not None:
+        remove(session_id=ctx.session_id, file_id=upload.file_id)
+
+
+def on_import_upload() -> None:
+    upload = ss.get(import_key())
+    ss.import_round = ss.get("import_round", 0) + 1
+    if upload is None:
+        return
+    ss.import_draft = ss.import_error = None
+    try:
+        ss.import_draft = import_export(ss.get("import_format", AUTO), upload.getvalue(), upload.name,
+                                        ss.editor if ss.get("import_merge") else None)
+        ss.import_name = ss.import_draft.file_name
+    except ImportFailure as exc:
+        ss.import_error = str(exc)
+    finally:
+        forget_upload(upload)
+
+
+def on_import_save() -> None:
+    draft: ImportDraft = ss.import_draft
+    try:
+        target = save_as_target(ss.import_name, FOLDER)
+        FOLDER.mkdir(parents=True, exist_ok=True)
+    except (ValueError, OSError) as exc:
+        note(Notice("error", f"Not saved: {exc}."))
+        return
+    notice = save_file(draft.text, target)
+    note(notice)
+    if notice.level == "success":
+        switch_to(open_path(target))
+        done_importing(draft)
+
+
+def on_import_open() -> None:
+    draft: ImportDraft = ss.import_draft
+    if draft.merged:
+        ss.editor = draft.text
+        note(Notice("info", f"The open inventory with {draft.source} merged in is in the editor, not saved yet: "
+                            "Save keeps the previous version as .bak."))
+    else:
+        switch_to(open_draft(draft))
+    done_importing(draft)
+
+
+def done_importing(draft: ImportDraft) -> None:
+    note(Notice("warning", f"Delete the plaintext export {draft.source} now (and empty the trash): "
+                           "it holds your secrets in clear text."))
+    on_import_discard()
+
+
+def on_import_discard() -> None:
+    ss.import_draft = ss.import_error = None
 
 
 # -- Session: open the first file, or pick up outside edits ---------------
@@ -162,15 +272,51 @@ if analysis is not None and analysis.validation.warnings:
     with st.expander(f"{len(analysis.validation.warnings)} warning(s)"):
         st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
 
-explore, edit, ranking, export = st.tabs(["Blast radius", "Edit", "Ranking", "Export"])
+explore, edit, ranking, resilient, export, importing = st.tabs(
+    ["Blast radius", "Edit", "Ranking", "Resilience", "Export", "Import"])
 
 with edit:
     st.html(EDITOR_CSS)
     st.text_area("Inventory (YAML)", key="editor", height=560,
                  help="Checked when you leave the box or press Ctrl+Enter. Format: docs/inventory-format.md")
 
+# -- Import ----------------------------------------------------------------------
+
+with importing:
+    st.caption("Start an inventory from a password-manager or authenticator export. The file is read once, "
+               "in memory, when it arrives, and dropped at once: it is never saved, and only the draft is kept, "
+               "which holds no password, 2FA seed or note.")
+    pick_format, pick_merge = st.columns([2, 3], vertical_alignment="bottom")
+    pick_format.selectbox("Format", (AUTO, *IMPORT_FORMATS), key="import_format",
+                          format_func=lambda f: "Recognise it" if f == AUTO else f)
+    pick_merge.toggle("Merge into the open inventory", key="import_merge",
+                      help="Adds the export's new accounts and inferred terms to the text in the editor, "
+                           "keeping your comments. Off: a new draft.")
+    st.file_uploader("Export file (choose the format and merge first)", key=import_key(),
+                     on_change=on_import_upload, max_upload_size=MAX_EXPORT_MB)
+    if ss.get("import_error"):
+        st.error(md(ss.import_error) + " Nothing was written.")
+    draft = ss.get("import_draft")
+    if draft is not None:
+        st.markdown(appview.import_notes_md(draft.notes))
+        st.warning(f"Delete the plaintext export {md(draft.source)} once you are done: "
+                   "it holds your secrets in clear text.")
+        if draft.errors:
+            st.error(f"The draft has {draft.errors} error(s); open it in the editor to see and fix them.")
+        st.code(draft.text, language="yaml", height=420)
+        name_box, save_box, open_box, drop_box = st.columns([2, 1.3, 1.3, 1], vertical_alignment="bottom")
+        name_box.text_input("Save as (a file name)", key="import_name",
+                            help="In " + md(display_name(FOLDER)) + "; a file of that name is kept as .bak.")
+        save_box.button("Save the draft", key="import_save", on_click=on_import_save, type="primary",
+                        disabled=bool(draft.errors), width="stretch")
+        open_box.button("Put it in the editor" if draft.merged else "Open it in the editor", key="import_open",
+                        on_click=on_import_open, width="stretch",
+                        help="Replaces the editor's text (Save keeps the file's previous version as .bak)."
+                        if draft.merged else "Unsaved until you save it under a name.")
+        drop_box.button("Discard", key="import_discard", on_click=on_import_discard, width="stretch")
+
 if analysis is None:
-    for tab in (explore, ranking, export):
+    for tab in (explore, ranking, resilient, export):
         tab.info("Nothing to show until the inventory is valid.")
     st.stop()
 
@@ -208,24 +354,81 @@ with explore:
     whole = pick_view.toggle("Whole graph", key="whole_graph", value=not appview.focus_by_default(inv),
                              help="Off: only the things the loss touches and their neighbours.")
 
-    result = appview.scenario(analysis, lost)
-    # Money gets the widest column: amounts in several currencies are long.
-    for column, metric in zip(st.columns([1, 1, 1, 2, 1]), appview.metrics(result)):
-        column.metric(metric.label, metric.value, help=metric.help)
-    st.iframe(graph_page(text, name, tuple(sorted(result.scenario)), not whole),
-              height=appview.GRAPH_HEIGHT + 80, alt="Dependency graph")
+    base = appview.scenario(analysis, lost)
+    lost_key = tuple(sorted(base.scenario))
+    summary = st.container()
+    graph_box, list_box = st.columns([3, 2], gap="medium")
+
+    # -- The checklist beside the graph; its toggles decide what the rest shows.
+    with list_box:
+        st.subheader("Checklist")
+        whole_list = st.toggle("Whole inventory", key="checklist_whole",
+                               help="Off: what to do about the scenario above. On: about every single "
+                                    "point of failure.")
+        items = None
+        if appview.checklist_by_default(inv) or st.toggle(
+                "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
+                "large: every proposed change is verified by re-running the scenarios."):
+            items = checklist(text, name, lost_key if not whole_list else (), whole_list)
+        chosen: tuple[str, ...] = ()
+        if items is not None:
+            st.caption(appview.checklist_scope_md(items, inv))
+            with st.container(horizontal=True, gap="small"):
+                for item in exports.checklist_downloads(analysis.graph, base, inv, exports.file_stem(name),
+                                                        whole=whole_list, items=items):
+                    st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
+                                       on_click="ignore", key=f"checklist-{item.file_name}", icon=":material/download:")
+            with st.container(height=appview.GRAPH_HEIGHT - 40):
+                for heading, entries in appview.checklist_groups(items, inv):
+                    st.markdown(heading)
+                    for entry in entries:
+                        st.markdown(entry.action_md)
+                        if entry.can_try:
+                            st.toggle("What if I do this", key=WHAT_IF + entry.id,
+                                      help="Applies this change in memory and redraws the blast radius. "
+                                           "The file is not changed.")
+                        for line in (entry.verified_md, entry.gains_md):
+                            if line:
+                                st.caption(line)
+                        if entry.detail_md or entry.change:
+                            with st.expander("Details and the change to make"):
+                                if entry.detail_md:
+                                    st.markdown(entry.detail_md)
+                                if entry.change:
+                                    st.caption("Change to the inventory:")
+                                    st.code("\n".join(entry.change), language=None, wrap_lines=True)
+                if len(items) > appview.CHECKLIST_SHOWN:
+                    st.caption(f"The first {appview.CHECKLIST_SHOWN} of {len(items)} items; "
+                               "the downloads hold them all.")
+            chosen = tuple(i.id for i in items[:appview.CHECKLIST_SHOWN] if ss.get(WHAT_IF + i.id))
+
+    what = what_if(text, name, lost_key, whole_list, chosen) if chosen else None
+    result = what.result if what is not None else base
+    shown_inv = result.compiled.inventory
+    with summary:
+        # Money gets the widest column: amounts in several currencies are long.
+        for column, metric in zip(st.columns([1, 1, 1, 2, 1]),
+                                  appview.metrics(result, base if what is not None else None)):
+            column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help,
+                          delta_description="with the changes" if metric.delta else None)
+        if what is not None:
+            st.info(appview.what_if_md(what))
+            st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
+    with graph_box:
+        st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen),
+                  height=appview.GRAPH_HEIGHT + 80, alt="Dependency graph")
     st.markdown(appview.scenario_md(result))
     if critical := appview.critical_lost_md(result):
         st.markdown(critical)
 
     # A new scenario starts on its own most telling thing; a pick stays while the scenario does.
-    if ss.get("explained_for") != result.scenario or ss.get("explain") not in inv.things:
+    if ss.get("explained_for") != result.scenario or ss.get("explain") not in shown_inv.things:
         ss.explain = appview.default_explained(result)
         ss.explained_for = result.scenario
-    chosen = st.selectbox("Explain", list(inv.things), key="explain",
-                          format_func=lambda t: appview.status_label(result, t))
-    st.markdown(appview.explanation_md(result, chosen))
-    if rows := appview.method_rows(result, chosen):
+    explained = st.selectbox("Explain", list(shown_inv.things), key="explain",
+                             format_func=lambda t: appview.status_label(result, t))
+    st.markdown(appview.explanation_md(result, explained))
+    if rows := appview.method_rows(result, explained):
         st.dataframe(rows, hide_index=True)
 
 # -- Ranking -------------------------------------------------------------------
@@ -239,10 +442,23 @@ with ranking:
         st.bar_chart(chart, x="thing", y=list(appview.CHART_SERIES), color=list(appview.CHART_SERIES.values()),
                      horizontal=True, sort=False, x_label="", y_label="other things affected")
 
+# -- Resilience --------------------------------------------------------------------
+
+with resilient:
+    st.caption("For each critical thing: the fewest accounts, devices, phone numbers or places lost together "
+               "that take it (1 = a single point of failure), up to 3, with the sets that do. Exact, not sampled."
+               + (" The last column: with the what-if changes from the checklist." if chosen else ""))
+    table = resilience_rows(text, name, *((lost_key, whole_list, chosen) if chosen else ()))
+    if table:
+        st.dataframe(table, hide_index=True)
+    else:
+        st.info("No critical things: mark the things that matter with `critical: true` in the Edit tab.")
+
 # -- Export --------------------------------------------------------------------
 
 with export:
-    st.caption("For the scenario above. Built when you click.")
-    for item in exports.downloads(analysis.graph, result, source=name, focus=not whole):
+    st.caption("For the scenario above, as the file stands (without what-if changes). Built when you click.")
+    for item in exports.downloads(analysis.graph, base, source=name, focus=not whole,
+                                  whole_checklist=whole_list, checklist=items):
         st.download_button(item.label, data=item.build, file_name=item.file_name, mime=item.mime,
                            on_click="ignore", key=f"download-{item.file_name}")
