@@ -18,8 +18,8 @@ The rules, by the thing that is lost:
 - an account that recovers by a text to a lost phone number: printed
   recovery codes (`recovery-codes`; not when `second-factor` already
   proposes them);
-- an account whose passkey lives only in a lost syncing account (`passkey:ACCOUNT`):
-  a hardware security key (`hardware-key`);
+- an account whose passkey lives only in a lost syncing account
+  (`passkey:ACCOUNT`): a hardware security key (`hardware-key`);
 - an authenticator app that is lost while other accounts take one-time codes
   from it: an offline backup of its seeds (`seed-backup`);
 - an account that opens only with "Sign in with X": its own password (`own-login`);
@@ -98,6 +98,12 @@ class Context:
         """The things (file order) with a login or recovery method that uses `term`."""
         return [u for u in self.referenced.get(term.target, [])
                 if any(term in m.terms for m in self.inv[u].methods)]
+
+    def first_lost(self, methods, kind: str, lost: frozenset[str], target_kind: str = "") -> str | None:
+        """The target of the first `kind:ID` term in `methods` whose ID is
+        lost (and is a `target_kind` thing, when given)."""
+        return next((x.target for m in methods for x in m.terms if x.kind == kind and x.target in lost
+                     and (not target_kind or self.inv[x.target].kind == target_kind)), None)
 
     def _new(self, base: tuple[str, str], kind: str, **fields) -> tuple[str, tuple]:
         tid = fresh_id(self.inv, base[0])
@@ -251,8 +257,7 @@ def _data_rules(ctx: Context, t: Thing, lost: frozenset[str]):
 
 def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
     """A password kept only in a vault that is lost: an offline copy of the vault."""
-    vault = next((x.target for m in t.methods for x in m.terms
-                  if x.kind == "password" and x.target in lost and ctx.inv[x.target].kind == "account"), None)
+    vault = ctx.first_lost(t.methods, "password", lost, "account")
     if vault is None:
         return
     n = len(ctx.users_of(Term("password", vault)))
@@ -300,7 +305,7 @@ def _recovery_codes_rule(ctx: Context, t: Thing, lost: frozenset[str]):
     """Recovery by a text to a number that is lost (its SIM goes with a
     device, and getting a new SIM hangs on something lost too, or on
     nothing at all): printed recovery codes, which need no number."""
-    phone = next((x.target for m in t.recovery for x in m.terms if x.kind == "sms" and x.target in lost), None)
+    phone = ctx.first_lost(t.recovery, "sms", lost)
     if phone is None:
         return
     number = ctx.inv[phone]
@@ -324,8 +329,7 @@ def _recovery_codes_rule(ctx: Context, t: Thing, lost: frozenset[str]):
 def _hardware_key_rule(ctx: Context, t: Thing, lost: frozenset[str]):
     """A passkey kept only in a syncing account that is lost: a hardware key
     (or a passkey bound to a device) as another way in."""
-    synced = next((x.target for m in t.login for x in m.terms
-                   if x.kind == "passkey" and x.target in lost and ctx.inv[x.target].kind == "account"), None)
+    synced = ctx.first_lost(t.login, "passkey", lost, "account")
     if synced is None:
         return
     key, new = ctx.security_key(lost)
@@ -361,7 +365,7 @@ def _own_login_rule(ctx: Context, t: Thing, lost: frozenset[str]):
     if t.subkind in ORGANISATION_KINDS or not t.login or \
             not all(any(x.kind == "sso" for x in m.terms) for m in t.login):
         return
-    via = next((x.target for m in t.login for x in m.terms if x.kind == "sso" and x.target in lost), None)
+    via = ctx.first_lost(t.login, "sso", lost)
     if via is None:
         return
     x = ctx.inv[via]
