@@ -62,7 +62,13 @@ def assert_stayed_local(traffic: Traffic) -> None:
     assert not traffic.dialogs, f"a dialog opened (script ran from user text?): {traffic.dialogs}"
 
 
-def test_malik_graph_draws_offline_and_a_loss_changes_the_metrics(browser):
+METRICS_CHANGED_JS = """(before) => {
+    const now = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]')).map(e => e.innerText).join('|');
+    return now && now !== before;
+}"""
+
+
+def test_malik_graph_draws_offline_and_a_loss_and_a_what_if_change_the_metrics(browser):
     traffic = Traffic()
     with serve_app(["examples/malik.yaml"]) as url:
         page = watched_page(browser, traffic, viewport=(1600, 1250))
@@ -84,14 +90,16 @@ def test_malik_graph_draws_offline_and_a_loss_changes_the_metrics(browser):
         box.click()
         box.fill("iPhone 13")
         page.keyboard.press("Enter")
-        page.wait_for_function(
-            """(before) => {
-                const now = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]'))
-                    .map(e => e.innerText).join('|');
-                return now && now !== before;
-            }""", arg="|".join(before), timeout=DRAW_TIMEOUT_MS)
+        page.wait_for_function(METRICS_CHANGED_JS, arg="|".join(before), timeout=DRAW_TIMEOUT_MS)
         after = metric_values(page)
         assert after != before and int(after[0]) > int(before[0])
+        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
+
+        # "What if I do this" on the checklist's first fix: fewer things lost, the graph drawn again.
+        page.get_by_text("What if I do this").first.click()
+        page.wait_for_function(METRICS_CHANGED_JS, arg="|".join(after), timeout=DRAW_TIMEOUT_MS)
+        assert int(metric_values(page)[0]) < int(after[0])
+        page.get_by_text("not saved", exact=False).first.wait_for(timeout=DRAW_TIMEOUT_MS)
         wait_graph_drawn(page, DRAW_TIMEOUT_MS)
         page.context.close()
     assert_stayed_local(traffic)
