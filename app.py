@@ -117,14 +117,22 @@ def on_save() -> None:
     note(ss.ws.save(ss.editor))
 
 
-def on_save_as() -> None:
+def target_in_folder(name: str) -> Path | None:
+    """The path Save as / import save would write, or None (with a notice)
+    when the name is not a plain file name or the folder cannot be made."""
     try:
-        target = save_as_target(ss.save_as_name, FOLDER)
+        target = save_as_target(name, FOLDER)
         FOLDER.mkdir(parents=True, exist_ok=True)
     except (ValueError, OSError) as exc:
         note(Notice("error", f"Not saved: {exc}."))
-        return
-    note(ss.ws.save(ss.editor, target))
+        return None
+    return target
+
+
+def on_save_as() -> None:
+    target = target_in_folder(ss.save_as_name)
+    if target is not None:
+        note(ss.ws.save(ss.editor, target))
 
 
 def on_revert() -> None:
@@ -173,11 +181,8 @@ def on_import_upload() -> None:
 
 def on_import_save() -> None:
     draft: ImportDraft = ss.import_draft
-    try:
-        target = save_as_target(ss.import_name, FOLDER)
-        FOLDER.mkdir(parents=True, exist_ok=True)
-    except (ValueError, OSError) as exc:
-        note(Notice("error", f"Not saved: {exc}."))
+    target = target_in_folder(ss.import_name)
+    if target is None:
         return
     notice = save_file(draft.text, target)
     note(notice)
