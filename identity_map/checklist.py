@@ -12,12 +12,16 @@ in three steps:
 2. the rules (`checklist_rules`) look at what each scenario loses and
    propose changes, each with a stable id (`copy-photos`,
    `second-factor-github`, ...);
-3. each change is applied to a copy of the inventory, the graph is rebuilt
-   and the scenarios it addresses are re-run with `engine.impact`, with
-   the figures: "if you lose Microsoft account: 16 things lost instead of
-   18; saved: ...". The k-loss resilience (`resilience`) of the critical
+3. each change is applied to a copy of the inventory and the scenarios it
+   addresses are re-run on it, with the figures: "if you lose Microsoft
+   account: 16 things lost instead of 18; saved: ...". The k-loss resilience (`resilience`) of the critical
    things downstream of the change is computed again too: "raises '13
    years of photos' from 1 to 2 losses" (`Item.resilience_gains`).
+   Every change only adds things and methods, so no graph is rebuilt: the
+   changed inventory's compiled form grows from the original's
+   (`engine.extend`) and each scenario's losses from its impact before the
+   change (`engine.lost_after`), which the tests check against a rebuilt
+   graph and `engine.impact`.
 
 An item is listed only when the engine shows that it helps in scope: it
 saves something in a scenario that proposed it, or it makes a critical
@@ -51,11 +55,10 @@ from .checklist_export import FORMATS, export, gains_text, item_json, verificati
 from .checklist_model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
 from .checklist_rules import ADVICE_GROUP, Candidate, Context, advice, rules
-from .engine import Impact, impact, rank
+from .engine import Compiled, Impact, compiled, extend, impact, lost_after, rank
 from .fixes import apply_change, touched
-from .graph import build_graph
 from .model import Inventory
-from .resilience import improves, thing_resilience
+from .resilience import compiled_resilience, improves
 
 __all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
            "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",
@@ -89,12 +92,13 @@ def _scope(ctx: Context, G: nx.DiGraph, lost) -> tuple[list[tuple[str, ...]], li
 # -- Verifying ---------------------------------------------------------------------
 
 
-def _verify(before: Impact, after: Impact) -> Verification | None:
-    """What the change saved in this scenario; None if it made anything worse."""
+def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
+    """What the change saved in this scenario (`lost_now`: the ids the
+    scenario loses with the change); None if it made anything worse."""
     c = before.compiled
-    if after.lost - before.lost:
+    if lost_now - before.lost:
         return None
-    saved = tuple(tid for tid in c.ids if tid in before.lost and tid not in after.lost)
+    saved = tuple(tid for tid in c.ids if tid in before.lost and tid not in lost_now)
     money: dict[str, float] = {}
     for tid in saved:
         thing = c.things[c.index[tid]]
@@ -102,31 +106,32 @@ def _verify(before: Impact, after: Impact) -> Verification | None:
             add_money(money, thing.currency, thing.price)
     critical = tuple(tid for tid in saved if c.things[c.index[tid]].critical)
     return Verification(tuple(sorted(before.scenario, key=c.index.__getitem__)), len(before.lost),
-                        len(after.lost), saved, critical, dict(sorted(money.items())))
+                        len(lost_now), saved, critical, dict(sorted(money.items())))
 
 
 class _Resilience:
     """The k-loss resilience of the critical things, before and after a
     change. A change alters only the methods of the things it touches, so
     only critical things downstream of those (or those themselves) are
-    computed again; each is one `resilience.thing_resilience` call (ms)."""
+    computed again; each is one `resilience.compiled_resilience` call (ms)."""
 
     def __init__(self, G: nx.DiGraph, inv: Inventory):
-        self.G = G
+        self.c = compiled(G)
         self.critical = [t.id for t in inv if t.critical]  # file order
         self.upstream = {t: nx.ancestors(G, t) | {t} for t in self.critical}
         self.before: dict[str, int | None] = {}
 
-    def gains(self, G2: nx.DiGraph, change) -> tuple[Gain, ...]:
-        """The critical things the change makes harder to lose, file order."""
+    def gains(self, changed: Compiled, change) -> tuple[Gain, ...]:
+        """The critical things the change makes harder to lose, file order
+        (`changed`: the compiled form with the change, from `engine.extend`)."""
         ids = touched(change)
         out = []
         for t in self.critical:
             if ids.isdisjoint(self.upstream[t]):
                 continue
             if t not in self.before:
-                self.before[t] = thing_resilience(self.G, t).k
-            after = thing_resilience(G2, t).k
+                self.before[t] = compiled_resilience(self.c, t).k
+            after = compiled_resilience(changed, t).k
             if improves(self.before[t], after):
                 out.append(Gain(t, self.before[t], after))
         return tuple(out)
@@ -148,9 +153,9 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
         v = Verification(s, len(base[s].lost), len(base[s].lost), money_at_stake=cand.money_at_stake)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
-    G2 = build_graph(apply_change(ctx.inv, cand.change))
-    verified = [v for s in cand.scenarios if (v := _verify(base[s], impact(G2, s)))]
-    gains = res.gains(G2, cand.change)
+    changed = extend(res.c, apply_change(ctx.inv, cand.change))
+    verified = [v for s in cand.scenarios if (v := _verify(base[s], lost_after(changed, base[s])))]
+    gains = res.gains(changed, cand.change)
     checks = [v for v in verified if v.saved]
     if checks:
         best = max(checks, key=lambda v: _strength(v, gains))  # the first of equals: the worst scenario
@@ -190,9 +195,11 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     """The verified checklist for the inventory of G: every single point of
     failure of the ranking when `lost` is None, else that one scenario (a
     list of ids; unknown ids raise KeyError).
-    Cost: one graph rebuild per proposed change plus one `impact` per
-    scenario it addresses and one resilience search per critical thing
-    downstream of it; the proposals are bounded by the things lost."""
+    Cost: per proposed change, one `engine.extend` (flat list copies, no
+    graph) and one `engine.lost_after` per scenario it addresses (what the
+    change saves, not what the scenario loses), plus one resilience search
+    per critical thing downstream of it; the proposals are bounded by the
+    things lost."""
     ctx = Context(G)
     scenarios, advice_rows = _scope(ctx, G, lost)
     base = {s: impact(G, s) for s in scenarios}
@@ -211,10 +218,10 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
 
     combined, combined_gains = [], ()
     if fixes:
-        G_all = build_graph(apply(ctx.inv, fixes))
+        changed = extend(res.c, apply(ctx.inv, fixes))
         for s in scenarios:
-            v = _verify(base[s], impact(G_all, s))
+            v = _verify(base[s], lost_after(changed, base[s]))
             if v and v.saved:
                 combined.append(v)
-        combined_gains = res.gains(G_all, tuple(op for item in fixes for op in item.change))
+        combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
     return Checklist(ordered, scenarios, combined, lost is None, combined_gains)

@@ -17,6 +17,13 @@ supports its owner without any cycle. A thing is tentatively deleted only
 when every such supporting method has a deleted term; everything else is
 provably still available (by induction on the order), and the deleted things
 are re-derived by a fixed point restricted to them.
+
+Changed inventories that only add things and methods (every checklist
+change, see `fixes`) need no new graph: availability is monotone in the
+methods, so `extend` grows the compiled form and its baseline from the
+original's by forward chaining through what was added, and `lost_after`
+grows a scenario's fixed point the same way from its impact before the
+change. Both share the fixed point's loop (`_chain`) with `_derive`.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from .graph import build_graph, inventory_of
+from .graph import build_graph, inventory_of, method_node
 from .model import LOSABLE_KINDS, ROOT_KINDS, Inventory, Thing
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
@@ -67,25 +74,42 @@ class Compiled:
             for t in targets:
                 self.users[t].append(m)
         self.base_avail, self.order = _derive(self, frozenset())
-        order = self.order
-        self.base_works = [all(self.base_avail[t] for t in ts) for ts in self.m_targets]
+        n_methods = len(self.m_owner)
+        self.base_works = [False] * n_methods
         # Well-founded supports: working methods whose terms were all derived earlier.
-        self.supports = [
-            self.base_works[m] and all(order[t] < order[self.m_owner[m]] for t in self.m_targets[m])
-            for m in range(len(self.m_owner))
-        ]
+        self.supports = [False] * n_methods
         self.support_count = [0] * len(self.ids)
-        for m, ok in enumerate(self.supports):
-            if ok:
-                self.support_count[self.m_owner[m]] += 1
-        self.base_login = [any(self.base_works[m] and self.m_login[m] for m in ms) for ms in self.methods_of]
+        self.base_login = [False] * len(self.ids)
+        _settle(self, range(n_methods), range(len(self.ids)))
         # For output-sensitive summaries: constant parts computed once.
         self.unreachable_count = self.base_avail.count(False)
         self.is_critical = [t.critical for t in self.things]
         self.is_purchase = [t.kind == "purchase" for t in self.things]
+        self.extension: Extension | None = None  # set by `extend`
 
     def ids_of(self, indices) -> frozenset[str]:
         return frozenset(self.ids[i] for i in indices)
+
+
+def _settle(c: Compiled, methods, owners) -> None:
+    """Sets base_works and supports of `methods`, then support_count and
+    base_login of `owners` (every owner of those methods among them), from
+    c.base_avail and c.order."""
+    avail, order, m_targets, m_owner = c.base_avail, c.order, c.m_targets, c.m_owner
+    base_works, supports = c.base_works, c.supports
+    for m in methods:
+        ts = m_targets[m]
+        works = base_works[m] = all(avail[t] for t in ts)
+        if works:
+            rank_o = order[m_owner[m]]
+            supports[m] = all(order[t] < rank_o for t in ts)
+        else:
+            supports[m] = False
+    m_login = c.m_login
+    for o in owners:
+        ms = c.methods_of[o]
+        c.support_count[o] = sum(1 for m in ms if supports[m])
+        c.base_login[o] = any(base_works[m] and m_login[m] for m in ms)
 
 
 def compiled(G: nx.DiGraph) -> Compiled:
@@ -96,28 +120,168 @@ def compiled(G: nx.DiGraph) -> Compiled:
     return c
 
 
+@dataclass(frozen=True)
+class Extension:
+    """How a `Compiled` made by `extend` differs from the one it extends:
+    the indices of its new methods and new roots, and of the things that are
+    available in its baseline but were not in the parent's."""
+
+    parent: Compiled
+    methods: tuple[int, ...]
+    roots: tuple[int, ...]
+    gained: tuple[int, ...]
+
+
+def extend(c: Compiled, inventory: Inventory) -> Compiled:
+    """The `Compiled` form of `inventory`, which must only add to
+    c.inventory: new things after the old ones, and new login or recovery
+    methods after a thing's old ones (what every change in `fixes` does);
+    anything else raises ValueError. The same figures as
+    `compiled(build_graph(inventory))` (the tests compare them), without
+    the graph: old things keep their indices, new methods get new numbers,
+    and the baseline grows from c's by forward chaining through what was
+    added (`_grow`; availability is monotone in the methods). Its
+    `extension` records what was added, for `lost_after`.
+    Cost: copies of c's flat lists (C speed, about O(things + methods)),
+    plus the terms of the new methods and the methods of what they make
+    available; c is not modified. Has no graph: give it to `impact_of`,
+    `lost_after` or `resilience.compiled_resilience`."""
+    n = len(c.ids)
+    things = inventory.things
+    ids = list(things)
+    if ids[:n] != c.ids:
+        raise ValueError("not an extension: the inventory drops or reorders things")
+    x = Compiled.__new__(Compiled)
+    x.inventory = inventory
+    x.ids = ids
+    x.index = dict(c.index)
+    for i in range(n, len(ids)):
+        x.index[ids[i]] = i
+    x.things = list(things.values())
+    x.is_root = c.is_root + [t.kind in ROOT_KINDS for t in x.things[n:]]
+    x.is_critical = c.is_critical + [t.critical for t in x.things[n:]]
+    x.is_purchase = c.is_purchase + [t.kind == "purchase" for t in x.things[n:]]
+    x.m_owner, x.m_login = c.m_owner.copy(), c.m_login.copy()
+    x.m_targets, x.m_node = c.m_targets.copy(), c.m_node.copy()
+    x.methods_of = c.methods_of + [[] for _ in range(n, len(ids))]  # inner lists copied when they change
+    x.users = c.users + [[] for _ in range(n, len(ids))]
+    copied: set[int] = set()
+    first_method = len(c.m_owner)
+    # Old things whose methods changed (in file order), then the new things.
+    changed = [i for i, (old, new) in enumerate(zip(c.things, x.things)) if old is not new]
+    for i in [*changed, *range(n, len(ids))]:
+        new = x.things[i]
+        old = c.things[i] if i < n else None
+        if old is not None:
+            if (new.kind != old.kind or new.login[:len(old.login)] != old.login
+                    or new.recovery[:len(old.recovery)] != old.recovery):
+                raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
+            x.is_critical[i] = new.critical
+        for role, methods, start in (("login", new.login, len(old.login) if old else 0),
+                                     ("recovery", new.recovery, len(old.recovery) if old else 0)):
+            for k in range(start, len(methods)):
+                m = len(x.m_owner)
+                targets = tuple(x.index[t] for t in dict.fromkeys(term.target for term in methods[k].terms))
+                x.m_owner.append(i)
+                x.m_login.append(role == "login")
+                x.m_targets.append(targets)
+                x.m_node.append(method_node(new.id, role, k))
+                for j in (i, *targets):
+                    if j not in copied:
+                        copied.add(j)
+                        x.methods_of[j], x.users[j] = list(x.methods_of[j]), list(x.users[j])
+                x.methods_of[i].append(m)
+                for t in targets:
+                    x.users[t].append(m)
+    new_methods = tuple(range(first_method, len(x.m_owner)))
+    roots = tuple(i for i in range(n, len(ids)) if x.is_root[i])
+    grow = len(ids) - n
+    x.base_avail = c.base_avail + [False] * grow
+    x.order = c.order + [-1] * grow
+    gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
+    # A method can start to work only if it is new or names something
+    # gained (an old one whose targets were all available worked already);
+    # only those and their owners are settled again.
+    x.base_works = c.base_works + [False] * len(new_methods)
+    x.supports = c.supports + [False] * len(new_methods)
+    x.support_count = c.support_count + [0] * grow
+    x.base_login = c.base_login + [False] * grow
+    methods = set(new_methods)
+    for g in gained:
+        methods.update(x.users[g])
+    _settle(x, methods, {x.m_owner[m] for m in methods})
+    x.unreachable_count = c.unreachable_count + grow - len(gained)
+    x.extension = Extension(c, new_methods, roots, tuple(gained))
+    return x
+
+
 def _derive(c: Compiled, lost: frozenset[int]) -> tuple[list[bool], list[int]]:
     """Least fixed point with `lost` forced unavailable: (available, order)."""
     n = len(c.ids)
     avail = [False] * n
     order = [-1] * n
-    missing = [len(ts) for ts in c.m_targets]
     queue = [i for i in range(n) if c.is_root[i] and i not in lost]
     for i in queue:
         avail[i] = True
+    _chain(c, avail, order, queue, [len(ts) for ts in c.m_targets], lost, 0)
+    return avail, order
+
+
+def _chain(c: Compiled, avail, order, queue: list[int], missing, lost, first: int) -> None:
+    """The loop of the least fixed point, shared by `_derive` and `_grow`:
+    takes the things of `queue` in turn (already marked in `avail`), numbers
+    each `first`, `first`+1, ... in `order`, and marks and queues the owner
+    of every method whose last missing target it was, unless in `lost`.
+    `missing[m]` counts m's targets not taken from the queue yet (a list, or
+    a mapping that counts on first use). Mutates its arguments; cost: the
+    methods naming the things taken."""
+    users, m_owner = c.users, c.m_owner
     head = 0
     while head < len(queue):
         x = queue[head]
-        order[x] = head
+        order[x] = first + head
         head += 1
-        for m in c.users[x]:
+        for m in users[x]:
             missing[m] -= 1
             if missing[m] == 0:
-                o = c.m_owner[m]
+                o = m_owner[m]
                 if not avail[o] and o not in lost:
                     avail[o] = True
                     queue.append(o)
-    return avail, order
+
+
+class _Unavailable(dict):
+    """method -> its targets unavailable in `avail` (a snapshot), counted on first use."""
+
+    def __init__(self, c: Compiled, avail: list[bool]):
+        super().__init__()
+        self.m_targets, self.avail = c.m_targets, avail
+
+    def __missing__(self, m: int) -> int:
+        avail = self.avail
+        return sum(1 for t in self.m_targets[m] if not avail[t])
+
+
+def _grow(c: Compiled, avail: list[bool], order, lost, methods, roots, first: int) -> list[int]:
+    """Forward chaining from a fixed point of fewer methods and things:
+    `avail` is closed under every method of c but `methods` (the new ones)
+    and lacks the new `roots`; marks what they make available too (monotone:
+    nothing is ever taken away) and returns those indices in derivation
+    order, numbered from `first` in `order`. Cost: the methods of what
+    becomes available, not the graph."""
+    missing = _Unavailable(c, avail.copy())
+    queue = []
+    for x in roots:
+        if not avail[x] and x not in lost:
+            avail[x] = True
+            queue.append(x)
+    for m in methods:
+        o = c.m_owner[m]
+        if missing[m] == 0 and not avail[o] and o not in lost:
+            avail[o] = True
+            queue.append(o)
+    _chain(c, avail, order, queue, missing, lost, first)
+    return queue
 
 
 def fixed_point(G: nx.DiGraph, lost=()) -> frozenset[str]:
@@ -160,6 +324,11 @@ class Impact:
         return self.compiled.base_avail[self.compiled.index[thing_id]] and thing_id not in self.lost
 
     @cached_property
+    def lost_indices(self) -> frozenset[int]:
+        """`lost` as indices of `compiled`."""
+        return frozenset(map(self.compiled.index.__getitem__, self.lost))
+
+    @cached_property
     def statuses(self) -> dict[str, str]:
         """Every id of the inventory, in file order, with its status."""
         return {tid: self.status(tid) for tid in self.compiled.ids}
@@ -179,7 +348,12 @@ def impact(G: nx.DiGraph, lost=()) -> Impact:
     >>> sorted(impact(G, ["mail"]).lost)
     ['mail', 'shop']
     """
-    c = compiled(G)
+    return impact_of(compiled(G), lost)
+
+
+def impact_of(c: Compiled, lost=()) -> Impact:
+    """`impact` on a compiled form: c may come from `compiled(G)` or from
+    `extend` (no graph needed). Same contract and cost as `impact`."""
     scenario = frozenset(lost)
     lost_idx = {c.index[i] for i in scenario}
     gone = _rederive(c, lost_idx)
@@ -194,6 +368,28 @@ def impact(G: nx.DiGraph, lost=()) -> Impact:
         else:
             degraded.add(o)
     return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c)
+
+
+def lost_after(x: Compiled, before: Impact) -> frozenset[str]:
+    """The ids lost in `before`'s scenario once the additions of x are made:
+    exactly `impact_of(x, before.scenario).lost`, for x = `extend(c, ...)`
+    and `before` an impact on c. Availability only grows with methods, so
+    the scenario's fixed point grows from before's by forward chaining
+    through what x adds (`_grow`); lost = before's lost, plus what x gains
+    in its baseline, minus what the scenario gains.
+    Cost: O(things) in flat list copies plus the methods of what the
+    additions make available: independent of how much the scenario loses,
+    unlike a fresh `impact`."""
+    ext = x.extension
+    if ext is None or ext.parent is not before.compiled:
+        raise ValueError("x must extend the compiled form of `before`")
+    c = ext.parent
+    lost_idx = before.lost_indices
+    avail = c.base_avail + [False] * (len(x.ids) - len(c.ids))
+    for i in lost_idx:
+        avail[i] = False
+    saved = _grow(x, avail, {}, frozenset(c.index[i] for i in before.scenario), ext.methods, ext.roots, 0)
+    return x.ids_of(lost_idx.union(ext.gained).difference(saved))
 
 
 def _rederive(c: Compiled, lost: set[int]) -> set[int]:

@@ -4,7 +4,10 @@ A change is a tuple of small operations, each a pure function
 Inventory -> Inventory that builds new frozen `Thing`s (the inventory given
 is never modified). Every operation is idempotent, so the changes of several
 checklist items can be applied together in any order ("what if I do all of
-these"), and applying one twice changes nothing.
+these"), and applying one twice changes nothing. Every operation only adds: new
+things after the old ones, new methods after a thing's old ones; the
+checklist relies on it to verify a change without rebuilding the graph
+(`engine.extend`), and `extend` refuses anything else.
 
 - `AddThing`: add a place, device or account the owner would create (a
   backup disk, a safe place for printed codes, a second authenticator);

@@ -204,9 +204,15 @@ def _row(c, index: int, max_k: int) -> Row:
 
 def thing_resilience(G: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> Row:
     """The resilience of one thing (critical or not); unknown ids raise KeyError."""
+    return compiled_resilience(compiled(G), thing_id, max_k)
+
+
+def compiled_resilience(c, thing_id: str, max_k: int = MAX_K) -> Row:
+    """`thing_resilience` on a compiled form: c from `engine.compiled(G)`,
+    or from `engine.extend` (a changed inventory, no graph). Same Row, same
+    cost: a search over the thing's ancestors only."""
     if max_k < 1:
         raise ValueError("max_k must be at least 1")
-    c = compiled(G)
     return _row(c, c.index[thing_id], max_k)
 
 
