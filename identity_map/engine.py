@@ -445,11 +445,6 @@ class Summary:
     money_lost: dict[str, float]  # currency -> amount
     critical_lost: tuple[str, ...]  # in file order
 
-    @property
-    def money_total(self) -> float:
-        """All currencies added up: a tie-breaker for ranking, not a figure to show."""
-        return sum(self.money_lost.values())
-
 
 def summarize(result: Impact) -> Summary:
     """Counts per status, money lost per currency, critical things lost.
