@@ -487,23 +487,29 @@ def candidates(G: nx.DiGraph) -> list[str]:
 def rank(G: nx.DiGraph) -> list[RankRow]:
     """The impact of losing each candidate alone, worst first: most critical
     things lost, then most money (all currencies added), then most things
-    lost; ties keep the file order. Cost: about the sum of the blast radii.
+    lost; ties keep the file order. Cost: about the sum of the blast radii,
+    once per graph: validation, the app and the checklist all rank the same
+    graph, so the rows are cached on it (a fresh list is returned each time).
 
     >>> from identity_map.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
     >>> [(r.id, r.lost) for r in rank(G)]
     [('mail', 1), ('shop', 0)]
     """
-    rows = []
-    for tid in candidates(G):
-        result = impact(G, [tid])
-        s = result.summary
-        thing = result.compiled.things[result.compiled.index[tid]]
-        rows.append(RankRow(tid, thing.name, thing.kind, len(result.lost - {tid}), len(result.recoverable),
-                            len(result.degraded), s.money_lost, s.critical_lost))
-    order = {tid: i for i, tid in enumerate(candidates(G))}
-    rows.sort(key=lambda r: (-len(r.critical_lost), -sum(r.money_lost.values()), -r.lost, order[r.id]))
-    return rows
+    cached = G.graph.get("_rank")
+    if cached is None:
+        rows = []
+        ids = candidates(G)
+        for tid in ids:
+            result = impact(G, [tid])
+            s = result.summary
+            thing = result.compiled.things[result.compiled.index[tid]]
+            rows.append(RankRow(tid, thing.name, thing.kind, len(result.lost - {tid}), len(result.recoverable),
+                                len(result.degraded), s.money_lost, s.critical_lost))
+        order = {tid: i for i, tid in enumerate(ids)}
+        rows.sort(key=lambda r: (-len(r.critical_lost), -sum(r.money_lost.values()), -r.lost, order[r.id]))
+        cached = G.graph["_rank"] = tuple(rows)
+    return list(cached)
 
 
 def analyze(inventory: Inventory, lost=()) -> Impact:
