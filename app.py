@@ -17,12 +17,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from identity_map import appview, exports, scenarios
+from identity_map.app import view as appview
+from identity_map.app import exports
+from identity_map.analysis import scenarios
 from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
-from identity_map.report import md
-from identity_map.resilience import resilience
-from identity_map.workspace import (
+from identity_map.output.report import md
+from identity_map.analysis.resilience import resilience
+from identity_map.app.workspace import (
     ImportDraft, Notice, Opened, Workspace, display_name, import_export, initial_path, inventories_folder,
     inventory_files, open_draft, open_path, open_upload, save_as_target, save_file,
 )

@@ -5,7 +5,7 @@ Measures (medians printed):
    and on the generated inventory below (goal < 0.5 s): the parse, graph and
    ranking are cached per text, so a rerun is one impact, one page render and
    the layout;
-2. for an inventory from identity_map.generate with at least --things things
+2. for an inventory from identity_map.format.generate with at least --things things
    (default 1,000), the time in Debian's chromium from opening the app until
    the graph canvas shows drawn nodes (goal < 5 s), for the default view
    (focused on the blast radius, as inventories over 300 things open) and
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the browser helpers shared with tests/test_browser.py
 
-from identity_map.generate import generate_inventory  # noqa: E402
-from identity_map.load import load_text  # noqa: E402
+from identity_map.format.generate import generate_inventory  # noqa: E402
+from identity_map.format.load import load_text  # noqa: E402
 
 
 def inventory_text(things: int) -> tuple[str, int]:

@@ -33,14 +33,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from identity_map import engine
+from identity_map.analysis import engine
 from identity_map.checklist import build_checklist
-from identity_map.generate import generate_inventory
-from identity_map.graph import build_graph, inventory_of
-from identity_map.load import load_file, load_text
-from identity_map.resilience import resilience
-from identity_map.scenarios import HOUSE_FIRE, lost_ids
-from identity_map.validate import warnings_for
+from identity_map.format.generate import generate_inventory
+from identity_map.analysis.graph import build_graph, inventory_of
+from identity_map.format.load import load_file, load_text
+from identity_map.analysis.resilience import resilience
+from identity_map.analysis.scenarios import HOUSE_FIRE, lost_ids
+from identity_map.analysis.validate import warnings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 HOUSEHOLD = ROOT / "examples" / "household.yaml"

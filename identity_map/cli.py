@@ -12,11 +12,11 @@ import json
 import sys
 from pathlib import Path
 
-from . import report
-from .engine import impact, rank
-from .files import replace_keeping_backup, write_atomic
-from .load import InventoryError, Problem
-from .validate import Validation, validate_bytes
+from identity_map.output import report
+from identity_map.analysis.engine import impact, rank
+from identity_map.format.files import replace_keeping_backup, write_atomic
+from identity_map.format.load import InventoryError, Problem
+from identity_map.analysis.validate import Validation, validate_bytes
 
 
 class CliError(Exception):
@@ -90,7 +90,7 @@ def cmd_rank(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    from .render import render_html  # pyvis is only needed here
+    from identity_map.output.render import render_html  # pyvis is only needed here
 
     checked = _load(args.file)
     result = impact(checked.graph, _scenario(checked, args.lose))
@@ -100,14 +100,14 @@ def cmd_graph(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema import json_schema
+    from identity_map.format.schema import json_schema
 
     _emit(json.dumps(json_schema(), indent=2) + "\n", args.output)
     return 0
 
 
 def cmd_import(args) -> int:
-    from .importers import ImportFailure, run_import
+    from identity_map.importers import ImportFailure, run_import
 
     existing = None
     if args.merge:
@@ -131,7 +131,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_checklist(args) -> int:
-    from .checklist import build_checklist, export
+    from identity_map.checklist import build_checklist, export
 
     checked = _load(args.file)
     items = build_checklist(checked.graph, _scenario(checked, args.lose) or None)
@@ -140,7 +140,7 @@ def cmd_checklist(args) -> int:
 
 
 def cmd_resilience(args) -> int:
-    from .resilience import resilience, resilience_json, resilience_text
+    from identity_map.analysis.resilience import resilience, resilience_json, resilience_text
 
     checked = _load(args.file)
     rows = resilience(checked.graph)

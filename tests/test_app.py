@@ -16,13 +16,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import APP, EXAMPLES, XSS, unescape, unescaped_markup
-from identity_map import scenarios
-from identity_map.engine import LOST, impact, rank
-from identity_map.explain import why
-from identity_map.generate import generate_inventory
-from identity_map.load import load_text
-from identity_map.report import money
-from identity_map.validate import validate_text
+from identity_map.analysis import scenarios
+from identity_map.analysis.engine import LOST, impact, rank
+from identity_map.analysis.explain import why
+from identity_map.format.generate import generate_inventory
+from identity_map.format.load import load_text
+from identity_map.output.report import money
+from identity_map.analysis.validate import validate_text
 
 
 

@@ -9,13 +9,13 @@ import time
 import pytest
 
 from app_support import EXAMPLES, XSS, unescape
-from identity_map import appview
+from identity_map.app import view as appview
 from identity_map.checklist import apply, build_checklist
-from identity_map.engine import LOST, impact
-from identity_map.graph import build_graph
-from identity_map.report import money
-from identity_map.resilience import resilience
-from identity_map.validate import validate_text
+from identity_map.analysis.engine import LOST, impact
+from identity_map.analysis.graph import build_graph
+from identity_map.output.report import money
+from identity_map.analysis.resilience import resilience
+from identity_map.analysis.validate import validate_text
 from test_app import assert_text_only, copy_example, folder, metrics, rerun, shown, start, table  # noqa: F401
 
 MALIK = EXAMPLES / "malik.yaml"

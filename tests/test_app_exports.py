@@ -8,10 +8,11 @@ import re
 import pytest
 
 from app_support import EXAMPLES
-from identity_map import exports, report
+from identity_map.app import exports
+from identity_map.output import report
 from identity_map.checklist import build_checklist, export
-from identity_map.engine import impact
-from identity_map.validate import validate_text
+from identity_map.analysis.engine import impact
+from identity_map.analysis.validate import validate_text
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_checklist_downloads_of_the_whole_inventory(malik):
 
 
 def test_checklist_downloads_reuse_the_checklist_the_app_shows(malik, monkeypatch):
-    import identity_map.exports as module
+    import identity_map.app.exports as module
 
     G, result = malik
     shown = build_checklist(G, ["microsoft"])

@@ -9,7 +9,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from app_support import EXAMPLES
 from identity_map.importers import FORMATS, run_import
-from identity_map.validate import validate_text
+from identity_map.analysis.validate import validate_text
 from importers.conftest import ENCRYPTED, FIXTURES, SECRET_MARKERS, export_bytes, export_name, find_secret
 from test_app import assert_text_only, caption, copy_example, folder, rerun, shown, start  # noqa: F401
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app_support import EXAMPLES
-from identity_map import scenarios
-from identity_map.engine import rank
-from identity_map.graph import build_graph
-from identity_map.load import load_file, load_text
+from identity_map.analysis import scenarios
+from identity_map.analysis.engine import rank
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import load_file, load_text
 
 
 @pytest.fixture(scope="module")

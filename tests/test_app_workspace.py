@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app_support import EXAMPLES
-from identity_map import workspace
-from identity_map.workspace import Document, Workspace, open_path, open_upload, save_as_target
+from identity_map.app import workspace
+from identity_map.app.workspace import Document, Workspace, open_path, open_upload, save_as_target
 
 VALID = "version: 1\naccounts:\n  mail: {}\n"
 VALID_2 = "version: 1\naccounts:\n  mail: {}\n  shop: {login: [email:mail]}\n"

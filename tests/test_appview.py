@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app_support import EXAMPLES, XSS, unescape, unescaped_markup
-from identity_map import appview
+from identity_map.app import view as appview
 from identity_map.checklist import apply, build_checklist
-from identity_map.engine import impact, rank
-from identity_map.graph import build_graph
-from identity_map.load import Problem
-from identity_map.render import COLORS
-from identity_map.report import money
-from identity_map.resilience import resilience
+from identity_map.analysis.engine import impact, rank
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import Problem
+from identity_map.output.render import COLORS
+from identity_map.output.report import money
+from identity_map.analysis.resilience import resilience
 
 MALIK = (EXAMPLES / "malik.yaml").read_text()
 

@@ -18,12 +18,12 @@ import pytest
 from identity_map.checklist import (ADVICE, FIX, INFO, Gain, Item, apply, build_checklist, export, gains_text,
                                     verification_text)
 from identity_map.cli import main
-from identity_map.engine import impact
-from identity_map.fixes import AddCopy, AddMethod, AddThing, apply_change, fresh_id
-from identity_map.graph import build_graph
-from identity_map.load import load_file, load_text
-from identity_map.model import Method, Term, Thing
-from identity_map.resilience import improves, raises
+from identity_map.analysis.engine import impact
+from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, apply_change, fresh_id
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import load_file, load_text
+from identity_map.format.model import Method, Term, Thing
+from identity_map.analysis.resilience import improves, raises
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "checklist"

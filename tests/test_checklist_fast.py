@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 
 from identity_map import checklist as checklist_module
 from identity_map.checklist import build_checklist, export
-from identity_map.checklist_rules import Context, rules
-from identity_map.engine import compiled, extend, impact, impact_of, lost_after, rank
-from identity_map.fixes import AddCopy, AddMethod, AddThing, apply_change
-from identity_map.generate import dump_spec, generate_inventory, random_spec
-from identity_map.graph import build_graph, inventory_of
-from identity_map.load import load_file, load_text
-from identity_map.model import LOSABLE_KINDS, ROOT_KINDS, TERM_KINDS, Method, Term, Thing
-from identity_map.resilience import compiled_resilience, thing_resilience
-from identity_map.scenarios import HOUSE_FIRE, lost_ids
+from identity_map.checklist.rules import Context, rules
+from identity_map.analysis.engine import compiled, extend, impact, impact_of, lost_after, rank
+from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, apply_change
+from identity_map.format.generate import dump_spec, generate_inventory, random_spec
+from identity_map.analysis.graph import build_graph, inventory_of
+from identity_map.format.load import load_file, load_text
+from identity_map.format.model import LOSABLE_KINDS, ROOT_KINDS, TERM_KINDS, Method, Term, Thing
+from identity_map.analysis.resilience import compiled_resilience, thing_resilience
+from identity_map.analysis.scenarios import HOUSE_FIRE, lost_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "checklist").glob("*.yaml"))

@@ -101,7 +101,7 @@ def test_console_script_runs_the_malik_example():
 def test_write_atomic_keeps_the_mode_of_an_existing_file_and_makes_new_ones_private(tmp_path):
     import stat
 
-    from identity_map.files import write_atomic
+    from identity_map.format.files import write_atomic
 
     shared = tmp_path / "shared.yaml"
     shared.write_text("old")

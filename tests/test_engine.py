@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from identity_map.engine import (
+from identity_map.analysis.engine import (
     DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, candidates, fixed_point, impact, rank,
 )
-from identity_map.graph import build_graph
-from identity_map.load import load_file, load_text
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import load_file, load_text
 
 SPEC = Path(__file__).parent / "fixtures" / "spec.yaml"
 

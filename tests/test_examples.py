@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from identity_map.engine import analyze, impact, rank
-from identity_map.explain import why
-from identity_map.validate import validate_bytes
+from identity_map.analysis.engine import analyze, impact, rank
+from identity_map.analysis.explain import why
+from identity_map.analysis.validate import validate_bytes
 
 ROOT = Path(__file__).parent.parent
 

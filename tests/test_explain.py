@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from identity_map.engine import analyze
-from identity_map.explain import explanations, method_states, why
-from identity_map.load import load_file, load_text
+from identity_map.analysis.engine import analyze
+from identity_map.analysis.explain import explanations, method_states, why
+from identity_map.format.load import load_file, load_text
 
 SPEC = Path(__file__).parent / "fixtures" / "spec.yaml"
 

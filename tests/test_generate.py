@@ -7,11 +7,11 @@ import random
 import networkx as nx
 import pytest
 
-from identity_map import engine
-from identity_map.generate import dump_spec, generate_inventory, random_spec
-from identity_map.graph import build_graph
-from identity_map.load import load_text
-from identity_map.validate import validate_text
+from identity_map.analysis import engine
+from identity_map.format.generate import dump_spec, generate_inventory, random_spec
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import load_text
+from identity_map.analysis.validate import validate_text
 
 
 def test_deterministic_by_seed():

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from identity_map.load import MAX_BYTES, InventoryError, load_bytes, load_file, load_text
-from identity_map.model import MEMORY, Term
+from identity_map.format.load import MAX_BYTES, InventoryError, load_bytes, load_file, load_text
+from identity_map.format.model import MEMORY, Term
 
 SPEC = Path(__file__).parent / "fixtures" / "spec.yaml"
 

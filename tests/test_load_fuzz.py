@@ -6,8 +6,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identity_map.load import InventoryError, load_bytes
-from identity_map.validate import validate_bytes
+from identity_map.format.load import InventoryError, load_bytes
+from identity_map.analysis.validate import validate_bytes
 
 MALIK = (Path(__file__).parent.parent / "examples" / "malik.yaml").read_bytes()
 YAMLISH = st.sampled_from(list(":-[]{}&*!|>'\"#%@`,?\n\t ") + ["version: 1\n", "accounts:\n", "  a: ", "login: ",

@@ -2,10 +2,10 @@
 
 import re
 
-from identity_map.engine import impact
-from identity_map.graph import build_graph
-from identity_map.load import load_text
-from identity_map.render import COLORS, SCENARIO_COLOR, layout, render_html, visible_ids
+from identity_map.analysis.engine import impact
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import load_text
+from identity_map.output.render import COLORS, SCENARIO_COLOR, layout, render_html, visible_ids
 
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 

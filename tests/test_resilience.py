@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identity_map import engine
-from identity_map.engine import fixed_point
-from identity_map.generate import dump_spec, random_spec
-from identity_map.graph import build_graph, inventory_of
-from identity_map.load import load_file, load_text
-from identity_map.resilience import (
+from identity_map.analysis import engine
+from identity_map.analysis.engine import fixed_point
+from identity_map.format.generate import dump_spec, random_spec
+from identity_map.analysis.graph import build_graph, inventory_of
+from identity_map.format.load import load_file, load_text
+from identity_map.analysis.resilience import (
     Row, improves, raises, resilience, resilience_json, resilience_text, thing_resilience,
 )
 

@@ -12,12 +12,12 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identity_map import engine
-from identity_map.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, fixed_point, impact, rank
-from identity_map.generate import dump_spec, generate_inventory, random_spec
-from identity_map.graph import build_graph, inventory_of
-from identity_map.load import load_text
-from identity_map.resilience import resilience
+from identity_map.analysis import engine
+from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, fixed_point, impact, rank
+from identity_map.format.generate import dump_spec, generate_inventory, random_spec
+from identity_map.analysis.graph import build_graph, inventory_of
+from identity_map.format.load import load_text
+from identity_map.analysis.resilience import resilience
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEWER = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from identity_map.schema import json_schema
+from identity_map.format.schema import json_schema
 
 ROOT = Path(__file__).parent.parent
 

@@ -9,7 +9,7 @@ import yaml
 
 from identity_map.importers import FORMATS, run_import
 from identity_map.importers.detect import detect
-from identity_map.load import load_text
+from identity_map.format.load import load_text
 
 from .conftest import EXPORTS, FIXTURES, export_bytes, export_name, one_pux
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from identity_map.importers import FORMATS, run_import
-from identity_map.load import load_text
+from identity_map.format.load import load_text
 
 from .conftest import export_bytes, export_name
 

@@ -126,7 +126,7 @@ def test_cli_failure_prints_one_error_line_and_writes_nothing(tmp_path, capsys):
 
 def test_cli_success_tells_to_delete_the_export(tmp_path, capsys):
     from identity_map.cli import main
-    from identity_map.load import load_text
+    from identity_map.format.load import load_text
 
     export = tmp_path / "passwords.csv"
     export.write_bytes(export_bytes("chrome-csv"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .model import ID_MAX, SECTIONS, Inventory, Method, Term, Thing
+from identity_map.format.model import ID_MAX, SECTIONS, Inventory, Method, Term, Thing
 
 SECTION_OF = {kind: section for section, kind in SECTIONS.items()}
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
-from .engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, impact, rank
-from .explain import method_states, why
-from .graph import build_graph
-from .load import Problem
-from .model import LOSABLE_KINDS, MEMORY, Inventory
-from .render import COLORS, render_html
-from .report import md, money
-from .resilience import MAX_K, TEXT_EXAMPLES, Row
-from .validate import Validation, validate_text
+from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
+from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, impact, rank
+from identity_map.analysis.explain import method_states, why
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import Problem
+from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
+from identity_map.output.render import COLORS, render_html
+from identity_map.output.report import md, money
+from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
+from identity_map.analysis.validate import Validation, validate_text
 
 FOCUS_ABOVE = 300  # things; above this the graph opens on the blast radius only
 GRAPH_HEIGHT = 640  # px of the vis canvas; the legend sits above it

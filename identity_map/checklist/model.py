@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .fixes import describe
-from .resilience import MAX_K
+from identity_map.checklist.fixes import describe
+from identity_map.analysis.resilience import MAX_K
 
 FIX, INFO, ADVICE = "fix", "info", "advice"
 KINDS = (FIX, INFO, ADVICE)

@@ -13,10 +13,10 @@ import html
 import io
 import json
 
-from .checklist_model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
+from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
-from .model import Inventory
-from .report import md
+from identity_map.format.model import Inventory
+from identity_map.output.report import md
 
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .engine import compiled
-from .model import LOSABLE_KINDS
+from identity_map.analysis.engine import compiled
+from identity_map.format.model import LOSABLE_KINDS
 
 MAX_K = 3
 TEXT_EXAMPLES = 5  # sets shown per thing in the text report

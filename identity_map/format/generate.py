@@ -89,7 +89,7 @@ def generate_inventory(accounts: int = 3000, hubs: int = 5, seed: int = 0) -> st
     devices, phones, places, data and purchases in proportion. Same
     arguments, same text.
 
-    >>> from identity_map.load import load_text
+    >>> from identity_map.format.load import load_text
     >>> inv = load_text(generate_inventory(accounts=60, hubs=2, seed=1))
     >>> len(inv.of_kind("account"))
     60
@@ -301,7 +301,7 @@ _SMALL_PREFIX = {"devices": "d", "places": "pl", "phones": "ph", "accounts": "a"
 
 def _term(rng: random.Random, target: str, kind: str) -> str:
     """A term naming `target` (of `kind`) with a term kind the format allows."""
-    from .model import TERM_KINDS
+    from identity_map.format.model import TERM_KINDS
 
     if kind == "memory":
         return "password"

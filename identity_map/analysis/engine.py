@@ -33,8 +33,8 @@ from functools import cached_property
 
 import networkx as nx
 
-from .graph import build_graph, inventory_of, method_node
-from .model import LOSABLE_KINDS, ROOT_KINDS, Inventory, Thing
+from identity_map.analysis.graph import build_graph, inventory_of, method_node
+from identity_map.format.model import LOSABLE_KINDS, ROOT_KINDS, Inventory, Thing
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
 STATUSES = (LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE)
@@ -288,7 +288,7 @@ def fixed_point(G: nx.DiGraph, lost=()) -> frozenset[str]:
     """The ids available when `lost` are lost, by the plain least fixed point.
     Cost: O(nodes + terms). The reference `impact` is checked against.
 
-    >>> from identity_map.load import load_text
+    >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {login: [email:b]}\\n  b: {login: [email:a]}\\n"))
     >>> sorted(fixed_point(G))   # circular support counts for nothing
     ['memory']
@@ -343,7 +343,7 @@ def impact(G: nx.DiGraph, lost=()) -> Impact:
     Cost: proportional to the edges around what the loss reaches, not to the
     graph (see the module docstring).
 
-    >>> from identity_map.load import load_text
+    >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
     >>> sorted(impact(G, ["mail"]).lost)
     ['mail', 'shop']
@@ -491,7 +491,7 @@ def rank(G: nx.DiGraph) -> list[RankRow]:
     once per graph: validation, the app and the checklist all rank the same
     graph, so the rows are cached on it (a fresh list is returned each time).
 
-    >>> from identity_map.load import load_text
+    >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
     >>> [(r.id, r.lost) for r in rank(G)]
     [('mail', 1), ('shop', 0)]

@@ -36,11 +36,11 @@ from functools import cached_property
 
 import networkx as nx
 
-from .checklist_model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural, shortlist
-from .engine import Impact
-from .fixes import AddCopy, AddMethod, AddThing, fresh_id
-from .graph import inventory_of
-from .model import MEMORY, Inventory, Method, Term, Thing
+from identity_map.checklist.model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural, shortlist
+from identity_map.analysis.engine import Impact
+from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, fresh_id
+from identity_map.analysis.graph import inventory_of
+from identity_map.format.model import MEMORY, Inventory, Method, Term, Thing
 
 ADVICE_GROUP = ""  # the group of general advice: no thing has an empty id
 TWO_FACTOR = ("totp", "push", "sms", "key")  # term kinds that are a second factor

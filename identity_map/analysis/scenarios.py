@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engine import RankRow
-from .model import MEMORY, Inventory
+from identity_map.analysis.engine import RankRow
+from identity_map.format.model import MEMORY, Inventory
 
 
 def _accounts(inv: Inventory) -> list[str]:
@@ -71,10 +71,10 @@ def choices(preset: Preset, inv: Inventory) -> list[str]:
 def default_pick(preset: Preset, inv: Inventory, ranking: Sequence[RankRow]) -> str | None:
     """The choice whose loss alone hurts most (by the ranking), else the first.
 
-    >>> from identity_map.load import load_text
+    >>> from identity_map.format.load import load_text
     >>> inv = load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  c: {login: [email:b]}\\n")
-    >>> from identity_map.engine import rank
-    >>> from identity_map.graph import build_graph
+    >>> from identity_map.analysis.engine import rank
+    >>> from identity_map.analysis.graph import build_graph
     >>> default_pick(BANNED, inv, rank(build_graph(inv)))
     'b'
     """

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from . import report
-from .checklist import Item, build_checklist, export
-from .engine import Impact
-from .graph import inventory_of
-from .model import Inventory
+from identity_map.output import report
+from identity_map.checklist import Item, build_checklist, export
+from identity_map.analysis.engine import Impact
+from identity_map.analysis.graph import inventory_of
+from identity_map.format.model import Inventory
 
 _UNSAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -56,7 +56,7 @@ def impact_downloads(result: Impact, title: str, stem: str) -> list[Download]:
 
 
 def graph_download(G: nx.DiGraph, result: Impact, stem: str, focus: bool) -> Download:
-    from .render import render_html  # pyvis is only needed when the page is built
+    from identity_map.output.render import render_html  # pyvis is only needed when the page is built
 
     return Download("Graph (standalone HTML page, works offline)", f"{stem}-graph.html", "text/html",
                     lambda: render_html(G, result, focus=focus))

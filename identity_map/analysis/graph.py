@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .model import Inventory
+from identity_map.format.model import Inventory
 
 
 def method_node(owner: str, role: str, index: int) -> str:
@@ -28,7 +28,7 @@ def build_graph(inventory: Inventory) -> nx.DiGraph:
     """The dependency DiGraph of `inventory`; the inventory is kept in
     `G.graph["inventory"]`. Cost: linear in the number of terms.
 
-    >>> from identity_map.load import load_text
+    >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n"))
     >>> sorted(G.successors("memory"))
     ['mail#login0']

@@ -8,7 +8,7 @@ spelling; the loader remains the judge (ids that exist, kinds of ids, YAML
 
 from __future__ import annotations
 
-from .model import (
+from identity_map.format.model import (
     ACCOUNT_KINDS, DEVICE_KINDS, FIELDS, ID_MAX, ID_PATTERN, REQUIRED, SECTIONS, TERM_KINDS,
 )
 

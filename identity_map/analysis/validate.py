@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .engine import compiled, impact, rank
-from .explain import why
-from .graph import build_graph
-from .load import InventoryError, Problem, load_bytes
-from .model import Inventory, Mark
+from identity_map.analysis.engine import compiled, impact, rank
+from identity_map.analysis.explain import why
+from identity_map.analysis.graph import build_graph
+from identity_map.format.load import InventoryError, Problem, load_bytes
+from identity_map.format.model import Inventory, Mark
 
 
 @dataclass

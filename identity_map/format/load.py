@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import (
+from identity_map.format.model import (
     ACCOUNT_KINDS, COMMON_FIELDS, COPY_KINDS, CURRENCY_PATTERN, DEFAULT_CURRENCY,
     DEVICE_KINDS, FIELDS, FORMAT_VERSION, ID_MAX, ID_PATTERN, MEMORY, REQUIRED,
     SECTIONS, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing,

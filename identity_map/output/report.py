@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .engine import DEGRADED, LOST, RECOVERABLE, STATUSES, UNREACHABLE, Impact, RankRow
-from .explain import explanations
+from identity_map.analysis.engine import DEGRADED, LOST, RECOVERABLE, STATUSES, UNREACHABLE, Impact, RankRow
+from identity_map.analysis.explain import explanations
 
 SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
 

@@ -1,6 +1,6 @@
 """Typed objects for an inventory, and the one table of what the format allows.
 
-The loader (`load.py`) fills these objects; the JSON Schema (`schema.py`) and
+The loader (`format.load`) fills these objects; the JSON Schema (`format.schema`) and
 the loader's checks both read the tables below, so a rule lives in one place.
 """
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact
-from .model import Method
+from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact
+from identity_map.format.model import Method
 
 MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explanation
 
@@ -50,8 +50,8 @@ def _targets(method: Method) -> tuple[str, ...]:
 def why(result: Impact, thing_id: str) -> str:
     """The explanation of `thing_id`'s status ("" when ok).
 
-    >>> from identity_map.load import load_text
-    >>> from identity_map.engine import analyze
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import analyze
     >>> r = analyze(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"), ["mail"])
     >>> why(r, "shop")
     'login "email:mail" fails: mail was lost in the scenario'

@@ -51,14 +51,14 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .checklist_export import FORMATS, export, gains_text, item_json, verification_text
-from .checklist_model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
+from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
+from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
-from .checklist_rules import ADVICE_GROUP, Candidate, Context, advice, rules
-from .engine import Compiled, Impact, compiled, extend, impact, lost_after, rank
-from .fixes import apply_change, touched
-from .model import Inventory
-from .resilience import compiled_resilience, improves
+from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, rules
+from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact, lost_after, rank
+from identity_map.checklist.fixes import apply_change, touched
+from identity_map.format.model import Inventory
+from identity_map.analysis.resilience import compiled_resilience, improves
 
 __all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
            "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",

@@ -21,10 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .files import backup_path, replace_keeping_backup  # noqa: F401 (backup_path: part of this API)
-from .importers import run_import
-from .load import MAX_BYTES
-from .validate import validate_text
+from identity_map.format.files import backup_path, replace_keeping_backup  # noqa: F401 (backup_path: part of this API)
+from identity_map.importers import run_import
+from identity_map.format.load import MAX_BYTES
+from identity_map.analysis.validate import validate_text
 
 ENV_INVENTORY = "IDENTITY_MAP_INVENTORY"  # the file to open
 ENV_FOLDER = "IDENTITY_MAP_INVENTORIES"  # where your own inventories live (listed, and Save as target)
