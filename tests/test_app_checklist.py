@@ -16,7 +16,7 @@ from identity_map.analysis.graph import build_graph
 from identity_map.output.report import money
 from identity_map.analysis.resilience import resilience
 from identity_map.analysis.validate import validate_text
-from test_app import assert_text_only, copy_example, folder, metrics, rerun, shown, start, table  # noqa: F401
+from test_app import editor, goto, assert_text_only, copy_example, folder, metrics, rerun, shown, start, table  # noqa: F401
 
 MALIK = EXAMPLES / "malik.yaml"
 HOUSEHOLD = EXAMPLES / "household.yaml"
@@ -85,7 +85,7 @@ def test_what_if_toggles_apply_the_changes_and_redraw(folder, monkeypatch):
     rerun(at)
     assert "GitHub (github) is still reachable" in " ".join(shown(at, "markdown"))
     # Nothing was written: the file and the editor are as they were.
-    assert path.read_text() == original and at.text_area(key="editor").value == original
+    assert path.read_text() == original and editor(at).value == original
     assert sorted(p.name for p in folder.iterdir()) == ["malik.yaml"]
 
     at.button(key="clear_what_if").click()

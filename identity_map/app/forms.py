@@ -34,9 +34,9 @@ TEXT, FLAG, CHOICE, ONE_ID, IDS, METHODS, METHOD, NUMBER = (
     "text", "flag", "choice", "id", "ids", "methods", "method", "number")
 # How each known field is entered; any other field of model.FIELDS is text.
 WIDGETS: dict[str, str] = {
-    "critical": FLAG, "kind": CHOICE, "price": NUMBER,
-    "login": METHODS, "recovery": METHODS, "unlock": METHODS, "legacy": METHODS, "needs": METHOD,
+    "critical": FLAG, "kind": CHOICE, "price": NUMBER, "needs": METHOD,
     "copies": IDS, "device": ONE_ID, "account": ONE_ID, "part_of": ONE_ID,
+    **{name: METHODS for name in model.METHOD_FIELDS},
 }
 # The kinds of thing an id field may name (copies: COPY_KINDS, plus memory when the format allows it).
 ID_KINDS: dict[str, tuple[str, ...]] = {"device": ("device",), "account": ("account",), "part_of": ("account",)}
@@ -103,12 +103,8 @@ class Catalog:
 
 
 def reserved() -> dict[str, str]:
-    """The reserved ids the format knows (memory; `self` where it exists) -> kind."""
-    out = {MEMORY: "memory"}
-    self_id = getattr(model, "SELF", None)
-    if self_id:
-        out[self_id] = "self"
-    return out
+    """The reserved ids of the format -> their kind (each is its own kind)."""
+    return {tid: tid for tid in model.RESERVED}
 
 
 def catalog(doc: Any) -> Catalog:
@@ -453,3 +449,17 @@ def method_slots(written: Sequence[Sequence[str]]) -> list[list[str]]:
     """The method rows a form shows: each written method, then one empty row
     for another way in."""
     return [list(m) for m in written] + [[]]
+
+
+def load_doc(text: str) -> Any:
+    """The round-trip document of a text (`version: 1` for an empty one);
+    raises YAMLError when it cannot be read."""
+    return _parse(text)[1]
+
+
+def catalog_of(text: str) -> Catalog:
+    """The Catalog of a text; only the reserved ids when it cannot be read."""
+    try:
+        return catalog(_parse(text)[1])
+    except YAMLError:
+        return catalog(None)

@@ -34,6 +34,7 @@ import networkx as nx
 
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, compiled, impact
 from identity_map.analysis.explain import why
+from identity_map.format.model import login_role
 
 COLORS = {
     LOST: "#d62728",
@@ -214,12 +215,12 @@ def graph_data(G: nx.DiGraph, result: Impact, focus: bool = False) -> GraphData:
             "color": SCENARIO_COLOR if tid in result.scenario else COLORS[status],
             "critical": thing.critical, "kind": thing.kind,
         })
-        for role, methods in (("login", thing.login), ("recovery", thing.recovery)):
+        for role, methods in thing.roles:
             for method in methods:
                 for term in dict.fromkeys(t.target for t in method.terms):
                     if term in shown_set and term != tid:
                         edges.append({"from": node_id(c.index[term]), "to": node_id(c.index[tid]),
-                                      "dashes": role == "recovery", "title": f"{role}: {method}",
+                                      "dashes": not login_role(role), "title": f"{role}: {method}",
                                       "fallen": result.status(term) == LOST and status in (LOST, RECOVERABLE)})
     return GraphData(nodes, edges)
 
