@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -141,6 +142,9 @@ def target_in_folder(name: str) -> Path | None:
     except (ValueError, OSError) as exc:
         note(Notice("error", f"Not saved: {exc}."))
         return None
+    if protected(target):
+        note(Notice("error", f"Not saved: {display_name(target)} is bundled with identity-map; pick another name."))
+        return None
     return target
 
 
@@ -201,17 +205,24 @@ def write_change(change: forms.Change, prefix: str, done: str) -> bool:
     return True
 
 
+def form_prefix(section: str, thing_id: str | None) -> str:
+    # Per thing: widgets of another thing's form never lend it their values.
+    return f"{section}.{thing_id or ''}"
+
+
 def on_form_save(section: str, thing_id: str | None) -> None:
-    values = entered(section, forms.fields(section))
-    tid = thing_id or ((ss.get(form_key(section, "id")) or "").strip()
+    prefix = form_prefix(section, thing_id)
+    values = entered(prefix, forms.fields(section))
+    tid = thing_id or ((ss.get(form_key(prefix, "id")) or "").strip()
                        or forms.suggest_id(values.get("name") or forms.SINGULAR[section], forms.catalog_of(ss.editor)))
-    if write_change(forms.apply_thing(ss.editor, section, tid, values, new=thing_id is None), section,
+    if write_change(forms.apply_thing(ss.editor, section, tid, values, new=thing_id is None), prefix,
                     f"{'Changed' if thing_id else 'Added'} {tid}.") and thing_id is None:
         ss.form_thing = tid
 
 
 def on_form_remove(section: str, thing_id: str) -> None:
-    if write_change(forms.remove_thing(ss.editor, section, thing_id), section, f"Removed {thing_id}."):
+    if write_change(forms.remove_thing(ss.editor, section, thing_id), form_prefix(section, thing_id),
+                    f"Removed {thing_id}."):
         ss.form_thing = NEW_THING
 
 
@@ -289,6 +300,7 @@ def on_import_save() -> None:
     if notice.level == "success":
         switch_to(open_path(target))
         done_importing(draft)
+        ss.page = EXPLORE
 
 
 def on_import_open() -> None:
@@ -300,6 +312,7 @@ def on_import_open() -> None:
     else:
         switch_to(open_draft(draft))
     done_importing(draft)
+    ss.page = EDIT
 
 
 def done_importing(draft: ImportDraft) -> None:
@@ -409,13 +422,13 @@ def draw_fields(prefix: str, section: str, specs, current: dict, cat: forms.Cata
             if value and value not in options:
                 options.append(value)
             st.selectbox(label, options, index=options.index(value or ""), key=key,
-                         format_func=lambda t: (cat.label(t) if spec.widget == forms.ONE_ID else t) if t else "(none)")
+                         format_func=lambda t, ids=spec.widget == forms.ONE_ID: (cat.label(t) if ids else t) if t else "(none)")
         elif spec.widget in (forms.IDS, forms.METHOD):
             written = list(value or [])
             options = forms.choices(spec, section, cat, own)
             options += [t for t in written if t not in options]
             st.multiselect(label, options, default=written, key=key,
-                           format_func=cat.label if spec.widget == forms.IDS else lambda t: forms.term_label(cat, t))
+                           format_func=cat.label if spec.widget == forms.IDS else partial(forms.term_label, cat))
         elif spec.widget == forms.METHODS:
             terms = forms.term_options(cat, own)
             slots = forms.method_slots(value or [])
@@ -425,7 +438,7 @@ def draw_fields(prefix: str, section: str, specs, current: dict, cat: forms.Cata
                                default=method, key=form_key(prefix, spec.name, i),
                                label_visibility="visible" if i == 0 else "collapsed",
                                placeholder="Another way: pick all its parts" if not method else "Pick its parts",
-                               format_func=lambda t: forms.term_label(cat, t))
+                               format_func=partial(forms.term_label, cat))
         else:
             st.text_input(label, value=value or "", key=key)
 
@@ -467,7 +480,8 @@ if page == START:
             st.caption(f"{form.section.capitalize()} so far: " + (md(", ".join(have)) if have else "none yet"))
             with st.form(prefix, clear_on_submit=False, border=True):
                 draw_fields(prefix, form.section, form.specs(), dict(form.preset), cat, None)
-                st.form_submit_button(form.title, on_click=on_guide_add, args=(current.key, index), type="primary")
+                st.form_submit_button(form.title, on_click=on_guide_add, args=(current.key, index), type="primary",
+                                      key=f"submit-{prefix}")
             draw_problems(prefix)
         back, ahead = st.columns(2)
         back.button("Back", key="guide_back", on_click=on_guide_move, args=(step - 1,))
@@ -501,20 +515,23 @@ if page == EDIT:
         thing = pick_thing.selectbox("Thing", things, key="form_thing",
                                      format_func=lambda t: cat.label(t) if t else f"(add a new {forms.SINGULAR[section]})")
         try:
-            current = forms.values(forms.load_doc(ss.editor), section, thing) if thing else {}
+            tree = forms.load_doc(ss.editor)
+            current = forms.values(tree, section, thing) if thing else {}
         except forms.YAMLError:
             current = None
         if current is None:
             st.info("The text cannot be read as YAML: fix it on the right (see the error), then the forms come back.")
         else:
+            prefix = form_prefix(section, thing)
             with st.form(f"form-{section}", border=True):
                 if not thing:
-                    st.text_input("Id (optional: made from the name)", key=form_key(section, "id"),
+                    st.text_input("Id (optional: made from the name)", key=form_key(prefix, "id"),
                                   help="Lower-case letters, digits, '.', '_' and '-'; terms name things by it.")
-                draw_fields(section, section, forms.fields(section), current, cat, thing or None)
+                draw_fields(prefix, section, forms.fields(section), current, cat, thing or None)
                 st.form_submit_button("Save this change" if thing else f"Add this {forms.SINGULAR[section]}",
-                                      type="primary", on_click=on_form_save, args=(section, thing or None))
-            draw_problems(section)
+                                      type="primary", on_click=on_form_save, args=(section, thing or None),
+                                      key=f"submit-{section}")
+            draw_problems(prefix)
             if thing:
                 used = [cat.label(t) for t in forms.users_of(ss.editor, thing)]
                 st.button(f"Remove {thing}", key="form_remove", on_click=on_form_remove, args=(section, thing),

@@ -88,6 +88,8 @@ def test_what_if_toggles_apply_the_changes_and_redraw(folder, monkeypatch):
     assert path.read_text() == original and editor(at).value == original
     assert sorted(p.name for p in folder.iterdir()) == ["malik.yaml"]
 
+    goto(at, "Blast radius")  # the what-if toggles are kept while another page is open
+    assert metrics(at) != before
     at.button(key="clear_what_if").click()
     rerun(at)
     assert metrics(at) == before
@@ -118,6 +120,9 @@ def test_checklist_downloads_are_offered_beside_the_graph_and_in_export(folder):
     by_key = {b.key: b.label for b in at.get("download_button")}
     for fmt, label in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
         assert by_key[f"checklist-malik-checklist.{fmt}"] == label
+    goto(at, "Export")
+    by_key = {b.key: b.label for b in at.get("download_button")}
+    for fmt, label in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
         assert by_key[f"download-malik-checklist.{fmt}"] == f"Mitigation checklist ({label})"
 
 
@@ -157,7 +162,7 @@ def test_checklist_of_hostile_names_stays_text(folder, monkeypatch):
 
 
 def resilience_table(at):
-    return table(at, "losses to lose it")
+    return table(goto(at, "Resilience"), "losses to lose it")
 
 
 def test_resilience_panel_shows_the_library_rows_fast(folder, monkeypatch):
@@ -186,5 +191,5 @@ def test_resilience_panel_compares_with_the_what_if(folder):
 def test_no_critical_things_says_so(folder):
     path = folder / "plain.yaml"
     path.write_text("version: 1\naccounts:\n  mail: {}\n  shop: {login: [email:mail]}\n")
-    at = start(pytest.MonkeyPatch(), path)
+    at = goto(start(pytest.MonkeyPatch(), path), "Resilience")
     assert any("No critical things" in i for i in shown(at, "info"))

@@ -90,8 +90,9 @@ def test_upload_preview_save(folder):
     assert validate_text(saved.read_text(), str(saved)).ok
     assert sorted(p.name for p in folder.iterdir()) == ["bitwarden.yaml"], "no temporary file, no export"
     assert caption(at).endswith("bitwarden.yaml"), "the saved draft is open"
-    assert editor(at).value == expected.text
     assert any("Saved" in s for s in shown(at, "success"))
+    assert at.radio(key="page").value == "Blast radius", "the saved draft is explored"
+    assert editor(at).value == expected.text
     assert previews(at) == [], "the preview is done"
     assert_no_secret_anywhere(at)
 
