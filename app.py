@@ -637,65 +637,18 @@ chosen: tuple[str, ...] = tuple(sorted(str(k)[len(WHAT_IF):] for k in ss if str(
 # -- Blast radius --------------------------------------------------------------
 
 if page == EXPLORE:
-    summary = st.container()
-    graph_box, cascade_box = st.columns([2.6, 1], gap="small")
-    list_box = st.container()
-
-    # -- The checklist under the graph; its toggles decide what the rest shows.
-    with list_box:
-        st.subheader("Checklist")
-        whole_list = st.toggle("Whole inventory", key="checklist_whole",
-                               help="Off: what to do about the scenario above. On: about every single "
-                                    "point of failure.")
-        if appview.checklist_by_default(inv) or st.toggle(
-                "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
-                "large: every proposed change is verified by re-running the scenarios."):
-            items = checklist(text, name, lost_key if not whole_list else (), whole_list)
-        chosen = ()
-        if items is not None and not items:
-            st.info(appview.empty_checklist_md(base, whole_list))
-        elif items is not None:
-            st.caption(appview.checklist_scope_md(items, inv))
-            with st.container(horizontal=True, gap="small"):
-                for item in exports.checklist_downloads(analysis.graph, base, inv, exports.file_stem(name),
-                                                        whole=whole_list, items=items):
-                    st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
-                                       on_click="ignore", key=f"checklist-{item.file_name}", icon=":material/download:")
-            with st.container(height=appview.GRAPH_HEIGHT):
-                for heading, entries in appview.checklist_groups(items, inv):
-                    st.markdown(heading)
-                    for entry in entries:
-                        st.markdown(entry.action_md)
-                        if entry.can_try:
-                            st.toggle("What if I do this", key=WHAT_IF + entry.id,
-                                      help="Applies this change in memory and redraws the blast radius. "
-                                           "The file is not changed.")
-                        for line in (entry.verified_md, entry.gains_md):
-                            if line:
-                                st.caption(line)
-                        if entry.detail_md or entry.change:
-                            with st.expander("Details and the change to make"):
-                                if entry.detail_md:
-                                    st.markdown(entry.detail_md)
-                                if entry.change:
-                                    st.caption("Change to the inventory:")
-                                    st.code("\n".join(entry.change), language=None, wrap_lines=True)
-                if len(items) > appview.CHECKLIST_SHOWN:
-                    st.caption(f"The first {appview.CHECKLIST_SHOWN} of {len(items)} items; "
-                               "the downloads hold them all.")
-            chosen = tuple(i.id for i in items[:appview.CHECKLIST_SHOWN] if ss.get(WHAT_IF + i.id))
-
+    # The graph and the figures come first: the checklist below takes longest to build, and its
+    # what-if toggles (kept in session state) already say what the graph shows.
     what = what_if(text, name, lost_key, whole_list, chosen) if chosen else None
     result = what.result if what is not None else base
     shown_inv = result.compiled.inventory
-    with summary:
-        # Money gets the widest column: amounts in several currencies are long.
-        for column, metric in zip(st.columns([1, 1, 1, 2, 1]),
-                                  appview.metrics(result, base if what is not None else None)):
-            column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help)
-        if what is not None:
-            st.info(appview.what_if_md(what))
-            st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
+    # Money gets the widest column: amounts in several currencies are long.
+    for column, metric in zip(st.columns([1, 1, 1, 2, 1]), appview.metrics(result, base if what is not None else None)):
+        column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help)
+    if what is not None:
+        st.info(appview.what_if_md(what))
+        st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
+    graph_box, cascade_box = st.columns([3, 1], gap="small")
     with graph_box:
         st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen),
                   height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT, alt="Dependency graph")
@@ -716,6 +669,45 @@ if page == EXPLORE:
     st.markdown(appview.explanation_md(result, explained))
     if rows := appview.method_rows(result, explained):
         st.dataframe(rows, hide_index=True)
+
+    st.subheader("Checklist")
+    whole_list = st.toggle("Whole inventory", key="checklist_whole",
+                           help="Off: what to do about the scenario above. On: about every single point of failure.")
+    if appview.checklist_by_default(inv) or st.toggle(
+            "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
+            "large: every proposed change is verified by re-running the scenarios."):
+        items = checklist(text, name, lost_key if not whole_list else (), whole_list)
+    if items is not None and not items:
+        st.info(appview.empty_checklist_md(base, whole_list))
+    elif items is not None:
+        st.caption(appview.checklist_scope_md(items, inv))
+        with st.container(horizontal=True, gap="small"):
+            for item in exports.checklist_downloads(analysis.graph, base, inv, exports.file_stem(name),
+                                                    whole=whole_list, items=items):
+                st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
+                                   on_click="ignore", key=f"checklist-{item.file_name}", icon=":material/download:")
+        with st.container(height=appview.GRAPH_HEIGHT):
+            for heading, entries in appview.checklist_groups(items, inv):
+                st.markdown(heading)
+                for entry in entries:
+                    st.markdown(entry.action_md)
+                    if entry.can_try:
+                        st.toggle("What if I do this", key=WHAT_IF + entry.id,
+                                  help="Applies this change in memory and redraws the blast radius. "
+                                       "The file is not changed.")
+                    for line in (entry.verified_md, entry.gains_md):
+                        if line:
+                            st.caption(line)
+                    if entry.detail_md or entry.change:
+                        with st.expander("Details and the change to make"):
+                            if entry.detail_md:
+                                st.markdown(entry.detail_md)
+                            if entry.change:
+                                st.caption("Change to the inventory:")
+                                st.code("\n".join(entry.change), language=None, wrap_lines=True)
+            if len(items) > appview.CHECKLIST_SHOWN:
+                st.caption(f"The first {appview.CHECKLIST_SHOWN} of {len(items)} items; "
+                           "the downloads hold them all.")
 
 # -- Ranking -------------------------------------------------------------------
 

@@ -26,8 +26,8 @@ from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
 from identity_map.analysis.validate import Validation, validate_text
 
 FOCUS_ABOVE = 300  # things; above this the graph opens on the blast radius only
-GRAPH_HEIGHT = 430  # px of the vis canvas: with the pickers and figures it fits a 1280x800 screen
-LEGEND_HEIGHT = 64  # px the legend above the canvas takes when it wraps to three lines
+GRAPH_HEIGHT = 470  # px of the vis canvas: with the pickers and figures it fits a 1280x800 screen
+LEGEND_HEIGHT = 46  # px the legend above the canvas takes (two lines at 1280 px)
 CASCADE_SHOWN = 150  # lines of the cascade tree; the rest is counted
 CHART_TOP = 20  # rows of the ranking drawn in the bar chart
 CHECKLIST_SHOWN = 30  # items listed beside the graph; the downloads hold them all

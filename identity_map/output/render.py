@@ -62,7 +62,7 @@ CELL_W, CELL_H = 150, 52
 LABEL_PX = 14  # canvas font size at scale 1
 MIN_LABEL_PX = 12  # on screen, after fitting; the page's script keeps to it
 # The view's shape (width / height) the layout wraps towards.
-ASPECT = 1.4
+ASPECT = 1.5
 HOLD_KINDS = ("memory", "device", "place", "person", "self")  # the first band: what you hold
 LAST_KINDS = ("data", "purchase")  # the last band: what the accounts hold
 
@@ -268,6 +268,10 @@ function fade(hex) {
 }
 // Faded things keep dark labels: only the mark pales, so every name stays readable.
 function look(n, px, chars, dim) {
+  // When ordinary labels are too small to draw, the lost part keeps its labels at a readable size.
+  if (px * network0Scale() < CONF.minPx + 1 && strong(n) && !dim) {
+    px = (CONF.minPx + 1.2) / network0Scale(); chars = Math.max(6, Math.floor(chars * CONF.labelPx / px * 1.6));
+  }
   const name = n.label.length > chars ? n.label.slice(0, Math.max(1, chars - 1)) + '\u2026' : n.label;
   const faded = dim || (CONF.anyLost && !strong(n) && n.status !== 'degraded');
   const fill = faded ? fade(n.color) : n.color;
@@ -283,6 +287,7 @@ function edgeLook(e, i, dim) {
           color: {color: e.fallen ? '#b71c1c' : '#8a8a8a', opacity: dim ? 0.12 : (e.fallen ? 0.95 : 0.55)},
           width: e.fallen ? 2.5 : 1};
 }
+function network0Scale() { return typeof network === 'undefined' ? 1 : network.getScale(); }
 const nodes = new vis.DataSet(DATA.nodes.map(n => look(n, CONF.labelPx, 64, false)));
 const edges = new vis.DataSet(DATA.edges.map((e, i) => edgeLook(e, i, false)));
 const container = document.getElementById('mynetwork');
@@ -384,11 +389,12 @@ def render_html(G: nx.DiGraph, result: Impact | None = None, *, focus: bool = Fa
 def legend_html() -> str:
     """The colour legend; fixed text, no user input."""
     items = "".join(
-        f'<span style="display:inline-block;margin-right:12px"><span style="display:inline-block;width:12px;'
-        f'height:12px;border-radius:6px;background:{color};margin-right:4px;vertical-align:-1px"></span>'
+        f'<span style="display:inline-block;margin-right:10px"><span style="display:inline-block;width:11px;'
+        f'height:11px;border-radius:6px;background:{color};margin-right:3px;vertical-align:-1px"></span>'
         f'{html.escape(label)}</span>'
-        for label, color in [(LABELS[s], COLORS[s]) for s in COLORS] + [("lost in the scenario", SCENARIO_COLOR)]
+        for label, color in [(LABELS[s].split(" (")[0], COLORS[s]) for s in COLORS]
+        + [("lost in the scenario", SCENARIO_COLOR)]
     )
-    return (f'<div id="legend" style="font:13px sans-serif;color:#222;padding:4px 8px">{items}'
-            '<span style="color:#444">· dashed: recovery · thick border: critical · '
-            'left to right: what you hold, accounts, data and purchases · click a thing for its path</span></div>')
+    return (f'<div id="legend" style="font:12px sans-serif;color:#222;padding:3px 6px">{items}'
+            '<span style="color:#333">dashed: recovery · thick border: critical · '
+            'what you hold → accounts → data and purchases · click a thing for its path</span></div>')
