@@ -41,10 +41,15 @@ def comments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
 
 
-def test_add_an_account_by_form_saves_with_a_backup_and_keeps_comments(folder, monkeypatch):
+@pytest.fixture
+def malik(folder, monkeypatch):
+    """A copy of the Malik example open on the Edit page: (path, its text, the app)."""
     path = copy_example("malik.yaml", folder)
-    original = path.read_text()
-    at = goto(start(monkeypatch, path), "Edit")
+    return path, path.read_text(), goto(start(monkeypatch, path), "Edit")
+
+
+def test_add_an_account_by_form_saves_with_a_backup_and_keeps_comments(malik, folder):
+    path, original, at = malik
     pick(at, "accounts")
     at.text_input(key=key(at, "accounts", "name")).set_value("Backup mail")
     login = at.multiselect(key=key(at, "accounts", "login", 0))
@@ -66,10 +71,8 @@ def test_add_an_account_by_form_saves_with_a_backup_and_keeps_comments(folder, m
     assert any("Saved" in s for s in shown(at, "success"))
 
 
-def test_edit_a_field_changes_only_that_line(folder, monkeypatch):
-    path = copy_example("malik.yaml", folder)
-    original = path.read_text()
-    at = goto(start(monkeypatch, path), "Edit")
+def test_edit_a_field_changes_only_that_line(malik, folder):
+    path, original, at = malik
     pick(at, "accounts", "github")
     at.text_input(key=key(at, "accounts.github", "notes")).set_value("Work account")
     at.button(key="submit-accounts").click()
@@ -106,10 +109,8 @@ def test_every_section_has_a_working_add_form(folder, monkeypatch):
     assert path.read_text().startswith("# mine\n")
 
 
-def test_a_required_field_left_empty_is_refused_beside_the_form(folder, monkeypatch):
-    path = copy_example("malik.yaml", folder)
-    original = path.read_text()
-    at = goto(start(monkeypatch, path), "Edit")
+def test_a_required_field_left_empty_is_refused_beside_the_form(malik, folder):
+    path, original, at = malik
     pick(at, "purchases")
     at.text_input(key=key(at, "purchases", "name")).set_value("No account")
     at.button(key="submit-purchases").click()
@@ -118,10 +119,8 @@ def test_a_required_field_left_empty_is_refused_beside_the_form(folder, monkeypa
     assert path.read_text() == original and not (folder / "malik.yaml.bak").exists()
 
 
-def test_bad_or_taken_ids_are_refused(folder, monkeypatch):
-    path = copy_example("malik.yaml", folder)
-    original = path.read_text()
-    at = goto(start(monkeypatch, path), "Edit")
+def test_bad_or_taken_ids_are_refused(malik, folder):
+    path, original, at = malik
     for bad in ("Not An Id", "outlook"):
         pick(at, "accounts")
         at.text_input(key=key(at, "accounts", "id")).set_value(bad)
@@ -131,10 +130,8 @@ def test_bad_or_taken_ids_are_refused(folder, monkeypatch):
     assert path.read_text() == original
 
 
-def test_removing_a_thing_others_need_is_refused_and_an_unused_one_goes(folder, monkeypatch):
-    path = copy_example("malik.yaml", folder)
-    original = path.read_text()
-    at = goto(start(monkeypatch, path), "Edit")
+def test_removing_a_thing_others_need_is_refused_and_an_unused_one_goes(malik, folder):
+    path, original, at = malik
     pick(at, "accounts", "outlook")
     at.button(key="form_remove").click()
     rerun(at)
@@ -160,9 +157,8 @@ def test_a_bundled_example_is_changed_in_the_editor_only(folder):
     assert any("Save as" in i for i in shown(at, "info"))
 
 
-def test_unreadable_yaml_keeps_you_on_edit_and_the_forms_wait(folder, monkeypatch):
-    path = copy_example("malik.yaml", folder)
-    at = goto(start(monkeypatch, path), "Edit")
+def test_unreadable_yaml_keeps_you_on_edit_and_the_forms_wait(malik):
+    _, _, at = malik
     at.text_area(key="editor").set_value("version: 1\naccounts: {mail: [\n")
     rerun(at)
     assert at.radio(key="page").value == "Edit"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,17 @@ METRICS_CHANGED_JS = """(before) => {
     const now = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]')).map(e => e.innerText).join('|');
     return now && now !== before;
 }"""
+
+
+@contextmanager
+def drawn_app(browser, traffic: Traffic, args, viewport):
+    """The app serving `args`, open in a watched page once its graph is drawn: (page, graph frame)."""
+    with serve_app(args) as url:
+        page = watched_page(browser, traffic, viewport=viewport)
+        page.goto(url)
+        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
+        yield page, graph_frame(page, DRAW_TIMEOUT_MS)
+        page.context.close()
 
 
 def test_malik_graph_draws_offline_and_a_loss_and_a_what_if_change_the_metrics(browser):
@@ -251,11 +263,7 @@ LABELS_JS = """() => {
 
 def test_graph_labels_are_readable_nothing_is_clipped_and_a_click_shows_the_path(browser):
     traffic = Traffic()
-    with serve_app(["examples/household.yaml"]) as url:
-        page = watched_page(browser, traffic, viewport=(1280, 800))
-        page.goto(url)
-        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
-        frame = graph_frame(page, DRAW_TIMEOUT_MS)
+    with drawn_app(browser, traffic, ["examples/household.yaml"], (1280, 800)) as (page, frame):
         frame.wait_for_function("document.body.dataset.fitted === '1'", timeout=DRAW_TIMEOUT_MS)
         labels = frame.evaluate(LABELS_JS)
         assert labels["small"] == [] and labels["outside"] == [], labels
@@ -279,5 +287,4 @@ def test_graph_labels_are_readable_nothing_is_clipped_and_a_click_shows_the_path
         cascade.wait_for(timeout=DRAW_TIMEOUT_MS)
         page.locator('[data-testid="stColumn"]').filter(has=cascade).last.screenshot(
             path=str(screenshot_path(name="cascade.png")))
-        page.context.close()
     assert_stayed_local(traffic)
