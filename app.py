@@ -607,7 +607,9 @@ def scenario_lost(draw) -> tuple[str, ...]:
         options = scenarios.choices(preset, inv)
         key = f"pick_{preset.key}"
         if not options:
-            if draw is not None:
+            if draw is not None and preset.optional_pick:
+                draw[1].caption(preset.help)
+            elif draw is not None:
                 draw[1].info(f"The inventory has no {preset.pick_label.lower()} to pick.")
         else:
             if ss.get(key) not in options:
@@ -618,7 +620,7 @@ def scenario_lost(draw) -> tuple[str, ...]:
                                   format_func=lambda t: appview.label(inv, t))
     elif draw is not None:
         draw[1].caption(preset.help)
-    return scenarios.lost_ids(preset, inv, pick)
+    return scenarios.selectors(preset, inv, pick)
 
 
 pickers = st.columns([2, 4, 1.4], vertical_alignment="bottom") if page == EXPLORE else None
@@ -629,7 +631,7 @@ whole = (pickers[2].toggle("Whole graph", key="whole_graph",
                            help="Off: only the things the loss touches and their neighbours.")
          if pickers else ss.whole_graph)
 base = appview.scenario(analysis, lost)
-lost_key = tuple(sorted(base.scenario))
+lost_key = base.selectors
 whole_list = ss.get("checklist_whole", False)
 items = None
 chosen: tuple[str, ...] = tuple(sorted(str(k)[len(WHAT_IF):] for k in ss if str(k).startswith(WHAT_IF) and ss[k]))
