@@ -147,8 +147,7 @@ def layout(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
         for k, i in enumerate(group):
             col, r = divmod(k, rows)
             row[i] = r - (height - 1) / 2
-            # Sub-columns of a band are staggered by half a row so labels of neighbours do not line up.
-            pos[c.ids[i]] = ((col0 + col) * CELL_W, (row[i] + (0.5 if col % 2 else 0)) * CELL_H)
+            pos[c.ids[i]] = ((col0 + col) * CELL_W, row[i] * CELL_H)
         col0 += math.ceil(len(group) / rows)
     G.graph["_layout"] = pos
     return pos
@@ -270,7 +269,7 @@ function fade(hex) {
 function look(n, px, chars, dim) {
   // When ordinary labels are too small to draw, the lost part keeps its labels at a readable size.
   if (px * network0Scale() < CONF.minPx + 1 && strong(n) && !dim) {
-    px = (CONF.minPx + 1.2) / network0Scale(); chars = Math.max(6, Math.floor(chars * CONF.labelPx / px * 1.6));
+    px = (CONF.minPx + 1.2) / network0Scale(); chars = Math.max(5, Math.floor((CONF.cellW - 12) / (px * 0.55)));
   }
   const name = n.label.length > chars ? n.label.slice(0, Math.max(1, chars - 1)) + '\u2026' : n.label;
   const faded = dim || (CONF.anyLost && !strong(n) && n.status !== 'degraded');
