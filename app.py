@@ -1,12 +1,14 @@
 """identity-map, the app: `streamlit run app.py [-- INVENTORY.yaml]`.
 
-Layout only. What to show is computed in identity_map.appview (labels,
-tables, metrics, the checklist and its what-if, resilience rows),
-identity_map.scenarios (presets), identity_map.exports (downloads) and
-identity_map.workspace (open, save, outside edits, import); the analysis
-itself is the library's (engine, checklist, resilience, importers). User text reaches the page only through
-plain-text elements (dataframes, select options, the editor) or escaped
-with `md` for Markdown.
+Layout only. What to show is computed in identity_map.app.view (labels,
+tables, metrics, the cascade, the checklist and its what-if, resilience
+rows), identity_map.app.forms (the fields of a thing, their valid choices,
+applying a form to the YAML text), identity_map.app.guide (the steps of
+"Start my map"), identity_map.analysis.scenarios (presets),
+identity_map.app.exports (downloads) and identity_map.app.workspace (open,
+save, outside edits, import); the analysis itself is the library's. User
+text reaches the page only through plain-text elements (dataframes, select
+options, the editor) or escaped with `md` for Markdown.
 """
 
 from __future__ import annotations
