@@ -508,7 +508,11 @@ if page == EDIT:
             st.dataframe(problems_table, hide_index=True)
         draw_warnings()
     with form_box:
-        cat = forms.catalog_of(ss.editor)
+        try:
+            tree = forms.load_doc(ss.editor)  # parsed once for the whole form
+        except forms.YAMLError:
+            tree = None
+        cat = forms.catalog(tree)
         pick_section, pick_thing = st.columns(2)
         section = pick_section.selectbox("Section", list(forms.SINGULAR), key="form_section")
         things = [NEW_THING, *cat.of(forms.SINGULAR[section])]
@@ -516,11 +520,7 @@ if page == EDIT:
             ss.form_thing = NEW_THING
         thing = pick_thing.selectbox("Thing", things, key="form_thing",
                                      format_func=lambda t: cat.label(t) if t else f"(add a new {forms.SINGULAR[section]})")
-        try:
-            tree = forms.load_doc(ss.editor)
-            current = forms.values(tree, section, thing) if thing else {}
-        except forms.YAMLError:
-            current = None
+        current = None if tree is None else forms.values(tree, section, thing) if thing else {}
         if current is None:
             st.info("The text cannot be read as YAML: fix it on the right (see the error), then the forms come back.")
         else:
@@ -535,7 +535,7 @@ if page == EDIT:
                                       key=f"submit-{section}")
             draw_problems(prefix)
             if thing:
-                used = [cat.label(t) for t in forms.users_of(ss.editor, thing)]
+                used = [cat.label(t) for t in forms.users_of(tree, thing)]
                 st.button(f"Remove {thing}", key="form_remove", on_click=on_form_remove, args=(section, thing),
                           help=("Named by " + ", ".join(used) + ": remove those terms first.") if used
                           else "The previous version of the file is kept as .bak.")

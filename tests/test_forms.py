@@ -96,7 +96,7 @@ def test_an_empty_value_removes_the_field_and_keeps_the_next_sections_comment():
 
 
 def test_removing_a_thing_others_need_is_refused_with_the_reason():
-    assert forms.users_of(MALIK, "outlook")
+    assert forms.users_of(doc_of(MALIK), "outlook")
     change = forms.remove_thing(MALIK, "accounts", "outlook")
     assert not change.ok and any("outlook" in p.message for p in change.problems)
     unused = forms.remove_thing(MALIK, "purchases", "xbox-library")
@@ -134,3 +134,14 @@ def test_labels_name_the_thing():
     cat = forms.catalog(doc_of(MALIK))
     assert forms.term_label(cat, "email:outlook").startswith("email:outlook - a code or link sent to that mailbox")
     assert cat.label("iphone") == "iPhone 13 (iphone)"
+
+
+def test_odd_shapes_give_problems_not_tracebacks():
+    for text in ["- a\n- b\n", "version: 1\naccounts: [a, b]\n", "version: 1\naccounts:\n  a: [x]\n", "42\n"]:
+        doc = doc_of(text)
+        assert forms.values(doc, "accounts", "a") == {}
+        assert forms.users_of(doc, "a") == []
+        assert isinstance(forms.catalog(doc).kinds, dict)
+        for change in (forms.apply_thing(text, "accounts", "b", {"name": "B"}, new=True),
+                       forms.apply_thing(text, "accounts", "a", {"name": "A"})):
+            assert not change.ok, "an edit of a broken text is never offered for writing"

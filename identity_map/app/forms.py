@@ -196,7 +196,8 @@ def values(doc: Any, section: str, thing_id: str) -> dict[str, Any]:
     """The form values of one thing as written: text, bool, number, a list
     of ids, a list of terms (METHOD), or a list of methods each a list of
     terms (METHODS). Missing fields are absent."""
-    body = (doc.get(section) or {}).get(thing_id) if isinstance(doc, Mapping) else None
+    things = doc.get(section) if isinstance(doc, Mapping) else None
+    body = things.get(thing_id) if isinstance(things, Mapping) else None
     if not isinstance(body, Mapping):
         return {}
     out: dict[str, Any] = {}
@@ -323,7 +324,9 @@ def apply_thing(text: str, section: str, thing_id: str, form: Mapping[str, Any],
                                   f"'-', starting with a letter or digit, at most {ID_MAX} characters")
         if thing_id in catalog(doc).kinds:
             return _refused(text, f"the id '{thing_id}' is already used: pick another")
-        if not isinstance(things, CommentedMap):
+        if things is not None and not isinstance(things, CommentedMap):
+            return _refused(text, f"'{section}' is not a mapping of ids: fix it in the text editor first")
+        if things is None:
             things = CommentedMap()
             if section in doc:
                 doc[section] = things
@@ -338,8 +341,10 @@ def apply_thing(text: str, section: str, thing_id: str, form: Mapping[str, Any],
         if not isinstance(things, CommentedMap) or thing_id not in things:
             return _refused(text, f"there is no '{thing_id}' in {section} any more (was it removed in the text?)")
         body = things[thing_id]
-        if not isinstance(body, CommentedMap):
+        if body is None:  # `carrier:` with nothing after it
             body = things[thing_id] = CommentedMap()
+        elif not isinstance(body, CommentedMap):
+            return _refused(text, f"'{thing_id}' is not a mapping of fields: fix it in the text editor first")
     before = values(doc, section, thing_id)
     for spec in fields(section):
         if spec.name not in form or _same(before.get(spec.name), form[spec.name] or None):
@@ -372,13 +377,9 @@ def remove_thing(text: str, section: str, thing_id: str, *, check: bool = True) 
     return _checked(_keep_untouched(text, base, dump(doc, layout)), check)
 
 
-def users_of(text: str, thing_id: str) -> list[str]:
+def users_of(doc: Any, thing_id: str) -> list[str]:
     """The ids whose written fields name `thing_id` (what removing it would
-    break), from the YAML tree. Cost: one parse."""
-    try:
-        _, doc = _parse(text)
-    except YAMLError:
-        return []
+    break), in a round-trip document (see `load_doc`). Cost: one walk of it."""
     pattern = re.compile(rf"(^|[:+\s]){re.escape(thing_id)}($|[\s+])")
     out = []
     for section in SECTIONS:
@@ -395,18 +396,35 @@ def _keep_untouched(text: str, base: str, new: str) -> str:
     """`new` with every line the edit did not touch as the person wrote it.
 
     ruamel re-spaces some lines it round-trips (`a:    {x: 1}` loses its
-    alignment); `base` is its dump of the unedited text. When base has the
-    same lines as `text` one for one, the lines an edit left alone (equal
-    between base and new) are taken from `text`. Cost: one line diff.
+    alignment, a flow map over two lines becomes one); `base` is its dump of
+    the unedited text. Each line of base is mapped back to the lines of
+    `text` it stands for, and the lines an edit left alone (equal between
+    base and new) are written as they were. Cost: two line diffs.
     """
     if base == text:
         return new
     original, before, after = text.splitlines(True), base.splitlines(True), new.splitlines(True)
-    if len(original) != len(before):
-        return new
+    source: list[list[str]] = [[line] for line in before]  # base line -> the original lines it stands for
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, original, before, autojunk=False).get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+            for k in range(j2 - j1):
+                source[j1 + k] = [original[i1 + k]]
+        elif op == "replace":
+            source[j1] = original[i1:i2]
+            for k in range(j1 + 1, j2):
+                source[k] = []
+        elif op == "delete" and before:  # lines ruamel dropped go with a neighbour
+            if j1 > 0:
+                source[j1 - 1] = source[j1 - 1] + original[i1:i2]
+            else:
+                source[0] = original[i1:i2] + source[0]
     out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-        out += original[i1:i2] if op == "equal" else after[j1:j2]
+        if op == "equal":
+            for k in range(i1, i2):
+                out += source[k]
+        else:
+            out += after[j1:j2]
     return "".join(out)
 
 
