@@ -19,6 +19,16 @@ _SPACES = re.compile(r"\s+")
 TEXT_MAX = 120
 
 
+def present(value: object) -> bool:
+    """True when a secret field holds something; only that fact is kept,
+    never the value.
+
+    >>> present(" s3cret "), present("  "), present(None)
+    (True, False, False)
+    """
+    return isinstance(value, str) and bool(value.strip())
+
+
 def clean_text(value: object, limit: int = TEXT_MAX) -> str:
     """Return `value` as one printable line of at most `limit` characters
     ("" for anything that is not a string): titles and usernames end up in
