@@ -194,8 +194,9 @@ def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None)
     layout = guess_layout(base_text)
     doc = _load_existing(base_text, layout)
     try:
-        outcome = apply_export(doc, layout, parsed)
-        text = dump(doc, layout) if outcome.changed or existing_text is None else existing_text
+        draft = apply_export(doc, layout, parsed)
+        outcome = draft.outcome
+        text = draft.text(lambda d: dump(d, layout)) if outcome.changed or existing_text is None else existing_text
     except ImportFailure:
         raise
     except (MemoryError, KeyboardInterrupt):
