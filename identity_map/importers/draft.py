@@ -83,6 +83,16 @@ def _with_password(terms: list[str], password: str) -> list[str]:
     return [password if t == "password" or t.startswith("password:") else t for t in terms]
 
 
+def _with_code(terms: list[str], code: str) -> list[str]:
+    """Return a method with its one-time-code terms replaced by `code`.
+
+    >>> _with_code(["password:bitwarden", "totp:bitwarden"], "totp:aegis")
+    ['password:bitwarden', 'totp:aegis']
+    """
+    kept = [t for t in terms if not t.startswith("totp:")]
+    return kept + [code]
+
+
 def _has_code(terms: list[str]) -> bool:
     return any(t.startswith("totp:") for t in terms)
 
@@ -138,7 +148,7 @@ class NewAccount:
     def line(self) -> str:
         """Return its `id: {...}` flow mapping (without indentation).
 
-        >>> NewAccount("yes", {"name": "A, B"}, [], [["password"]]).line()
+        >>> NewAccount("yes", {"name": "A, B"}, [], login=[["password"]]).line()
         '"yes": {name: "A, B", login: [password]}'
         """
         parts = [f"{key}: {flow_scalar(value)}" for key, value in self.fields.items()]
@@ -463,10 +473,19 @@ class Draft:
         why += f", one-time codes from {src.label}" if entry.totp else ""
 
         if entry.totp and not any(f"totp:{app}" in m for m in self.methods(acc_id, "login")):
-            single = [i for i, m in enumerate(self.methods(acc_id, "login")) if _has_password(m) and not _has_code(m)]
+            # These codes are the site's second factor: they complete every
+            # password login that has none, and work in place of the codes of
+            # any other app (every password copy with every code source, so
+            # that the order of the exports does not matter).
+            methods = self.methods(acc_id, "login")
+            single = [i for i, m in enumerate(methods) if _has_password(m) and not _has_code(m)]
             for i in single:
                 self.amend_method(acc_id, i, f"totp:{app}", f"inferred from {origin}: one-time codes from {src.label}")
-            if not single:
+            others = [_with_code(m, f"totp:{app}") for m in methods if _has_password(m) and _has_code(m)]
+            for twin in others:
+                if not any(set(twin) <= set(m) for m in self.methods(acc_id, "login")):
+                    self.add_method(acc_id, "login", twin, f"inferred from {origin}: one-time codes also from {src.label}")
+            if not (single or others):
                 self.add_method(acc_id, "login", fresh, f"inferred from {origin}: {why}")
         if vault and entry.password and not any(f"password:{vault}" in m for m in self.methods(acc_id, "login")):
             # The same password saved in this vault works wherever another
@@ -482,15 +501,19 @@ class Draft:
             self.add_method(acc_id, "login", [f"passkey:{vault}"], f"inferred from {origin}: a passkey for {sites} is saved in {src.label}")
 
     def add_mail_recovery(self) -> None:
-        """Give each account this export touched `email:MAILBOX` recovery when
-        its username is an address at a mailbox in the inventory."""
-        for acc_id in self.touched:
-            user = self.index.infos[acc_id].user
-            if "@" not in user:
+        """Give `email:MAILBOX` recovery to each account whose username is an
+        address at a mailbox in the inventory, when this export spoke about
+        the account or created the mailbox (so that a mailbox imported after
+        the sites that use it is found just the same). Linear in the accounts."""
+        for acc_id, info in list(self.index.infos.items()):
+            if "@" not in info.user or acc_id == self.app:
                 continue
-            mailbox = self.index.mailbox(user, exclude={acc_id, self.app})
-            if mailbox is None or any(f"email:{mailbox}" in m for m in self.methods(acc_id, "recovery")):
+            mailbox = self.index.mailbox(info.user, exclude={acc_id, self.app})
+            if mailbox is None or not (acc_id in self.touched or mailbox in self.new):
                 continue
+            if any(f"email:{mailbox}" in m for m in self.methods(acc_id, "recovery")):
+                continue
+            user = info.user
             self.add_method(
                 acc_id, "recovery", [f"email:{mailbox}"],
                 f"inferred from the username {user}: a reset link can go to that mailbox",

@@ -35,6 +35,8 @@ def clean_text(value: object, limit: int = TEXT_MAX) -> str:
     YAML values and comments, where a newline would break the line."""
     if not isinstance(value, str):
         return ""
+    if value.isprintable() and "  " not in value and len(value) <= limit and value == value.strip():
+        return value  # the common case, without two regular-expression passes
     text = _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -123,7 +123,9 @@ def test_bitwarden_csv_keeps_distinct_sites_apart():
 
 def test_1password_1pux():
     result, inv = draft("1password-1pux")
-    assert accounts(inv) == {"1password", "github", "dropbox"}
+    # a "Password" item with a website is a login; one without (Wi-Fi) is not
+    assert accounts(inv) == {"1password", "github", "dropbox", "examplebank"}
+    assert logins(inv, "examplebank") == {"password:1password"}
     assert logins(inv, "github") == {"password:1password + totp:1password"}
     assert logins(inv, "dropbox") == {"passkey:1password"}
     assert inv.things["dropbox"].user == "alice.example@gmail.com"  # linked-field value
