@@ -1,4 +1,5 @@
-"""Authenticator-app exports: Aegis (plain JSON vault) and 2FAS (.2fas backup).
+"""Authenticator-app exports: Aegis, 2FAS, andOTP, FreeOTP+, Ente Auth,
+Proton Authenticator, Raivo OTP, Stratum and plain otpauth:// lists.
 
 Aegis (beemdevelopment/Aegis, vault.md): `{"version": 1, "header": {"slots",
 "params"}, "db": {...}}`; plain exports have `db` as an object with
@@ -8,6 +9,19 @@ ones have `db` as a base64 string and `header.slots` filled. 2FAS
 ...}`, each service with `name`, `secret` and `otp.{account, issuer, label,
 link, tokenType}`; a password-protected backup empties `services` and fills
 `servicesEncrypted`.
+
+From Aegis's importers (beemdevelopment/Aegis, importers/): andOTP writes a
+JSON list of `{"secret", "issuer", "label", "type", ...}` (old versions put
+"Issuer - account" in `label`; an encrypted backup is binary); FreeOTP+
+`{"tokenOrder", "tokens": [{"issuerExt", "label", "secret": [bytes]}]}`;
+Ente Auth a text file of otpauth URIs whose `codeDisplay` parameter marks
+trashed codes (its encrypted export is JSON with `kdfParams` and
+`encryptedData`); Proton Authenticator `{"version", "entries": [{"content":
+{"uri", "name"}}]}`; Raivo a password-protected zip holding a JSON list of
+`{"issuer", "account", "secret", "kind", "timer"}`; Stratum (Authenticator
+Pro) `{"Authenticators": [{"Issuer", "Username", "Secret"}], "Categories"}`,
+encrypted backups starting with `AUTHENTICATORPRO`. Only issuers and account
+names are read; no secret is looked at.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from .entry import Entry, ParsedExport, Source, make_entry, present
 from .errors import ImportFailure
 from .signature import EXACT, RESEMBLES, VARIANT, Signature, has_keys, list_of_dicts
 from .tabular import Columns, csv_export, table_export
-from .textio import CsvTable, decode_text, is_zip, normalise_header, parse_json, read_csv, read_records, zip_member
+from .textio import CsvTable, decode_text, is_zip, normalise_header, parse_json, read_records, zip_member
 
 
 def _vault(fmt: str, label: str, app_id: str, domains: tuple[str, ...], hint: str, name: str = "") -> Source:

@@ -10,7 +10,7 @@ import pytest
 
 from identity_map.importers import FORMATS, ImportFailure, run_import
 
-from .conftest import ENCRYPTED, FIXTURES, assert_no_secret, bare_bytes, export_bytes, export_name, fixture_bytes, one_pux
+from .conftest import ENCRYPTED, assert_no_secret, bare_bytes, export_bytes, export_name, fixture_bytes, one_pux
 
 
 def failure(fmt: str, data: bytes, name: str = "export.bin") -> str:
