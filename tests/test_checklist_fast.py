@@ -19,6 +19,8 @@ import random
 from pathlib import Path
 
 import pytest
+
+from identity_map.analysis.selectors import select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +34,7 @@ from identity_map.analysis.graph import build_graph, inventory_of
 from identity_map.format.load import load_file, load_text
 from identity_map.format.model import LOSABLE_KINDS, ROOT_KINDS, TERM_KINDS, Method, Term, Thing
 from identity_map.analysis.resilience import compiled_resilience, thing_resilience
-from identity_map.analysis.scenarios import HOUSE_FIRE, lost_ids
+from identity_map.analysis.scenarios import HOUSE_FIRE, default_pick, selectors
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "checklist").glob("*.yaml"))
@@ -51,8 +53,9 @@ def same_compiled(fast, slow) -> None:
     order may differ too, so it is checked for being well-founded."""
     assert fast.ids == slow.ids and fast.index == slow.index and fast.things == slow.things
     assert fast.inventory.things == slow.inventory.things
-    for name in ("is_root", "is_critical", "is_purchase", "base_avail", "base_login", "unreachable_count"):
+    for name in ("is_root", "is_critical", "is_purchase", "base_avail", "unreachable_count"):
         assert getattr(fast, name) == getattr(slow, name), name
+    assert fast.login_only.base_avail == slow.login_only.base_avail
 
     def methods(c):
         return {c.m_node[m]: (c.m_owner[m], c.m_login[m], c.m_targets[m], c.base_works[m])
@@ -169,10 +172,10 @@ def test_the_rules_changes_on_generated_inventories(seed, hubs, data):
     rows = [r for r in rank(G) if r.lost]
     proposed = {}
     for row in rows[:12]:
-        for cand in rules(ctx, (row.id,), impact(G, [row.id])):
+        for cand in rules(ctx, impact(G, [row.id])):
             if cand.change:
                 proposed.setdefault(cand.id, (cand.change, []))[1].append((row.id,))
-    fire = list(lost_ids(HOUSE_FIRE, inv))
+    fire = list(selectors(HOUSE_FIRE, inv, default_pick(HOUSE_FIRE, inv, [])))
     rng = random.Random(seed)
     for change, scenarios in list(proposed.values())[:10]:
         check_change(G, change, [*scenarios, fire, rng.sample(losable, 2)])
@@ -217,8 +220,9 @@ def slow_path(monkeypatch) -> None:
         c2.graph = G2
         return c2
 
-    def lost(x, before):
-        return impact(x.graph, before.scenario).lost
+    def lost(x, before, _added):
+        # The scenario's selectors applied afresh to the whole changed inventory.
+        return impact(x.graph, select(x.inventory, before.selectors or tuple(before.scenario))).lost
 
     plain = compiled_resilience
 
@@ -241,7 +245,7 @@ def scopes(inv, G) -> list:
     rows = rank(G)
     if rows:
         out.append([rows[0].id])
-    fire = list(lost_ids(HOUSE_FIRE, inv))
+    fire = list(selectors(HOUSE_FIRE, inv, default_pick(HOUSE_FIRE, inv, [])))
     if fire:
         out.append(fire)
     return out
