@@ -204,21 +204,22 @@ def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None)
     except Exception as exc:  # an inventory shape the merge did not foresee: say so, no traceback
         problem = type(exc).__name__
     else:
-        _check_loadable(text)
+        _check_loadable(text, filename)
         return ImportResult(text=text, notes=_notes(parsed, outcome, filename), added=tuple(outcome.added))
     raise ImportFailure(
         MERGE_TARGET, f"the export could not be added to it ({problem}); import into a new file and copy accounts over."
     )
 
 
-def _check_loadable(text: str) -> None:
+def _check_loadable(text: str, filename: str) -> None:
     """Refuse to return an inventory the loader would refuse for its size."""
     size = len(text.encode("utf-8"))
     if size > LOADER_MAX_BYTES:
         raise ImportFailure(
-            "the draft",
-            f"it would be {size / 2**20:.1f} MB, more than the {LOADER_MAX_BYTES // 2**20} MB an inventory may be; "
-            "import the export in parts (e.g. one folder at a time) into separate inventories.",
+            filename,
+            f"the inventory made from it would be {size / 2**20:.1f} MB, more than the "
+            f"{LOADER_MAX_BYTES / 2**20:g} MB an inventory may be; import the export in parts (e.g. one folder at a "
+            "time) into separate inventories.",
         )
 
 

@@ -151,3 +151,11 @@ def test_broken_inventory_to_merge_into():
 
 def test_1pux_from_a_fixture_archive_is_fine():
     assert run_import("auto", one_pux(), "x.1pux").added
+
+
+def test_a_draft_the_loader_would_refuse_is_never_returned(monkeypatch):
+    import identity_map.importers as importers
+
+    monkeypatch.setattr(importers, "LOADER_MAX_BYTES", 600)
+    message = failure("bitwarden-json", export_bytes("bitwarden-json"), "b.json").split(": ", 1)[1]
+    assert "MB an inventory may be" in message and "in parts" in message
