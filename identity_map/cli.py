@@ -184,6 +184,15 @@ def cmd_resilience(args) -> int:
     return 0
 
 
+def cmd_app(args) -> int:
+    from identity_map.server.launch import CannotProtect, run
+
+    try:
+        return run(args.file, args.port)
+    except CannotProtect as exc:
+        raise CliError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="identity-map",
@@ -224,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)
+
+    p = sub.add_parser("app", help="start the app on http://127.0.0.1 (answers to loopback Host names only)")
+    p.add_argument("file", nargs="?", help="the inventory to open (default: examples/malik.yaml)")
+    p.add_argument("--port", type=int, help="default 8501")
+    p.set_defaults(run=cmd_app)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")

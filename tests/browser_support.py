@@ -127,10 +127,14 @@ def watched_page(browser, traffic: Traffic, viewport=(1400, 1000)):
 
 
 def graph_frame(page, timeout_ms: float):
-    """The graph iframe's frame, once it exists."""
+    """The frame the graph is drawn in, once it exists: the sandboxed iframe
+    (opaque origin) inside the app's graph iframe."""
     handle = page.wait_for_selector(GRAPH_FRAME, state="attached", timeout=timeout_ms)
-    frame = handle.content_frame()
-    assert frame is not None, "the graph iframe has no frame"
+    outer = handle.content_frame()
+    assert outer is not None, "the graph iframe has no frame"
+    inner = outer.wait_for_selector('iframe[sandbox="allow-scripts"]', state="attached", timeout=timeout_ms)
+    frame = inner.content_frame()
+    assert frame is not None, "the sandboxed graph iframe has no frame"
     return frame
 
 

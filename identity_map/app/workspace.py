@@ -54,7 +54,7 @@ class Document:
     @property
     def key(self) -> str:
         """Identifies the document across switches (the drafts' key)."""
-        return str(self.path.resolve()) if self.path else f"upload:{self.name}"
+        return str(target_of(self.path)) if self.path else f"upload:{self.name}"
 
     def dirty(self, text: str) -> bool:
         return text != self.disk
@@ -69,10 +69,12 @@ class Opened:
 
 def display_name(path: Path) -> str:
     """The path relative to the working folder when inside it, else absolute."""
+    # realpath, not Path.resolve: a symlink loop must open with a message, not raise
+    resolved = target_of(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(target_of(Path.cwd())))
     except ValueError:
-        return str(path.resolve())
+        return str(resolved)
 
 
 def initial_path(argv: Sequence[str], env: Mapping[str, str], script: Path, default: Path) -> Path:
@@ -82,7 +84,7 @@ def initial_path(argv: Sequence[str], env: Mapping[str, str], script: Path, defa
     `streamlit run` sets sys.argv to [script, *args]; anything else (a test
     runner's own argv) is not ours to read.
     """
-    ours = bool(argv) and Path(argv[0]).resolve() == script.resolve()
+    ours = bool(argv) and target_of(argv[0]) == target_of(script)
     if ours and len(argv) > 1:
         return Path(argv[1])
     if env.get(ENV_INVENTORY):
