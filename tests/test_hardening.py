@@ -487,3 +487,47 @@ def test_the_loader_size_cap_matches_the_server_upload_cap():
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert f"maxUploadSize = {EXPORT_MAX // 2 ** 20}" in config  # the largest upload the app takes: an export
     assert MAX_BYTES <= EXPORT_MAX
+
+
+# -- 10. a fresh machine ------------------------------------------------------------------
+
+
+def quick_start_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in section.split("```sh\n")[1:] for block in [block.split("```", 1)[0]]]
+
+
+def test_quick_start_is_two_commands_that_make_their_own_venv():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    for command in commands:
+        assert "\n" not in command and command.startswith("python3 -m venv .venv && .venv/bin/pip install")
+        # PEP 668: the system pip refuses installs on Debian; everything after the venv runs inside it
+        assert "python3 -m pip" not in command and " pip install" not in command.replace(".venv/bin/pip install", "")
+    assert commands[0].endswith(".venv/bin/identity-map app")
+    assert commands[1].endswith(".venv/bin/python -m pytest -q")
+
+
+def ci_in(tmp_path: Path, test_command: str) -> tuple[int, str]:
+    import shutil
+    import subprocess
+
+    (tmp_path / ".ci").mkdir(parents=True)
+    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / "README.md").write_text(f"# x\n\nRun every test:\n\n```sh\n{test_command}\n```\n")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "stale").write_text("left over")
+    done = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PATH": os.environ["PATH"]})
+    return done.returncode, done.stderr
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="the CI script would install chromium first")
+def test_ci_runs_the_readme_command_in_a_new_venv_and_fails_on_no_tests(tmp_path):
+    code, err = ci_in(tmp_path / "a", "test ! -e .venv/stale && test \"$IDENTITY_MAP_REQUIRE_BROWSER\" = 1")
+    assert code == 0, err  # the old .venv was removed first; a missing browser fails
+    code, err = ci_in(tmp_path / "b", "python3 -c 'import sys; sys.exit(5)'")
+    assert code == 5 and "no tests" in err
+    code, _ = ci_in(tmp_path / "c", "false")
+    assert code != 0
