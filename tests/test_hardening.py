@@ -215,7 +215,6 @@ def test_reads_stop_at_the_limit_even_when_the_size_lies(tmp_path, monkeypatch):
     path = tmp_path / "grows.yaml"
     path.write_bytes(b"x" * 10)
     calls = []
-    real_read = os.read
 
     def read(fd, n):
         calls.append(n)
@@ -225,7 +224,6 @@ def test_reads_stop_at_the_limit_even_when_the_size_lies(tmp_path, monkeypatch):
     with pytest.raises(files.FileRefused):
         files.read_limited(path, 100)
     assert sum(calls) == 101
-    monkeypatch.setattr(files.os, "read", real_read)
 
 
 # -- 6. quadratic inputs --------------------------------------------------------------

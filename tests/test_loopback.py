@@ -10,26 +10,16 @@ from __future__ import annotations
 import base64
 import os
 import socket
-import subprocess
 import sys
-import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
+from browser_support import free_port, serve
 from identity_map.server.hosts import is_loopback_host
 
-ROOT = Path(__file__).resolve().parent.parent
 FOREIGN = ("evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}", "localhost.:{port}",
            "127.0.0.1:{port}@evil.example", "")
 LOCAL = ("127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def raw_request(port: int, path: str, host: str | None, websocket: bool = False) -> str:
@@ -53,36 +43,10 @@ def raw_request(port: int, path: str, host: str | None, websocket: bool = False)
     return data.split(b"\r\n", 1)[0].decode()
 
 
-@contextmanager
-def server(cmd: list[str], port: int, timeout: float = 60.0):
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                if " 200 " in raw_request(port, "/_stcore/health", f"127.0.0.1:{port}"):
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("the server did not come up")
-            time.sleep(0.1)  # polling interval of a bounded wait on the server coming up
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def launched():
     port = free_port()
-    with server([sys.executable, "-m", "identity_map.cli", "app", "examples/malik.yaml", "--port", str(port)], port):
+    with serve([sys.executable, "-m", "identity_map.cli", "app", "examples/malik.yaml", "--port", str(port)], port):
         yield port
 
 
@@ -110,7 +74,7 @@ def test_plain_streamlit_run_refuses_the_websocket_of_a_foreign_host():
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.fileWatcherType", "none"]
-    with server(cmd, port):
+    with serve(cmd, port):
         assert " 101 " not in raw_request(port, "/_stcore/stream", f"evil.example:{port}", websocket=True)
         assert " 101 " in raw_request(port, "/_stcore/stream", f"localhost:{port}", websocket=True)
 
