@@ -3,7 +3,12 @@
 Warnings (the inventory is valid, exit 0, but the owner should know):
 - a thing unreachable even with nothing lost;
 - a critical thing that a single loss (one account, device, phone or place)
-  takes down: a single point of failure for something that matters.
+  takes down: a single point of failure for something that matters;
+- a recovery method that needs the thing it recovers (it can never help);
+- a phone or computer without `unlock` (heirs and thieves cannot use a
+  locked phone, so every answer about it would be too optimistic);
+- a critical account whose login list reads as two halves of one method
+  (`[password, sms:mobile]` means either alone).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from identity_map.analysis.graph import build_graph
 from identity_map.analysis.resilience import single_points
 from identity_map.format.load import InventoryError, Problem, load_bytes
 from identity_map.format.model import Inventory, Mark, Method
+
+# Devices whose `unlock` decides what a finder, a thief or an heir can do with them.
+UNLOCKED_KINDS = ("phone", "computer", "tablet")
 
 
 @dataclass
@@ -67,6 +75,17 @@ def warnings_for(G: nx.DiGraph) -> list[Problem]:
         causes = [f"{inventory[p].kind} '{p}'" for p in points[:6]]
         warn(tid, f"critical '{tid}' hangs on a single point of failure: losing {' or '.join(causes[:5])}"
                   f"{' or others' if len(causes) > 5 else ''} alone loses it; add an independent copy or way in")
+    for thing in inventory:
+        for method in thing.recovery:
+            if needs_itself(inventory, thing.id, method):
+                mark = method.mark or thing.mark or Mark(1, 1)
+                out.append(Problem(inventory.source, mark.line, mark.col,
+                                   f"recovery \"{method}\" of '{thing.id}' needs '{thing.id}' itself, so it can never "
+                                   "help: recover it through something that works without it", "warning"))
+        if thing.kind == "device" and thing.subkind in UNLOCKED_KINDS and not thing.unlock:
+            warn(thing.id, f"{thing.subkind} '{thing.id}' has no 'unlock': a locked {thing.subkind} is of no use "
+                           "to a thief or to your heirs, so the answers are too optimistic; say what opens it, "
+                           "e.g. 'unlock: [password]' for a passcode you remember")
     out.sort(key=lambda p: (p.line, p.col))
     return out
 
@@ -89,6 +108,27 @@ def split_halves(login) -> tuple[Method, Method] | None:
     password = next((m for m in alone if str(m) == "password"), None)
     second = next((m for m in alone if m.terms[0].kind in SECOND_FACTORS), None)
     return (password, second) if password is not None and second is not None else None
+
+
+def needs_itself(inventory: Inventory, thing_id: str, method: Method) -> bool:
+    """Whether `method` names `thing_id`, or names something whose every
+    method names it (one level deep: what people write by mistake, such as
+    a mailbox recovered through an account that only logs in by that
+    mailbox). Cost: O(terms of the method and of the things it names).
+
+    >>> from identity_map.format.load import load_text
+    >>> inv = load_text("version: 1\\naccounts:\\n  mail: {recovery: [email:shop]}\\n"
+    ...                 "  shop: {login: [email:mail]}\\n")
+    >>> needs_itself(inv, "mail", inv["mail"].recovery[0])
+    True
+    """
+    for target in method.targets:
+        if target == thing_id:
+            return True
+        ways = inventory[target].login + inventory[target].unlock + inventory[target].recovery
+        if ways and all(thing_id in m.targets for m in ways):
+            return True
+    return False
 
 
 def validate_bytes(data: bytes, filename: str) -> Validation:

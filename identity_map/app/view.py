@@ -152,7 +152,11 @@ def scenario_md(result: Impact) -> str:
     """Markdown naming what the scenario loses."""
     inv = result.compiled.inventory
     lost = [md(label(inv, tid)) for tid in inv.things if tid in result.scenario]
-    return ("**Losing:** " + ", ".join(lost)) if lost else "**Losing:** nothing (the baseline)"
+    text = ("**Losing:** " + ", ".join(lost)) if lost else "**Losing:** nothing (the baseline)"
+    if result.already_unreachable:
+        text += (" (already unreachable with nothing lost, so losing it changes nothing: "
+                 + ", ".join(md(label(inv, t)) for t in result.already_unreachable) + ")")
+    return text
 
 
 # -- One thing ------------------------------------------------------------
