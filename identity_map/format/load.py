@@ -285,13 +285,14 @@ def _suggest(word: str, choices) -> str:
 
 
 class _Nearby:
-    """Did-you-mean over many ids in bounded work per question: only the ids
-    next to the word in sorted order, forwards and backwards, are compared
-    (a one-place typo keeps the part before it, or after it, as a shared
-    prefix), so 5,000 unknown references against 5,000 ids cost about
-    5,000 x NEAR comparisons, not 25 million."""
+    """Did-you-mean over many ids in bounded work: only the ids next to the
+    word in sorted order, forwards and backwards, are compared (a one-place
+    typo keeps the part before it, or after it, as a shared prefix), and
+    only the first MAX_ASKED unknown ids of a file get a suggestion (5,000
+    unknown references are one systematic mistake, not 5,000 typos)."""
 
-    NEAR = 24  # ids compared on each side, in each order
+    NEAR = 8  # ids compared on each side, in each order
+    MAX_ASKED = 200
 
     def __init__(self, ids):
         self.forward = sorted(ids)
@@ -305,9 +306,13 @@ class _Nearby:
             near += [w[::-1] if turn else w for w in ordered[max(0, at - self.NEAR):at + self.NEAR]]
         return list(dict.fromkeys(near))
 
-    def suggest(self, word: str) -> str:
+    def suggest(self, word: str, asked: list[int]) -> str:
+        """'; did you mean ...?' or ""; `asked` counts the questions of the whole file."""
         same = self.folded.get(word.casefold())
-        return f"; did you mean '{same}'?" if same else _suggest(word, self.candidates(word))
+        if same:
+            return f"; did you mean '{same}'?"
+        asked[0] += 1
+        return _suggest(word, self.candidates(word)) if asked[0] <= self.MAX_ASKED else ""
 
 
 def _spaced_term(node: Map, what: str) -> str | None:
@@ -566,8 +571,13 @@ class _Reader:
             return None
         terms = []
         offset = 0
+        written = self.source[node.start:node.end] if node.start >= 0 else ""
+        # The value equals the source on one line; a scalar folded over lines or with escapes is searched.
+        folded = written if "\n" in written or "\\" in written else None
         for raw in text.split("+"):
-            mark = self.term_mark(node, raw.strip(), offset + len(raw) - len(raw.lstrip()))
+            gap = len(raw) - len(raw.lstrip())
+            mark = (Mark(node.mark.line, node.mark.col + offset + gap + (0 if node.plain else 1)) if folded is None
+                    else self.term_mark(node, folded, raw.strip()))
             offset += len(raw) + 1
             term = self.term(raw.strip(), mark, what, text)
             if term is None:
@@ -575,13 +585,10 @@ class _Reader:
             terms.append(term)
         return Method(_unique(terms), node.mark)
 
-    def term_mark(self, node: Scalar, term: str, offset: int) -> Mark:
-        """Where `term`, `offset` characters into the scalar's value, stands in
-        the file. The value equals the source text on one line; a scalar
-        folded over several lines (or quoted with escapes) is searched."""
-        written = self.source[node.start:node.end] if node.start >= 0 else ""
-        if "\n" not in written and "\\" not in written:
-            return Mark(node.mark.line, node.mark.col + offset + (0 if node.plain else 1))
+    def term_mark(self, node: Scalar, written: str, term: str) -> Mark:
+        """Where `term` stands in the file, for a scalar written over several
+        lines (or with escapes): the next place it occurs in `written`, the
+        scalar's source text; the scalar's own place when not found."""
         found = written.find(term, self._search_from.get(node.start, 0)) if term else -1
         if found < 0:
             return node.mark
@@ -638,12 +645,13 @@ class _Reader:
 
     def check_references(self) -> None:
         nearby: dict[tuple[str, ...], _Nearby] = {}  # one index per set of allowed kinds
+        asked = [0]
         for target, mark, allowed, what in self.references:
             actual = self.kinds.get(target)
             if actual is None:
                 if allowed not in nearby:
                     nearby[allowed] = _Nearby([i for i, k in self.kinds.items() if k in allowed] or self.kinds)
-                self.error(mark, f"{what}: unknown id '{target}'{nearby[allowed].suggest(target)}")
+                self.error(mark, f"{what}: unknown id '{target}'{nearby[allowed].suggest(target, asked)}")
             elif actual not in allowed:
                 self.error(mark, f"{what}: '{target}' is {_a(actual)}, but this needs "
                                  f"{' or '.join(_a(a) for a in allowed)}")
