@@ -69,10 +69,16 @@ def warnings_for(G: nx.DiGraph) -> list[Problem]:
                                    f"either ONE alone logs in; did you mean `{halves[0]} + {halves[1]}`?",
                                    "warning"))
     spofs = single_points(G, [t.id for t in c.things if t.critical])
+    # Worst first, as in the ranking's first key: the losses that take the most critical things.
+    takes: dict[str, int] = {}
+    for points in spofs.values():
+        for p in points:
+            takes[p] = takes.get(p, 0) + 1
     for tid, points in spofs.items():
         if not points:
             continue
-        causes = [f"{inventory[p].kind} '{p}'" for p in points[:6]]
+        worst = sorted(points, key=lambda p: -takes[p])  # stable: file order among equals
+        causes = [f"{inventory[p].kind} '{p}'" for p in worst[:6]]
         warn(tid, f"critical '{tid}' hangs on a single point of failure: losing {' or '.join(causes[:5])}"
                   f"{' or others' if len(causes) > 5 else ''} alone loses it; add an independent copy or way in")
     for thing in inventory:
