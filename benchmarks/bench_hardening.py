@@ -36,7 +36,7 @@ def login_chain(n: int = 10_000) -> str:
 
 
 def wide_method(n: int = 30_000) -> str:
-    devices = "".join(f"  d{i}: {{kind: computer, unlock: [password]}}\n" for i in range(n))
+    devices = "".join(f"  d{i}: {{kind: security-key}}\n" for i in range(n))
     method = " + ".join(f"device:d{i}" for i in range(n))
     return f"version: 1\ndevices:\n{devices}accounts:\n  vault: {{login: [{method}], critical: true}}\n"
 
