@@ -33,9 +33,9 @@ from identity_map.format.model import (
     SECTIONS, SELF, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing, self_thing,
 )
 
-MAX_BYTES = 4 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # a 50,000-login vault imports to about 12 MB
 MAX_DEPTH = 12  # the format needs 6 levels; anything deeper is a mistake or an attack
-MAX_PRICE = 1e12  # a trillion: any sum over a 4 MB file stays far from float overflow
+MAX_PRICE = 1e12  # a trillion: any sum over a file of MAX_BYTES stays far from float overflow
 _DECIMAL = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]{1,3})?")
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
