@@ -40,9 +40,9 @@ def _load(path: str, show_warnings: bool = False) -> Validation:
     return checked
 
 
-def _scenario(checked: Validation, lose: list[str]) -> Impact:
+def _scenario(checked: Validation, lose: list[str], after_death: bool = False) -> Impact:
     try:
-        return scenario_impact(checked.graph, lose)
+        return scenario_impact(checked.graph, lose, after_death)
     except SelectorError as exc:
         raise CliError(f"--lose: {exc}") from None
 
@@ -64,7 +64,7 @@ def cmd_validate(args) -> int:
 
 def cmd_impact(args) -> int:
     checked = _load(args.file)
-    result = _scenario(checked, args.lose)
+    result = _scenario(checked, args.lose, args.after_death)
     if args.format == "json":
         print(json.dumps(report.impact_json(result), indent=2, ensure_ascii=False))
     elif args.format == "md":
@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="what to lose (repeatable): an id, site:S, provider:P or kind:K")
+    p.add_argument("--after-death", action="store_true",
+                   help="what your people can reach after your death: memory and self are lost, "
+                        "legacy methods count")
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.set_defaults(run=cmd_impact)
 
