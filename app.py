@@ -56,9 +56,10 @@ def checklist(text: str, filename: str, lost: tuple[str, ...], whole: bool):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def what_if(text: str, filename: str, lost: tuple[str, ...], whole: bool, chosen: tuple[str, ...]):
+def what_if(text: str, filename: str, lost: tuple[str, ...], whole: bool, chosen: tuple[str, ...],
+            after_death: bool = False):
     items = [item for item in checklist(text, filename, lost if not whole else (), whole) if item.id in chosen]
-    return appview.what_if(analyse(text, filename), lost, items)
+    return appview.what_if(analyse(text, filename), lost, items, after_death)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -73,10 +74,10 @@ def resilience_rows(text: str, filename: str, lost: tuple[str, ...] = (), whole:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, whole: bool = False,
-               chosen: tuple[str, ...] = ()) -> str:
-    what = what_if(text, filename, lost, whole, chosen) if chosen else None
+               chosen: tuple[str, ...] = (), after_death: bool = False) -> str:
+    what = what_if(text, filename, lost, whole, chosen, after_death) if chosen else None
     if what is None:
-        return appview.graph_page(analyse(text, filename), lost, focus)
+        return appview.graph_page(analyse(text, filename), lost, focus, after_death)
     return appview.graph_page_of(what.graph, what.result, focus)
 
 
@@ -335,6 +336,7 @@ with explore:
     pick_mode, pick_loss, pick_view = st.columns([2, 4, 1.4], vertical_alignment="bottom")
     mode = pick_mode.selectbox("Scenario", MODES, key="scenario_mode",
                                format_func=lambda m: "Pick what to lose" if m == CUSTOM else scenarios.BY_KEY[m].label)
+    after_death = mode != CUSTOM and scenarios.BY_KEY[mode].after_death
     if mode == CUSTOM:
         options = appview.lose_options(inv)
         ss.lose = ([t for t in ss.lose if t in options] if "lose" in ss
@@ -361,7 +363,7 @@ with explore:
     whole = pick_view.toggle("Whole graph", key="whole_graph", value=not appview.focus_by_default(inv),
                              help="Off: only the things the loss touches and their neighbours.")
 
-    base = appview.scenario(analysis, lost)
+    base = appview.scenario(analysis, lost, after_death)
     lost_key = tuple(sorted(base.scenario))
     summary = st.container()
     graph_box, list_box = st.columns([3, 2], gap="medium")
@@ -409,7 +411,7 @@ with explore:
                                "the downloads hold them all.")
             chosen = tuple(i.id for i in items[:appview.CHECKLIST_SHOWN] if ss.get(WHAT_IF + i.id))
 
-    what = what_if(text, name, lost_key, whole_list, chosen) if chosen else None
+    what = what_if(text, name, lost_key, whole_list, chosen, after_death) if chosen else None
     result = what.result if what is not None else base
     shown_inv = result.compiled.inventory
     with summary:
@@ -422,7 +424,7 @@ with explore:
             st.info(appview.what_if_md(what))
             st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
     with graph_box:
-        st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen),
+        st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen, after_death),
                   height=appview.GRAPH_HEIGHT + 80, alt="Dependency graph")
     st.markdown(appview.scenario_md(result))
     if critical := appview.critical_lost_md(result):

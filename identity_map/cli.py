@@ -94,6 +94,29 @@ def cmd_graph(args) -> int:
     return 0
 
 
+def cmd_heirs(args) -> int:
+    from identity_map.analysis.heirs import HeirsError, heirs
+    from identity_map.output import heirs_report
+    from identity_map.output.sheet import emergency_sheet
+
+    checked = _load(args.file)
+    _scenario(checked, args.lose)  # refuses a selector that matches nothing
+    try:
+        reaches = heirs(checked.graph, args.person, args.lose)
+    except HeirsError as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        text = json.dumps(heirs_report.heirs_json(reaches), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "md":
+        text = heirs_report.heirs_markdown(reaches, checked.inventory.owner)
+    elif args.format == "html":
+        text = emergency_sheet(checked.graph, args.person)
+    else:
+        text = heirs_report.heirs_text(reaches)
+    _emit(text, args.output)
+    return 0
+
+
 def cmd_schema(args) -> int:
     from identity_map.format.schema import json_schema
 
@@ -191,6 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)
+
+    p = sub.add_parser("heirs", help="what your people can reach after your death, and how; "
+                                     "--format html: the printable emergency sheet")
+    p.add_argument("file")
+    p.add_argument("--person", metavar="ID", help="only this person of people: (default: each in turn)")
+    p.add_argument("--lose", action="append", default=[], metavar="SEL", help="lose this as well (repeatable)")
+    p.add_argument("--format", choices=("text", "md", "json", "html"), default="text")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=cmd_heirs)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")

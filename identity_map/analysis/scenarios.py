@@ -46,6 +46,7 @@ class Preset:
     choices: Callable[[Inventory], list[str]] | None
     lose: Callable[[Inventory, str | None], tuple[str, ...]]
     pick_label: str = ""
+    after_death: bool = False  # computed as after death (`engine.impact`): legacy methods count
 
 
 BANNED = Preset("banned", "Banned by the provider",
@@ -58,8 +59,9 @@ HOUSE_FIRE = Preset("fire", "House fire",
                     "Every device and every offline place is gone at once.",
                     None, _devices_and_places)
 AFTER_DEATH = Preset("death", "My family after I die",
-                     "What you remember is gone: what can your family reach with your devices and places?",
-                     None, _memory)
+                     "What you remember and you in person are gone; legacy contacts and emergency access "
+                     "start to work: what can your people reach with your devices and places?",
+                     None, _memory, after_death=True)
 PRESETS: tuple[Preset, ...] = (BANNED, PHONE_LOST, HOUSE_FIRE, AFTER_DEATH)
 BY_KEY = {p.key: p for p in PRESETS}
 

@@ -60,11 +60,11 @@ def analyse(text: str, filename: str) -> Analysis:
     return Analysis(checked, tuple(rank(checked.graph)) if checked.ok else ())
 
 
-def scenario(analysis: Analysis, lost: Sequence[str]) -> Impact:
-    """The impact of `lost`, ignoring ids the text no longer has (an edit
-    may remove a thing that was selected)."""
+def scenario(analysis: Analysis, lost: Sequence[str], after_death: bool = False) -> Impact:
+    """The impact of `lost` (after death: see `engine.impact`), ignoring ids
+    the text no longer has (an edit may remove a thing that was selected)."""
     known = analysis.inventory.things
-    return impact(analysis.graph, [tid for tid in lost if tid in known])
+    return impact(analysis.graph, [tid for tid in lost if tid in known], after_death)
 
 
 # -- Labels ---------------------------------------------------------------
@@ -228,9 +228,9 @@ def focus_by_default(inv: Inventory) -> bool:
     return len(inv) > FOCUS_ABOVE
 
 
-def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool) -> str:
+def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool, after_death: bool = False) -> str:
     """The standalone graph page for the scenario (see identity_map.render)."""
-    return graph_page_of(analysis.graph, scenario(analysis, lost), focus)
+    return graph_page_of(analysis.graph, scenario(analysis, lost, after_death), focus)
 
 
 def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
@@ -355,14 +355,15 @@ class WhatIf:
         return self.result.compiled.inventory
 
 
-def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item]) -> WhatIf | None:
+def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item],
+            after_death: bool = False) -> WhatIf | None:
     """The same scenario after the changes of `items`; None when none of
     them changes anything (info and advice items have no change)."""
     chosen = tuple(i for i in items if i.change)
     if not chosen:
         return None
     G = build_graph(apply(analysis.inventory, chosen))
-    return WhatIf(chosen, G, impact(G, known_ids(analysis, lost)))
+    return WhatIf(chosen, G, impact(G, known_ids(analysis, lost), after_death))
 
 
 def what_if_md(what: WhatIf) -> str:
