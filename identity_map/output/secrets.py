@@ -23,6 +23,8 @@ _PATTERNS = (
     re.compile(r"\b(?:[A-Z2-7]{4}[ -]?){4,}[A-Z2-7]*\b"),
     # A long token mixing letters and digits (API keys, vault keys, base64).
     re.compile(r"(?=[A-Za-z0-9+/=_-]{16,})(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9+/=_-]{16,}"),
+    # An app password as Google prints it: four groups of four letters.
+    re.compile(r"\b(?:[a-z]{4}[ -]){3}[a-z]{4}\b"),
     # Digit groups as recovery codes come (1234-5678, 123 456 789), or six digits and more.
     re.compile(r"\b\d{3,}(?:[ -]\d{3,})+\b|\b\d{6,}\b"),
 )
