@@ -35,7 +35,7 @@ FOLDER = inventories_folder(os.environ, ROOT)
 CUSTOM = "custom"
 MODES = (CUSTOM, *scenarios.BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
-VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
+VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole", "heirs_person",
              "checklist_build", *(f"pick_{key}" for key in scenarios.BY_KEY))
 WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
 AUTO = "auto"
@@ -79,6 +79,11 @@ def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, who
     if what is None:
         return appview.graph_page(analyse(text, filename), lost, focus, after_death)
     return appview.graph_page_of(what.graph, what.result, focus)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def heirs_reach(text: str, filename: str, person: str):
+    return appview.heirs_reach(analyse(text, filename), person)
 
 
 ss = st.session_state
@@ -280,8 +285,8 @@ if analysis is not None and analysis.validation.warnings:
     with st.expander(f"{len(analysis.validation.warnings)} warning(s)"):
         st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
 
-explore, edit, ranking, resilient, export, importing = st.tabs(
-    ["Blast radius", "Edit", "Ranking", "Resilience", "Export", "Import"])
+explore, edit, ranking, resilient, after_me, export, importing = st.tabs(
+    ["Blast radius", "Edit", "Ranking", "Resilience", "After I die", "Export", "Import"])
 
 with edit:
     st.html(EDITOR_CSS)
@@ -324,7 +329,7 @@ with importing:
         drop_box.button("Discard", key="import_discard", on_click=on_import_discard, width="stretch")
 
 if analysis is None:
-    for tab in (explore, ranking, resilient, export):
+    for tab in (explore, ranking, resilient, after_me, export):
         tab.info("Nothing to show until the inventory is valid.")
     st.stop()
 
@@ -462,6 +467,30 @@ with resilient:
         st.dataframe(table, hide_index=True)
     else:
         st.info("No critical things: mark the things that matter with `critical: true` in the Edit tab.")
+
+# -- What your people can reach --------------------------------------------------
+
+with after_me:
+    st.caption("After your death what you knew by heart and you in person are gone; legacy contacts, "
+               "inactive account managers and emergency access start to work. For one person, everyone "
+               "else of your people is counted as absent.")
+    people = appview.heirs_choices(inv)
+    if ss.get("heirs_person") not in people:
+        ss.heirs_person = ""
+    person = st.selectbox("Who", people, key="heirs_person", format_func=lambda p: appview.heirs_label(inv, p))
+    heirs_view = heirs_reach(text, name, person)
+    for column, metric in zip(st.columns([1, 1, 1, 2, 2]), appview.heirs_metrics(heirs_view)):
+        column.metric(metric.label, metric.value, help=metric.help)
+    with st.container(horizontal=True, gap="small"):
+        for item in exports.heirs_downloads(analysis.graph, person or None, exports.file_stem(name)):
+            st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
+                               on_click="ignore", key=f"heirs-{item.file_name}", icon=":material/download:")
+    for group, heading in appview.HEIRS_GROUPS:
+        st.subheader(heading)
+        if rows := appview.heirs_rows(heirs_view, group):
+            st.dataframe(rows, hide_index=True)
+        else:
+            st.caption("Nothing.")
 
 # -- Export --------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ from identity_map.format.model import MEMORY, SELF, Inventory, Method, Term, Thi
 
 DIRECT, PROCEDURE, OUT = "direct", "procedure", "out of reach"
 GROUPS = (DIRECT, PROCEDURE, OUT)
+HEADINGS = {DIRECT: "Reached directly", PROCEDURE: "Reached through a recovery or legacy procedure",
+            OUT: "Out of reach"}
 # Not listed: what the owner was (memory, self), the people themselves, and
 # purchases (their money is shown on the account they are tied to).
 _UNLISTED = ("memory", "self", "person", "purchase")
@@ -60,13 +62,18 @@ class Reach:
     impact: Impact
     entries: tuple[Entry, ...]  # critical first, then money, then file order
 
+    @property
+    def subject(self) -> str:
+        """Who reaches, for a sentence: "Anna (partner)" or "your people together"."""
+        return self.title if self.person else "your people together"
+
     def group(self, group: str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.group == group)
 
-    def money(self, group: str) -> dict[str, float]:
-        """Money tied to the things of `group`, per currency."""
+    def money(self, *groups: str) -> dict[str, float]:
+        """Money tied to the things of `groups`, per currency."""
         out: dict[str, float] = {}
-        for e in self.group(group):
+        for e in (e for e in self.entries if e.group in groups):
             for cur, value in e.money.items():
                 out[cur] = out.get(cur, 0.0) + value
         return dict(sorted(out.items()))
@@ -157,13 +164,13 @@ class _Words:
         n = self.name(term.target)
         return {
             "password": "the password you knew" if term.target == MEMORY else f"the password kept in {n}",
-            "email": f"a code mailed to {n}", "sso": f"signing in with {n}", "account": f"access to {n}",
+            "email": f"a code mailed to {n}", "sso": f"the {n} login", "account": f"access to {n}",
             "sms": f"a text to {n}", "totp": f"codes from {n}", "push": f"an approval in {n}",
             "passkey": f"the passkey in {n}", "key": f"the security key {n}", "device": n,
             "codes": f"the recovery codes in {n}", "person": n,
         }.get(term.kind, n)
 
-    def terms(self, method: Method, skip: str = "") -> str:
+    def terms(self, method: Method, skip: str | None = None) -> str:
         parts = list(dict.fromkeys(self.term(t) for t in method.terms if t.kind != skip))
         return " and ".join(parts)
 
@@ -178,6 +185,8 @@ class _Words:
         if not states:
             return "through its recovery, which works as it did while you lived"
         s = states[0]
+        if thing.kind == "phone":
+            return f"the SIM in {self.terms(self._method(thing, s))}"
         verb = {"copy": "a copy:", "unlock": "unlock it with", "login": "sign in with"}[s.role]
         return f"{verb} {self.terms(self._method(thing, s))}"
 

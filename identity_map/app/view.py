@@ -17,6 +17,7 @@ from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, I
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, impact, rank
 from identity_map.analysis.explain import method_states, why
 from identity_map.analysis.graph import build_graph
+from identity_map.analysis.heirs import DIRECT, HEADINGS, OUT, PROCEDURE, Reach, person_title, reach
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
 from identity_map.output.render import COLORS, render_html
@@ -405,3 +406,43 @@ def import_notes_md(notes: Sequence[str]) -> str:
     """The importer's notes as a Markdown list (user text escaped: they name
     the export's file and the accounts)."""
     return "\n".join(f"- {md(n)}" for n in notes)
+
+
+# -- What your people can reach ------------------------------------------------
+
+
+HEIRS_GROUPS = tuple(HEADINGS.items())
+
+
+def heirs_choices(inv: Inventory) -> list[str]:
+    """"" (everyone together), then each person of `people:`."""
+    return ["", *(t.id for t in inv.of_kind("person"))]
+
+
+def heirs_label(inv: Inventory, person: str) -> str:
+    """Plain text for a choice of `heirs_choices`."""
+    return "Everyone together" if not person else person_title(inv[person])
+
+
+def heirs_reach(analysis: Analysis, person: str) -> Reach:
+    """What `person` ("" = everyone together) reaches after your death (`heirs.reach`)."""
+    return reach(analysis.graph, person or None)
+
+
+def heirs_metrics(r: Reach) -> list[Metric]:
+    """Counts and money of the three groups."""
+    return [
+        Metric("Directly", str(len(r.group(DIRECT))), "A login works for them: a device, or a password on the "
+               "emergency sheet."),
+        Metric("Through a procedure", str(len(r.group(PROCEDURE))), "Only after a recovery or a legacy "
+               "procedure (legacy contact, inactive account manager, emergency access)."),
+        Metric("Out of reach", str(len(r.group(OUT))), "Nothing they hold opens it."),
+        Metric("Money reachable", money(r.money(DIRECT, PROCEDURE)), "Purchases tied to accounts they reach."),
+        Metric("Money out of reach", money(r.money(OUT)), "Purchases tied to accounts they cannot reach."),
+    ]
+
+
+def heirs_rows(r: Reach, group: str) -> list[dict]:
+    """Plain-text rows of one group, critical first (for a dataframe)."""
+    return [{"thing": e.name, "how": e.how, "critical": "yes" if e.critical else "",
+             "money": money(e.money) if e.money else ""} for e in r.group(group)]

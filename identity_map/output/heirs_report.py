@@ -7,11 +7,8 @@ printed here, so no secret written in them can reach the report.
 
 from __future__ import annotations
 
-from identity_map.analysis.heirs import DIRECT, GROUPS, OUT, PROCEDURE, Entry, Reach
+from identity_map.analysis.heirs import DIRECT, GROUPS, HEADINGS, OUT, PROCEDURE, Entry, Reach
 from identity_map.output.report import md, money
-
-HEADINGS = {DIRECT: "Reached directly", PROCEDURE: "Reached through a recovery or legacy procedure",
-            OUT: "Out of reach"}
 
 
 def _label(e: Entry) -> str:
@@ -29,7 +26,7 @@ def heirs_text(reaches: list[Reach]) -> str:
     lines = []
     for r in reaches:
         lost = sorted(r.impact.scenario)
-        lines += [f"What {r.title} can reach after your death", f"(lost: {', '.join(lost)})", _totals(r)]
+        lines += [f"What {r.subject} can reach after your death", f"(lost: {', '.join(lost)})", _totals(r)]
         for group in GROUPS:
             entries = r.group(group)
             lines += ["", f"{HEADINGS[group].upper()} ({len(entries)})"]

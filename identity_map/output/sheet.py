@@ -167,7 +167,7 @@ def sheet_html(sheet: Sheet) -> str:
         ("Out of reach for your people", f"<p>{html.escape(sheet.out_of_reach) or '—'}</p>"),
     ]
     body = "".join(f"<section><h2>{html.escape(h)}</h2>{content}</section>" for h, content in sections)
-    lead = (f"What {html.escape(r.title.lower() if not r.person else r.title)} can reach: "
+    lead = (f"What {html.escape(r.subject)} can reach: "
             f"{len(r.group(DIRECT))} things directly, {len(r.group(PROCEDURE))} through a recovery or legacy "
             f"procedure, {len(r.group(OUT))} out of reach. Money reachable: "
             f"{html.escape(money(r.money(DIRECT)))} directly; out of reach: {html.escape(money(r.money(OUT)))}.")
