@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identity_map.analysis.engine import LOST, OK, RECOVERABLE, DEGRADED, impact
+from identity_map.analysis.engine import DEGRADED, OK, RECOVERABLE, impact
 from identity_map.analysis.graph import build_graph
 from identity_map.analysis.heirs import DIRECT, OUT, PROCEDURE, HeirsError, heirs, reach
 from identity_map.cli import main
