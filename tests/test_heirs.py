@@ -70,7 +70,8 @@ def test_the_chain_in_plain_words():
     assert a["apple"].how == ("Anna (partner), your legacy contact, asks Apple with the recovery codes in "
                               "Home safe and a death certificate")
     assert a["vault"].how == "sign in with the password kept in Home safe"
-    assert b["shop"].how.startswith("sign in with a code mailed to Google, once Google is recovered (Google: Ben")
+    assert b["shop"].how == ("sign in with a code mailed to Google, once that is recovered (Ben (son), your legacy "
+                             "contact, asks Google with a death certificate)")
     assert a["phone"].how == "its ways in need what is gone: what you knew by heart"
 
 

@@ -164,7 +164,7 @@ class _Words:
         n = self.name(term.target)
         return {
             "password": "the password you knew" if term.target == MEMORY else f"the password kept in {n}",
-            "email": f"a code mailed to {n}", "sso": f"the {n} login", "account": f"access to {n}",
+            "email": f"a code mailed to {n}", "sso": f"the login of {n}", "account": f"access to {n}",
             "sms": f"a text to {n}", "totp": f"codes from {n}", "push": f"an approval in {n}",
             "passkey": f"the passkey in {n}", "key": f"the security key {n}", "device": n,
             "codes": f"the recovery codes in {n}", "person": n,
@@ -180,6 +180,8 @@ class _Words:
 
     def direct(self, thing: Thing) -> str:
         if not any(methods for _, methods in thing.roles):
+            if thing.site == "carried":
+                return "among what you carried"
             return f"at {thing.site}" if thing.site else "there as it is"
         states = [s for s in method_states(self.result, thing.id) if s.works and not s.is_procedure]
         if not states:
@@ -208,11 +210,13 @@ class _Words:
         if not pending:
             return text
         seen.update(pending)
+        names = " and ".join(self.name(t) for t in pending)
         if depth + 1 >= MAX_CHAIN:
-            return text + " once " + " and ".join(self.name(t) for t in pending) + " are recovered"
+            return f"{text}, once {names} {'is' if len(pending) == 1 else 'are'} recovered"
+        if len(pending) == 1:
+            return f"{text}, once that is recovered ({self.procedure(pending[0], depth + 1, seen)})"
         steps = "; ".join(f"{self.name(t)}: {self.procedure(t, depth + 1, seen)}" for t in pending)
-        return f"{text}, once {' and '.join(self.name(t) for t in pending)} " \
-               f"{'is' if len(pending) == 1 else 'are'} recovered ({steps})"
+        return f"{text}, once {names} are recovered ({steps})"
 
     def run(self, thing: Thing, state: MethodState) -> str:
         method = self._method(thing, state)

@@ -142,7 +142,8 @@ p.lead { margin: 0 0 4pt; color: #333; }
 table { width: 100%; border-collapse: collapse; }
 td { vertical-align: top; padding: 1.6pt 4pt 1.6pt 0; border-bottom: 0.4pt solid #ccc; }
 td.h { width: 31%; font-weight: bold; }
-section { break-inside: avoid; }
+h2 { break-after: avoid; }
+tr { break-inside: avoid; }
 .box { border: 1pt solid #333; padding: 4pt 6pt; margin-top: 4pt; }
 @media screen { body { max-width: 190mm; margin: 10mm auto; } }
 """
