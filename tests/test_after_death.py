@@ -14,7 +14,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, fixed_point, impact
+from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, fixed_point, impact
 from identity_map.analysis.explain import why
 from identity_map.analysis.graph import build_graph
 from identity_map.analysis.selectors import scenario_impact
@@ -22,6 +22,7 @@ from identity_map.cli import main
 from identity_map.format.generate import dump_spec, random_spec
 from identity_map.format.load import load_text
 from identity_map.format.model import Inventory, is_root
+from test_scale_properties import classify
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -50,22 +51,8 @@ def reference(inv: Inventory, lost) -> dict[str, str]:
     """The spec's after-death statuses from four plain fixed points."""
     gone = set(lost) | ({"memory", "self"} & set(inv.things))
     living, login = ("login", "unlock", "recovery"), ("login", "unlock")
-    base, base_login = plain(inv, set(), living), plain(inv, set(), login)
-    now, now_login = plain(inv, gone, (*living, "legacy")), plain(inv, gone, login)
-    out = {}
-    for t in inv:
-        if t.id not in base:
-            out[t.id] = UNREACHABLE
-        elif t.id not in now:
-            out[t.id] = LOST
-        elif t.id in base_login and t.id not in now_login:
-            out[t.id] = RECOVERABLE
-        elif any(all(x in base for x in m.targets) and not all(x in now for x in m.targets)
-                 for m in t.login + t.unlock + t.recovery):
-            out[t.id] = DEGRADED
-        else:
-            out[t.id] = OK
-    return out
+    return classify(inv, plain(inv, set(), living), plain(inv, set(), login),
+                    plain(inv, gone, (*living, "legacy")), plain(inv, gone, login))
 
 
 @st.composite
