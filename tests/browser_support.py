@@ -178,4 +178,5 @@ def wait_graph_drawn(page, timeout_ms: float) -> int:
 
 
 def metric_values(page) -> list[str]:
-    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    """The figures of the first tab (Blast radius); the others have their own."""
+    return page.locator('[role="tabpanel"]').first.locator('[data-testid="stMetricValue"]').all_inner_texts()

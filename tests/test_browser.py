@@ -46,7 +46,8 @@ def assert_stayed_local(traffic: Traffic) -> None:
 
 
 METRICS_CHANGED_JS = """(before) => {
-    const now = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]')).map(e => e.innerText).join('|');
+    const tab = document.querySelector('[role="tabpanel"]');
+    const now = tab && Array.from(tab.querySelectorAll('[data-testid="stMetricValue"]')).map(e => e.innerText).join('|');
     return now && now !== before;
 }"""
 
