@@ -51,14 +51,15 @@ analyse = st.cache_resource(max_entries=16, show_spinner=False)(appview.analyse)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Verifying each checklist item with the engine...")
-def checklist(text: str, filename: str, lost: tuple[str, ...], whole: bool):
-    return appview.checklist(analyse(text, filename), lost, whole)
+def checklist(text: str, filename: str, lost: tuple[str, ...], whole: bool, after_death: bool = False):
+    return appview.checklist(analyse(text, filename), lost, whole, after_death)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def what_if(text: str, filename: str, lost: tuple[str, ...], whole: bool, chosen: tuple[str, ...],
             after_death: bool = False):
-    items = [item for item in checklist(text, filename, lost if not whole else (), whole) if item.id in chosen]
+    items = [item for item in checklist(text, filename, lost if not whole else (), whole, after_death)
+             if item.id in chosen]
     return appview.what_if(analyse(text, filename), lost, items, after_death)
 
 
@@ -385,7 +386,7 @@ with explore:
         if appview.checklist_by_default(inv) or st.toggle(
                 "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
                 "large: every proposed change is verified by re-running the scenarios."):
-            items = checklist(text, name, lost_key if not whole_list else (), whole_list)
+            items = checklist(text, name, lost_key if not whole_list else (), whole_list, after_death)
         chosen: tuple[str, ...] = ()
         if items is not None:
             st.caption(appview.checklist_scope_md(items, inv))

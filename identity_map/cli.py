@@ -153,7 +153,7 @@ def cmd_checklist(args) -> int:
 
     checked = _load(args.file)
     _scenario(checked, args.lose)  # refuses a selector that matches nothing
-    items = build_checklist(checked.graph, args.lose or None)
+    items = build_checklist(checked.graph, args.lose or (() if args.after_death else None), args.after_death)
     _emit(export(items, args.format, checked.inventory), args.output)
     return 0
 
@@ -206,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="scope to this scenario (default: every single point of failure)")
+    p.add_argument("--after-death", action="store_true",
+                   help="what your people can reach after your death, and what would give them more")
     p.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_checklist)

@@ -81,7 +81,8 @@ def checklist_downloads(G: nx.DiGraph, result: Impact, inventory: Inventory, ste
     scope = checklist_scope(result, whole)
 
     def builder(fmt: str) -> Callable[[], str]:
-        return lambda: export(build_checklist(G, scope) if items is None else items, fmt, inventory)
+        return lambda: export(build_checklist(G, scope, after_death=result.after_death and not whole)
+                              if items is None else items, fmt, inventory)
 
     return [Download(f"Mitigation checklist ({label})", f"{stem}-checklist.{fmt}", mime, builder(fmt), label)
             for fmt, label, mime in CHECKLIST_FORMATS]

@@ -265,10 +265,12 @@ def known_selectors(inventory: Inventory, lost: Sequence[str]) -> list[str]:
     return out
 
 
-def checklist(analysis: Analysis, lost: Sequence[str], whole: bool = False) -> Checklist:
+def checklist(analysis: Analysis, lost: Sequence[str], whole: bool = False, after_death: bool = False) -> Checklist:
     """The verified checklist for the scenario `lost` (as the CLI's
-    `checklist --lose`), or for every single point of failure when `whole`
-    or when nothing is lost."""
+    `checklist --lose`; after death with `after_death`), or for every single
+    point of failure when `whole` or when nothing is lost (and not after death)."""
+    if after_death and not whole:
+        return build_checklist(analysis.graph, known_selectors(analysis.inventory, lost), after_death=True)
     scope = None if whole else (known_selectors(analysis.inventory, lost) or None)
     return build_checklist(analysis.graph, scope)
 
@@ -347,6 +349,8 @@ def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:
     fixes = sum(1 for i in items if i.kind == FIX)
     if items.whole:
         scope = f"every single point of failure ({len(items.scenarios)})"
+    elif items.after_death:
+        scope = "what your people can reach after your death"
     else:
         names = [md(label(inventory, tid)) for tid in (items.scenarios[0] if items.scenarios else ())]
         scope = "losing " + (", ".join(names) if names else "nothing")
@@ -354,7 +358,9 @@ def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:
              f"{fixes} of them verified fixes."]
     if items.combined:
         v = items.combined[0]
-        lines.append(f"All fixes together: if you lose {', '.join(md(label(inventory, t)) for t in v.scenario)}, "
+        lead = "after your death" if v.after_death else \
+            f"if you lose {', '.join(md(label(inventory, t)) for t in v.scenario)}"
+        lines.append(f"All fixes together: {lead}, "
                      f"{v.lost_after} thing{'s' if v.lost_after != 1 else ''} lost instead of {v.lost_before}.")
     return "  \n".join(lines)
 
