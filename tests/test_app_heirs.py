@@ -76,3 +76,20 @@ def appview_downloads(G):
     from identity_map.app.exports import heirs_downloads
 
     return heirs_downloads(G, None, "family")
+
+
+def test_the_after_death_preset_shows_the_after_death_checklist(tmp_path, monkeypatch):
+    from app_support import EXAMPLES
+
+    monkeypatch.setenv("IDENTITY_MAP_INVENTORY", str(EXAMPLES / "household.yaml"))
+    monkeypatch.setenv("IDENTITY_MAP_INVENTORIES", str(tmp_path))
+    at = run(AppTest.from_file(str(APP), default_timeout=60))
+    at.selectbox(key="scenario_mode").set_value("death")
+    run(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Covers what your people can reach after your death" in captions
+    assert "Verified: After your death: 17 things lost instead of 24" in captions
+    assert any(t.key == "whatif-unlock-sheet-anna-phone" for t in at.toggle)
+    at.toggle(key="whatif-unlock-sheet-anna-phone").set_value(True)
+    run(at)
+    assert {m.label: m.value for m in at.metric}["Lost"] == "17"
