@@ -80,7 +80,11 @@ class Reach:
 
 
 def person_title(thing: Thing) -> str:
-    """'Anna (partner)', or the name alone."""
+    """'Anna (partner)', or the name alone. Cost: O(1).
+
+    >>> person_title(Thing(id="anna", kind="person", name="Anna", relation="partner"))
+    'Anna (partner)'
+    """
     return f"{thing.name} ({thing.relation})" if thing.relation else thing.name
 
 
@@ -113,7 +117,14 @@ def heirs(G: nx.DiGraph, person: str | None = None, lose: Sequence[str] = ()) ->
 def reach(G: nx.DiGraph, person: str | None, lose: Sequence[str] = ()) -> Reach:
     """What `person` alone reaches after your death (every other person lost
     too), or everyone together when `person` is None. Cost: one after-death
-    impact plus O(terms) per thing listed."""
+    impact plus O(terms) per thing listed.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> G = build_graph(load_text("version: 1\\nplaces:\\n  safe: {}\\naccounts:\\n  vault: {login: [password:safe]}\\n"))
+    >>> [(e.id, e.group) for e in reach(G, None).entries]
+    [('safe', 'direct'), ('vault', 'direct')]
+    """
     inv = inventory_of(G)
     others = [t.id for t in inv.of_kind("person") if person is not None and t.id != person]
     result = scenario_impact(G, [*lose, *others], after_death=True)
@@ -126,7 +137,12 @@ def reach(G: nx.DiGraph, person: str | None, lose: Sequence[str] = ()) -> Reach:
 
 
 def money_of(inv: Inventory) -> dict[str, dict[str, float]]:
-    """Account id -> the money of the purchases tied to it, per currency. Cost: O(things)."""
+    """Account id -> the money of the purchases tied to it, per currency. Cost: O(things).
+
+    >>> from identity_map.format.load import load_text
+    >>> money_of(load_text("version: 1\\naccounts:\\n  a: {}\\npurchases:\\n  p: {account: a, price: 5}\\n"))
+    {'a': {'EUR': 5.0}}
+    """
     out: dict[str, dict[str, float]] = {}
     for p in inv.of_kind("purchase"):
         cur = out.setdefault(p.account, {})

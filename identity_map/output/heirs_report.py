@@ -22,7 +22,15 @@ def _totals(r: Reach) -> str:
 
 
 def heirs_text(reaches: list[Reach]) -> str:
-    """Every person's lists with the plain-word chains, for the terminal."""
+    """Every person's lists with the plain-word chains, for the terminal.
+    Cost: O(entries).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> from identity_map.analysis.heirs import heirs
+    >>> print(heirs_text(heirs(build_graph(load_text("version: 1\\n")))).splitlines()[0])
+    What your people together can reach after your death
+    """
     lines = []
     for r in reaches:
         lost = sorted(r.impact.scenario)
@@ -37,7 +45,14 @@ def heirs_text(reaches: list[Reach]) -> str:
 
 
 def heirs_markdown(reaches: list[Reach], owner: str = "") -> str:
-    """The same as Markdown, user text escaped."""
+    """The same as Markdown, user text escaped. Cost: O(entries).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> from identity_map.analysis.heirs import heirs
+    >>> heirs_markdown(heirs(build_graph(load_text("version: 1\\n"))), "<b>Me</b>").splitlines()[0]
+    '# What your people can reach — \\\\<b\\\\>Me\\\\</b\\\\>'
+    """
     lines = [f"# What your people can reach{(' — ' + md(owner)) if owner else ''}", ""]
     for r in reaches:
         lines += [f"## {md(r.title)}", "", f"_{md(_totals(r))}_"]
