@@ -550,32 +550,31 @@ def _legacy_rule(ctx: Context, t: Thing, result: Impact):
 def _vault_sheet_rule(ctx: Context, t: Thing, result: Impact):
     """A password manager whose logins all need the master password you
     remember: write it on the emergency sheet in a place your people open."""
-    if t.subkind != "password-manager":
-        return
-    method = _remembered(t.login)
-    if method is None:
-        return
-    place, new = ctx.safe_place(result)
-    yield Candidate(
-        f"vault-sheet-{t.id}", FIX, "vault-sheet", t.id,
-        T("Put the master password of ", ctx.name(t.id), " on the emergency sheet in ", ctx.name(place)),
-        T("Your people cannot open the vault without it, and it holds the passwords of most accounts. "
-          "Write it on the emergency sheet (sealed, dated) in ", ctx.name(place),
-          ", where they will look, and keep the sheet up to date."),
-        new + (AddMethod(t.id, "login", replace(method, Term("password", MEMORY), Term("password", place))),))
+    if t.subkind == "password-manager":
+        yield from _sheet_rule(ctx, t, result, "login", "vault-sheet", lambda place: (
+            T("Put the master password of ", ctx.name(t.id), " on the emergency sheet in ", place),
+            T("Your people cannot open the vault without it, and it holds the passwords of most accounts. "
+              "Write it on the emergency sheet (sealed, dated) in ", place,
+              ", where they will look, and keep the sheet up to date.")))
 
 
 def _unlock_sheet_rule(ctx: Context, t: Thing, result: Impact):
     """A device that unlocks only with a passcode you remember: add the
     passcode to the sealed sheet, so your people can use it."""
-    method = _remembered(t.unlock)
+    yield from _sheet_rule(ctx, t, result, "unlock", "unlock-sheet", lambda place: (
+        T("Add the passcode of ", ctx.name(t.id), " to the sealed sheet in ", place),
+        T(ctx.name(t.id), " unlocks only with a passcode you know; after your death it is a locked brick, "
+          "with the apps, codes and passkeys on it. Write the passcode on the sealed sheet in ", place, ".")))
+
+
+def _sheet_rule(ctx: Context, t: Thing, result: Impact, role: str, slug: str, words):
+    """The first `role` method of t that needs what you remember, again with
+    the secret on the sheet in a safe place; `words(place name)` gives the
+    action and its detail."""
+    method = _remembered(getattr(t, role))
     if method is None:
         return
     place, new = ctx.safe_place(result)
-    yield Candidate(
-        f"unlock-sheet-{t.id}", FIX, "unlock-sheet", t.id,
-        T("Add the passcode of ", ctx.name(t.id), " to the sealed sheet in ", ctx.name(place)),
-        T(ctx.name(t.id), " unlocks only with a passcode you know; after your death it is a locked brick, "
-          "with the apps, codes and passkeys on it. Write the passcode on the sealed sheet in ",
-          ctx.name(place), "."),
-        new + (AddMethod(t.id, "unlock", replace(method, Term("password", MEMORY), Term("password", place))),))
+    action, detail = words(ctx.name(place))
+    yield Candidate(f"{slug}-{t.id}", FIX, slug, t.id, action, detail,
+                    new + (AddMethod(t.id, role, replace(method, Term("password", MEMORY), Term("password", place))),))
