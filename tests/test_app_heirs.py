@@ -42,7 +42,7 @@ def test_the_tab_shows_the_library_figures_per_person(family):
     G = build_graph(load_text(FAMILY))
     together = reach(G, None)
     assert heirs_metrics(at) == {"Directly": str(len(together.group(DIRECT))),
-                                 "Through a procedure": str(len(together.group(PROCEDURE))),
+                                 "By procedure": str(len(together.group(PROCEDURE))),
                                  "Out of reach": str(len(together.group(OUT))),
                                  "Money reachable": money(together.money(DIRECT, PROCEDURE)),
                                  "Money out of reach": money(together.money(OUT))}

@@ -464,7 +464,7 @@ def heirs_metrics(r: Reach) -> list[Metric]:
     return [
         Metric("Directly", str(len(r.group(DIRECT))), "A login works for them: a device, or a password on the "
                "emergency sheet."),
-        Metric("Through a procedure", str(len(r.group(PROCEDURE))), "Only after a recovery or a legacy "
+        Metric("By procedure", str(len(r.group(PROCEDURE))), "Only after a recovery or a legacy "
                "procedure (legacy contact, inactive account manager, emergency access)."),
         Metric("Out of reach", str(len(r.group(OUT))), "Nothing they hold opens it."),
         Metric("Money reachable", money(r.money(DIRECT, PROCEDURE)), "Purchases tied to accounts they reach."),
