@@ -72,3 +72,13 @@ def test_planted_secrets_never_reach_the_printed_sheet_and_user_text_stays_text(
     assert "Home safe <img src=x onerror=alert(2)>" in seen
     assert not traffic.dialogs, traffic.dialogs
     assert not traffic.outside, traffic.outside
+
+
+def test_a_large_generated_inventory_still_fits_two_pages(browser, tmp_path):
+    from identity_map.format.generate import generate_inventory
+
+    path = tmp_path / "generated.yaml"
+    path.write_text(generate_inventory(1000))
+    pdf, seen, _ = printed(browser, path)
+    assert 1 <= pages(pdf) <= 2, pages(pdf)
+    assert "more: see the heirs report" in seen

@@ -22,8 +22,12 @@ from identity_map.format.model import Inventory, Thing
 from identity_map.output.report import money
 from identity_map.output.secrets import scrub
 
-FIRST_SHOWN = 14  # accounts in "reach these first"; the heirs report lists them all
-OUT_SHOWN = 16  # names in the out-of-reach line
+# Rows of a list and names of the out-of-reach line that fit the two pages;
+# the rest is counted, and the heirs report lists everything.
+FIRST_SHOWN = 14
+LIST_SHOWN = 12
+OUT_SHOWN = 30
+MORE = "see the heirs report (identity-map heirs) for the rest"
 _TIME = re.compile(r"inactiv|delet|expir|laps|renew|subscri|yearly|monthly|annual|time-?out|deadline|cancel"
                    r"|\b\d+\s*(days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
@@ -77,20 +81,33 @@ def build_sheet(G: nx.DiGraph, person: str | None = None) -> Sheet:
         people=tuple(_people(inv)),
         places=tuple(_places(inv)),
         secrets=tuple(_secrets(inv)),
-        first=tuple(Line(e.name + (" (critical)" if e.critical else ""),
+        first=_capped((Line(e.name + (" (critical)" if e.critical else ""),
                          ("directly: " if e.group == DIRECT else "") + e.how)
                     for e in r.entries if e.group in (DIRECT, PROCEDURE) and e.kind == "account"
-                    and (e.critical or e.money or e.group == PROCEDURE))[:FIRST_SHOWN],
-        time_critical=tuple(Line(t.name, _note(t) or "renews or lapses: check it soon")
-                            for t in inv if t.kind not in ("memory", "self")
-                            and (_TIME.search(t.name) or _TIME.search(_note(t)))),
-        purchases=tuple(Line(p.name, f"{money({p.currency: p.price})} on {inv[p.account].name}: "
-                             + ("out of reach" if by_id.get(p.account) and by_id[p.account].group == OUT
-                                else "reachable"))
-                        for p in inv.of_kind("purchase")),
-        out_of_reach=", ".join(e.name for e in r.group(OUT)),
+                    and (e.critical or e.money or e.group == PROCEDURE)), FIRST_SHOWN),
+        time_critical=_capped([Line(t.name, _note(t) or "renews or lapses: check it soon")
+                               for t in inv if t.kind not in ("memory", "self")
+                               and (_TIME.search(t.name) or _TIME.search(_note(t)))], LIST_SHOWN),
+        purchases=_capped([Line(p.name, f"{money({p.currency: p.price})} on {inv[p.account].name}: "
+                                + ("out of reach" if by_id.get(p.account) and by_id[p.account].group == OUT
+                                   else "reachable"))
+                           for p in sorted(inv.of_kind("purchase"), key=lambda p: -p.price)], LIST_SHOWN),
+        out_of_reach=_names(r.group(OUT)),
         reach=r,
     )
+
+
+def _capped(lines, most: int) -> tuple[Line, ...]:
+    """The first `most` lines, and one that counts the others."""
+    lines = list(lines)
+    if len(lines) <= most:
+        return tuple(lines)
+    return (*lines[:most], Line(f"and {len(lines) - most} more", MORE))
+
+
+def _names(entries) -> str:
+    shown = ", ".join(e.name for e in entries[:OUT_SHOWN])
+    return shown + (f", and {len(entries) - OUT_SHOWN} more: {MORE}" if len(entries) > OUT_SHOWN else "")
 
 
 def _people(inv: Inventory):
