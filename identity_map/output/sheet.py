@@ -195,7 +195,8 @@ def sheet_html(sheet: Sheet) -> str:
     lead = (f"What {html.escape(r.subject)} can reach: "
             f"{len(r.group(DIRECT))} things directly, {len(r.group(PROCEDURE))} through a recovery or legacy "
             f"procedure, {len(r.group(OUT))} out of reach. Money reachable: "
-            f"{html.escape(money(r.money(DIRECT)))} directly; out of reach: {html.escape(money(r.money(OUT)))}.")
+            f"{html.escape(money(r.money(DIRECT)))} directly, {html.escape(money(r.money(PROCEDURE)))} through a "
+            f"procedure; out of reach: {html.escape(money(r.money(OUT)))}.")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(sheet.title)}</title><style>{_CSS}</style></head><body>"
             f"<h1>{html.escape(sheet.title)}</h1><p class=\"lead\">{lead}</p>"
