@@ -42,14 +42,14 @@ NEW_THING = ""  # the form editor's "add a new one" choice
 MODES = (CUSTOM, *scenarios.BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
 VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
-             "checklist_build", "form_section", "form_thing", *(f"pick_{key}" for key in scenarios.BY_KEY))
+             "checklist_build", "form_section", "form_thing", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY))
 # Pages, drawn one at a time: a radio held in session_state (st.tabs would
 # redraw every page and forget the open one when the text turns invalid).
-START, EXPLORE, EDIT, RANKING, RESILIENCE, EXPORT, IMPORT = PAGES = (
-    "Start my map", "Blast radius", "Edit", "Ranking", "Resilience", "Export", "Import")
+START, EXPLORE, EDIT, RANKING, RESILIENCE, AFTER_ME, EXPORT, IMPORT = PAGES = (
+    "Start my map", "Blast radius", "Edit", "Ranking", "Resilience", "After I die", "Export", "Import")
 # Widget state Streamlit would drop while its page is not drawn: kept across pages.
 KEPT = ("editor", "scenario_mode", "lose", "explain", "whole_graph", "checklist_whole", "checklist_build",
-        "form_section", "form_thing", "guide_step", *(f"pick_{key}" for key in scenarios.BY_KEY))
+        "form_section", "form_thing", "guide_step", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY))
 FORM = "form-"  # key prefix of the form widgets
 TEMPLATE = ROOT / "inventories" / "template.yaml"
 WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
@@ -70,14 +70,16 @@ analyse = st.cache_resource(max_entries=16, show_spinner=False)(appview.analyse)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Verifying each checklist item with the engine...")
-def checklist(text: str, filename: str, lost: tuple[str, ...], whole: bool):
-    return appview.checklist(analyse(text, filename), lost, whole)
+def checklist(text: str, filename: str, lost: tuple[str, ...], whole: bool, after_death: bool = False):
+    return appview.checklist(analyse(text, filename), lost, whole, after_death)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def what_if(text: str, filename: str, lost: tuple[str, ...], whole: bool, chosen: tuple[str, ...]):
-    items = [item for item in checklist(text, filename, lost if not whole else (), whole) if item.id in chosen]
-    return appview.what_if(analyse(text, filename), lost, items)
+def what_if(text: str, filename: str, lost: tuple[str, ...], whole: bool, chosen: tuple[str, ...],
+            after_death: bool = False):
+    items = [item for item in checklist(text, filename, lost if not whole else (), whole, after_death)
+             if item.id in chosen]
+    return appview.what_if(analyse(text, filename), lost, items, after_death)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -92,11 +94,16 @@ def resilience_rows(text: str, filename: str, lost: tuple[str, ...] = (), whole:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, whole: bool = False,
-               chosen: tuple[str, ...] = ()) -> str:
-    what = what_if(text, filename, lost, whole, chosen) if chosen else None
+               chosen: tuple[str, ...] = (), after_death: bool = False) -> str:
+    what = what_if(text, filename, lost, whole, chosen, after_death) if chosen else None
     if what is None:
-        return appview.graph_page(analyse(text, filename), lost, focus)
+        return appview.graph_page(analyse(text, filename), lost, focus, after_death)
     return appview.graph_page_of(what.graph, what.result, focus)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def heirs_reach(text: str, filename: str, person: str):
+    return appview.heirs_reach(analyse(text, filename), person)
 
 
 ss = st.session_state
@@ -582,7 +589,7 @@ if page == IMPORT:
         drop_box.button("Discard", key="import_discard", on_click=on_import_discard, width="stretch")
 
 if analysis is None:
-    if page in (EXPLORE, RANKING, RESILIENCE, EXPORT):
+    if page in (EXPLORE, RANKING, RESILIENCE, AFTER_ME, EXPORT):
         st.info("Nothing to show until the inventory is valid: fix the errors on the Edit page, or begin with "
                 "Start my map.")
     st.stop()
@@ -630,12 +637,14 @@ def scenario_lost(draw) -> tuple[str, ...]:
 
 pickers = st.columns([2, 4, 1.4], vertical_alignment="bottom") if page == EXPLORE else None
 lost = scenario_lost(pickers)
+mode = ss.get("scenario_mode", CUSTOM)
+after_death = mode != CUSTOM and scenarios.BY_KEY[mode].after_death
 if "whole_graph" not in ss:
     ss.whole_graph = not appview.focus_by_default(inv)
 whole = (pickers[2].toggle("Whole graph", key="whole_graph",
                            help="Off: only the things the loss touches and their neighbours.")
          if pickers else ss.whole_graph)
-base = appview.scenario(analysis, lost)
+base = appview.scenario(analysis, lost, after_death)
 lost_key = base.selectors
 whole_list = ss.get("checklist_whole", False)
 items = None
@@ -646,7 +655,7 @@ chosen: tuple[str, ...] = tuple(sorted(str(k)[len(WHAT_IF):] for k in ss if str(
 if page == EXPLORE:
     # The graph and the figures come first: the checklist below takes longest to build, and its
     # what-if toggles (kept in session state) already say what the graph shows.
-    what = what_if(text, name, lost_key, whole_list, chosen) if chosen else None
+    what = what_if(text, name, lost_key, whole_list, chosen, after_death) if chosen else None
     result = what.result if what is not None else base
     shown_inv = result.compiled.inventory
     # Money gets the widest column: amounts in several currencies are long.
@@ -657,7 +666,7 @@ if page == EXPLORE:
         st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
     graph_box, cascade_box = st.columns([3, 1], gap="small")
     with graph_box:
-        st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen),
+        st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen, after_death),
                   height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT, alt="Dependency graph")
     with cascade_box:
         st.markdown("**What falls because of what**")
@@ -683,7 +692,7 @@ if page == EXPLORE:
     if appview.checklist_by_default(inv) or st.toggle(
             "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
             "large: every proposed change is verified by re-running the scenarios."):
-        items = checklist(text, name, lost_key if not whole_list else (), whole_list)
+        items = checklist(text, name, lost_key if not whole_list else (), whole_list, after_death)
     if items is not None and not items:
         st.info(appview.empty_checklist_md(base, whole_list))
     elif items is not None:
@@ -742,6 +751,30 @@ if page == RESILIENCE:
     else:
         st.info("No critical things: tick *Critical* on the things that matter (Edit page, the form of each "
                 "thing), then this page says how many losses it takes to lose each.")
+
+# -- What your people can reach --------------------------------------------------
+
+if page == AFTER_ME:
+    st.caption("After your death what you knew by heart and you in person are gone; legacy contacts, "
+               "inactive account managers and emergency access start to work. For one person, everyone "
+               "else of your people is counted as absent.")
+    people = appview.heirs_choices(inv)
+    if ss.get("heirs_person") not in people:
+        ss.heirs_person = ""
+    person = st.selectbox("Who", people, key="heirs_person", format_func=lambda p: appview.heirs_label(inv, p))
+    heirs_view = heirs_reach(text, name, person)
+    for column, metric in zip(st.columns([1, 1, 1, 2, 2]), appview.heirs_metrics(heirs_view)):
+        column.metric(metric.label, metric.value, help=metric.help)
+    with st.container(horizontal=True, gap="small"):
+        for item in exports.heirs_downloads(analysis.graph, person or None, exports.file_stem(name)):
+            st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
+                               on_click="ignore", key=f"heirs-{item.file_name}", icon=":material/download:")
+    for group, heading in appview.HEIRS_GROUPS:
+        st.subheader(heading)
+        if rows := appview.heirs_rows(heirs_view, group):
+            st.dataframe(rows, hide_index=True)
+        else:
+            st.caption("Nothing.")
 
 # -- Export --------------------------------------------------------------------
 

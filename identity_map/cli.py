@@ -44,9 +44,9 @@ def _load(path: str, show_warnings: bool = False) -> Validation:
     return checked
 
 
-def _scenario(checked: Validation, lose: list[str]) -> Impact:
+def _scenario(checked: Validation, lose: list[str], after_death: bool = False) -> Impact:
     try:
-        return scenario_impact(checked.graph, lose)
+        return scenario_impact(checked.graph, lose, after_death)
     except SelectorError as exc:
         raise CliError(f"--lose: {exc}") from None
 
@@ -96,7 +96,7 @@ def cmd_validate(args) -> int:
 
 def cmd_impact(args) -> int:
     checked = _load(args.file)
-    result = _scenario(checked, args.lose)
+    result = _scenario(checked, args.lose, args.after_death)
     if args.format == "json":
         print(json.dumps(report.impact_json(result), indent=2, ensure_ascii=False))
     elif args.format == "md":
@@ -122,6 +122,29 @@ def cmd_graph(args) -> int:
     checked = _load(args.file)
     result = _scenario(checked, args.lose)
     _emit(render_html(checked.graph, result, focus=args.focus), args.output, (args.file,))
+    return 0
+
+
+def cmd_heirs(args) -> int:
+    from identity_map.analysis.heirs import HeirsError, heirs
+    from identity_map.output import heirs_report
+    from identity_map.output.sheet import emergency_sheet
+
+    checked = _load(args.file)
+    _scenario(checked, args.lose)  # refuses a selector that matches nothing
+    try:
+        reaches = heirs(checked.graph, args.person, args.lose)
+    except HeirsError as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        text = json.dumps(heirs_report.heirs_json(reaches), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "md":
+        text = heirs_report.heirs_markdown(reaches, checked.inventory.owner)
+    elif args.format == "html":
+        text = emergency_sheet(checked.graph, args.person)
+    else:
+        text = heirs_report.heirs_text(reaches)
+    _emit(text, args.output, (args.file,))
     return 0
 
 
@@ -168,7 +191,7 @@ def cmd_checklist(args) -> int:
 
     checked = _load(args.file)
     _scenario(checked, args.lose)  # refuses a selector that matches nothing
-    items = build_checklist(checked.graph, args.lose or None)
+    items = build_checklist(checked.graph, args.lose or (() if args.after_death else None), args.after_death)
     _emit(export(items, args.format, checked.inventory), args.output, (args.file,))
     return 0
 
@@ -208,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="what to lose (repeatable): an id, site:S, provider:P or kind:K")
+    p.add_argument("--after-death", action="store_true",
+                   help="what your people can reach after your death: memory and self are lost, "
+                        "legacy methods count")
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.set_defaults(run=cmd_impact)
 
@@ -227,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="scope to this scenario (default: every single point of failure)")
+    p.add_argument("--after-death", action="store_true",
+                   help="what your people can reach after your death, and what would give them more")
     p.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_checklist)
@@ -235,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)
+
+    p = sub.add_parser("heirs", help="what your people can reach after your death, and how; "
+                                     "--format html: the printable emergency sheet")
+    p.add_argument("file")
+    p.add_argument("--person", metavar="ID", help="only this person of people: (default: each in turn)")
+    p.add_argument("--lose", action="append", default=[], metavar="SEL", help="lose this as well (repeatable)")
+    p.add_argument("--format", choices=("text", "md", "json", "html"), default="text")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=cmd_heirs)
 
     p = sub.add_parser("app", help="start the app on http://127.0.0.1 (answers to loopback Host names only)")
     p.add_argument("file", nargs="?", help="the inventory to open (default: examples/malik.yaml)")

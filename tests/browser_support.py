@@ -114,6 +114,32 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+def require_browser() -> None:
+    """Skips the test, with the reason, when Debian's chromium is absent;
+    with IDENTITY_MAP_REQUIRE_BROWSER=1 (CI sets it) fails it instead."""
+    if CHROMIUM.exists():
+        return
+    import pytest
+
+    reason = f"{CHROMIUM} is not installed (Debian: apt-get install chromium); the real-browser tests need it"
+    if os.environ.get("IDENTITY_MAP_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"IDENTITY_MAP_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def chromium_browser():
+    """A generator for a module-scoped fixture: the launched chromium, closed afterwards."""
+    require_browser()
+    from playwright.sync_api import sync_playwright  # a test dependency: missing it is an error, not a skip
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 def watched_page(browser, traffic: Traffic, viewport=(1400, 1000)):
     """A page that records every request and websocket, aborts any that
     would leave the machine, and records (and dismisses) every dialog."""

@@ -11,16 +11,16 @@ IDENTITY_MAP_UPDATE_SCREENSHOT=1 it replaces docs/screenshot.png, the README's.
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+import browser_support
 from app_support import ROOT, XSS
 from browser_support import (
-    CHROMIUM, Traffic, graph_frame, launch, metric_values, pick_options, press, run_guided_start, serve_app,
-    wait_graph_drawn, wait_rerun, watched_page, widget,
+    Traffic, chromium_browser, graph_frame, metric_values, pick_options, press,
+    run_guided_start, serve_app, wait_graph_drawn, wait_rerun, watched_page, widget,
 )
 
 ENV_UPDATE_SCREENSHOT = "IDENTITY_MAP_UPDATE_SCREENSHOT"
@@ -36,26 +36,9 @@ def screenshot_path(env=os.environ, name: str = "screenshot.png") -> Path:
 DRAW_TIMEOUT_MS = 30_000
 
 
-def _require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is not installed (Debian: apt-get install chromium); the real-browser tests need it"
-    if os.environ.get("IDENTITY_MAP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"IDENTITY_MAP_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright  # a test dependency: missing it is an error, not a skip
-
-    with sync_playwright() as p:
-        chromium = launch(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from chromium_browser()
 
 
 def assert_stayed_local(traffic: Traffic) -> None:
@@ -171,13 +154,13 @@ def test_markup_in_names_stays_text_in_the_browser(browser):
 
 
 def test_missing_chromium_skips_with_a_reason_unless_required(monkeypatch, tmp_path):
-    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(browser_support, "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.delenv("IDENTITY_MAP_REQUIRE_BROWSER", raising=False)
     with pytest.raises(pytest.skip.Exception, match="not installed"):
-        _require_browser()
+        browser_support.require_browser()
     monkeypatch.setenv("IDENTITY_MAP_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="IDENTITY_MAP_REQUIRE_BROWSER=1"):
-        _require_browser()
+        browser_support.require_browser()
 
 
 def test_screenshot_goes_to_artifacts_unless_asked_to_update_the_readme_image():

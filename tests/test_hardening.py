@@ -255,7 +255,8 @@ def test_validation_of_a_long_login_chain_never_runs_the_sweep(monkeypatch):
     from identity_map.analysis import engine
     scenarios = []
     real = engine.impact_of
-    monkeypatch.setattr(engine, "impact_of", lambda c, lost=(): scenarios.append(tuple(lost)) or real(c, lost))
+    monkeypatch.setattr(engine, "impact_of", lambda c, lost=(), after_death=False:
+                        scenarios.append(tuple(lost)) or real(c, lost, after_death))
     monkeypatch.setattr(engine, "rank", lambda G: pytest.fail("validation ran the single-loss sweep"))
     checked = validate.validate_text(text, "chain.yaml")
     assert checked.ok and all(lost == () for lost in scenarios)  # only the baseline, never one per candidate

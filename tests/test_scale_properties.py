@@ -30,16 +30,19 @@ def graph_of(spec: dict):
 def naive_statuses(G, lost) -> dict[str, str]:
     """The contract (second edition), computed the slow and obvious way from
     four plain fixed points: A and I (login alone), baseline and scenario."""
-    base = fixed_point(G)
-    now = fixed_point(G, lost)
-    base_login = fixed_point(G, login_alone=True)
-    now_login = fixed_point(G, lost, login_alone=True)
+    return classify(inventory_of(G), fixed_point(G), fixed_point(G, login_alone=True), fixed_point(G, lost),
+                    fixed_point(G, lost, login_alone=True))
+
+
+def classify(things, base, base_login, now, now_login) -> dict[str, str]:
+    """The spec's status rules applied to four sets of available ids: A and
+    I in the baseline, A and I in the scenario."""
 
     def works(method, avail) -> bool:
         return all(t in avail for t in method.targets)
 
     out = {}
-    for t in inventory_of(G):
+    for t in things:
         if t.id not in base:
             out[t.id] = UNREACHABLE
         elif t.id not in now:

@@ -34,12 +34,14 @@ from functools import cached_property
 import networkx as nx
 
 from identity_map.analysis.graph import build_graph, inventory_of, method_node
-from identity_map.format.model import LOSABLE_KINDS, Inventory, Thing, is_root, login_role
+from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Inventory, Thing, is_root, login_role
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
 STATUSES = (LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE)
 # The roles of methods that count while the owner lives (legacy ones only after death).
 LIVING_ROLES = ("login", "unlock", "recovery")
+# What an after-death scenario always loses: what the owner knows, and the owner in person.
+DEATH_LOSES = (MEMORY, SELF)
 
 
 class Compiled:
@@ -104,6 +106,37 @@ class Compiled:
         x.m_node = [self.m_node[m] for m in keep]
         x._settle_all()
         return x
+
+    @cached_property
+    def after_death(self) -> Compiled:
+        """The same things with their `legacy` methods added as recovery
+        methods (after death they are how your people get in): its fixed
+        point is A after death. Its own baseline is larger than the living
+        one, which stays the baseline of every status (`impact_of`). Built
+        on first use; works on a `Compiled` made by `extend` too (it reads
+        the things, not the graph). Cost: O(things + terms)."""
+        x = Compiled.__new__(Compiled)
+        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
+        x.m_owner, x.m_login = self.m_owner.copy(), self.m_login.copy()
+        x.m_targets, x.m_node = self.m_targets.copy(), self.m_node.copy()
+        for i, thing in enumerate(self.things):
+            for k, method in enumerate(thing.legacy):
+                x.m_owner.append(i)
+                x.m_login.append(False)
+                x.m_targets.append(tuple(self.index[t] for t in dict.fromkeys(term.target for term in method.terms)))
+                x.m_node.append(method_node(thing.id, "legacy", k))
+        x._settle_all()
+        return x
+
+    def death_losses(self) -> frozenset[str]:
+        """The ids an after-death scenario loses besides its own: `memory`,
+        and `self` when the inventory names it. Cost: O(1).
+
+        >>> from identity_map.format.load import load_text
+        >>> sorted(compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {login: [self]}\\n"))).death_losses())
+        ['memory', 'self']
+        """
+        return frozenset(i for i in DEATH_LOSES if i in self.index)
 
     def ids_of(self, indices) -> frozenset[str]:
         return frozenset(self.ids[i] for i in indices)
@@ -299,9 +332,11 @@ def _grow(c: Compiled, avail: list[bool], order, lost, methods, roots, first: in
     return queue
 
 
-def fixed_point(G: nx.DiGraph, lost=(), login_alone: bool = False) -> frozenset[str]:
+def fixed_point(G: nx.DiGraph, lost=(), login_alone: bool = False, after_death: bool = False) -> frozenset[str]:
     """The ids available when `lost` are lost, by the plain least fixed point
-    (A; with `login_alone`, I: only login and unlock methods count).
+    (A; with `login_alone`, I: only login and unlock methods count; with
+    `after_death`, legacy methods count as recovery too: it loses nothing
+    by itself, `lost` must name memory and self).
     Cost: O(nodes + terms). The reference `impact` is checked against.
 
     >>> from identity_map.format.load import load_text
@@ -309,7 +344,8 @@ def fixed_point(G: nx.DiGraph, lost=(), login_alone: bool = False) -> frozenset[
     >>> sorted(fixed_point(G))   # circular support counts for nothing
     ['memory']
     """
-    c = compiled(G).login_only if login_alone else compiled(G)
+    c = compiled(G)
+    c = c.login_only if login_alone else c.after_death if after_death else c
     avail, _ = _derive(c, frozenset(c.index[i] for i in lost))
     return c.ids_of(i for i, a in enumerate(avail) if a)
 
@@ -327,6 +363,7 @@ class Impact:
     degraded: frozenset[str]
     compiled: Compiled
     selectors: tuple[str, ...] = ()  # what the scenario was asked as (see `selectors.scenario_impact`)
+    after_death: bool = False  # legacy methods counted; `scenario` includes memory (and self)
 
     def status(self, thing_id: str) -> str:
         if thing_id in self.lost:
@@ -363,7 +400,7 @@ class Impact:
         return summarize(self)
 
 
-def impact(G: nx.DiGraph, lost=()) -> Impact:
+def impact(G: nx.DiGraph, lost=(), after_death: bool = False) -> Impact:
     """Statuses when the ids in `lost` are lost (unknown ids raise KeyError).
     Cost: proportional to the edges around what the loss reaches, not to the
     graph (see the module docstring).
@@ -372,11 +409,17 @@ def impact(G: nx.DiGraph, lost=()) -> Impact:
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
     >>> sorted(impact(G, ["mail"]).lost)
     ['mail', 'shop']
+
+    `after_death`: what your people can reach (see `impact_of`).
+
+    >>> G = build_graph(load_text("version: 1\\npeople:\\n  anna: {}\\naccounts:\\n  apple: {legacy: [person:anna]}\\n"))
+    >>> impact(G, after_death=True).status("apple")
+    'recoverable'
     """
-    return impact_of(compiled(G), lost)
+    return impact_of(compiled(G), lost, after_death)
 
 
-def impact_of(c: Compiled, lost=()) -> Impact:
+def impact_of(c: Compiled, lost=(), after_death: bool = False) -> Impact:
     """`impact` on a compiled form: c may come from `compiled(G)` or from
     `extend` (no graph needed). Same contract and cost as `impact`.
 
@@ -384,15 +427,25 @@ def impact_of(c: Compiled, lost=()) -> Impact:
     (login and recovery) gives `lost`; I (login alone, `c.login_only`)
     gives `recoverable`: available, reachable by login alone in the
     baseline, but not now. `degraded`: neither, with a method that worked in
-    the baseline and no longer does."""
-    scenario = frozenset(lost)
+    the baseline and no longer does.
+
+    `after_death` also loses memory and self, and counts `legacy` methods as
+    recovery (`c.after_death`, A_d), against the living baseline A(∅), I(∅).
+    A_d(∅) contains A(∅) (more methods), so lost = A(∅) minus A_d(L) is
+    the rederivation from A_d's baseline cut to A(∅); legacy methods are no
+    login, so I is the living one, and a method that stopped working names
+    something lost: the living `recoverable` and `degraded` rules apply."""
+    scenario = frozenset(lost) | (c.death_losses() if after_death else frozenset())
     lost_idx = {c.index[i] for i in scenario}
-    gone = _rederive(c, lost_idx)
+    if after_death:
+        gone = {x for x in _rederive(c.after_death, lost_idx) if c.base_avail[x]}
+    else:
+        gone = _rederive(c, lost_idx)
     i = c.login_only
     recoverable = _rederive(i, lost_idx) - gone
     touched = {c.m_owner[m] for x in gone for m in c.users[x] if c.base_works[m]}
     degraded = touched - gone - recoverable
-    return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c)
+    return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c, after_death=after_death)
 
 
 def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:

@@ -21,27 +21,33 @@ MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explana
 class MethodState:
     """One login or recovery method of a thing, as it stands in a scenario."""
 
-    role: str  # "login", "unlock", "recovery", or "copy" for a data item's copies
+    role: str  # "login", "unlock", "recovery", "legacy" (after death only), or "copy" for a data item's copies
     text: str
     worked_in_baseline: bool
     works: bool
     gone: tuple[str, ...]  # the terms' ids that are unavailable now
     targets: tuple[str, ...] = ()  # every id its terms name
 
+    @property
+    def is_procedure(self) -> bool:
+        """A recovery or legacy method: a procedure someone runs, not a login."""
+        return self.role in ("recovery", "legacy")
+
 
 def method_states(result: Impact, thing_id: str) -> list[MethodState]:
-    """Every method of `thing_id` with whether it works now and in the baseline.
-    Cost: O(terms of the thing)."""
+    """Every method of `thing_id` with whether it works now and in the baseline
+    (legacy methods only in an after-death scenario; they never work in the
+    living baseline). Cost: O(terms of the thing)."""
     c = result.compiled
     thing = c.things[c.index[thing_id]]
     states = []
     for role, methods in thing.roles:
-        if role == "legacy":
+        if role == "legacy" and not result.after_death:
             continue
         role = "copy" if thing.kind == "data" and role == "login" else role
         for method in methods:
             gone = tuple(t for t in _targets(method) if not result.available(t))
-            base = all(c.base_avail[c.index[t]] for t in _targets(method))
+            base = role != "legacy" and all(c.base_avail[c.index[t]] for t in _targets(method))
             states.append(MethodState(role, str(method), base, not gone and thing_id not in result.scenario, gone,
                                       _targets(method)))
     return states
@@ -83,7 +89,7 @@ class _Explainer:
         if status == RECOVERABLE:
             parts.extend(self.waits(states, depth, seen))
         elif status == DEGRADED:
-            working = next((s for s in states if s.works and s.role != "recovery"), None)
+            working = next((s for s in states if s.works and not s.is_procedure), None)
             if working is not None:
                 parts.append(f'{working.role} "{working.text}" still works')
         return "; ".join(parts)
@@ -101,16 +107,16 @@ class _Explainer:
         things it needs are recovered, and its own working recovery."""
         out = []
         for s in states:
-            if s.works and s.role != "recovery":
+            if s.works and not s.is_procedure:
                 pending = [t for t in s.targets if not self.by_login(t)]
                 if pending:
                     causes = "; ".join(self.recovered(t, depth, seen) for t in pending)
                     out.append(f'{s.role} "{s.text}" works once {" and ".join(pending)} '
                                f'{"is" if len(pending) == 1 else "are"} recovered: {causes}')
                     break
-        own = next((s for s in states if s.works and s.role == "recovery"), None)
+        own = next((s for s in states if s.works and s.is_procedure), None)
         if own is not None:
-            out.append(f'recovery "{own.text}" works')
+            out.append(f'{own.role} "{own.text}" works')
         return out
 
     def by_login(self, thing_id: str) -> bool:

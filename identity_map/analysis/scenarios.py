@@ -65,6 +65,7 @@ class Preset:
     choices: Callable[[Inventory], list[str]] | None
     lose: Callable[[Inventory, str | None], tuple[str, ...]]
     pick_label: str = ""
+    after_death: bool = False  # computed as after death (`engine.impact`): legacy methods count
     # Whether the preset works without a pick (the house fire with no sites written).
     optional_pick: bool = False
 
@@ -80,8 +81,9 @@ HOUSE_FIRE = Preset("fire", "House fire",
                     "survives. With no sites written: every device and place but phones and keys.",
                     _sites, _fire, "Site", optional_pick=True)
 AFTER_DEATH = Preset("death", "My family after I die",
-                     "What you remember is gone: what can your family reach with your devices and places?",
-                     None, _after_death)
+                     "What you remember and you in person are gone; legacy contacts and emergency access "
+                     "start to work: what can your people reach with your devices and places?",
+                     None, _after_death, after_death=True)
 PRESETS: tuple[Preset, ...] = (BANNED, PHONE_LOST, HOUSE_FIRE, AFTER_DEATH)
 BY_KEY = {p.key: p for p in PRESETS}
 

@@ -163,9 +163,10 @@ def matches_among(inventory: Inventory, selectors: Sequence[str], start: int) ->
     return frozenset(t.id for t in things if any(_takes(inventory, t, s) for s in selectors))
 
 
-def scenario_impact(G: nx.DiGraph, selectors: Sequence[str]) -> Impact:
+def scenario_impact(G: nx.DiGraph, selectors: Sequence[str], after_death: bool = False) -> Impact:
     """`engine.impact` of the ids `selectors` take on G's inventory, with
-    the selectors kept in the result. Cost: `select` plus `impact`.
+    the selectors kept in the result (`after_death` as in `engine.impact`).
+    Cost: `select` plus `impact`.
 
     >>> from identity_map.format.load import load_text
     >>> from identity_map.analysis.graph import build_graph
@@ -174,4 +175,4 @@ def scenario_impact(G: nx.DiGraph, selectors: Sequence[str]) -> Impact:
     >>> sorted(r.lost), r.selectors
     (['g', 'gmail'], ('provider:google',))
     """
-    return dataclasses.replace(impact(G, select(inventory_of(G), selectors)), selectors=tuple(selectors))
+    return dataclasses.replace(impact(G, select(inventory_of(G), selectors), after_death), selectors=tuple(selectors))

@@ -81,10 +81,36 @@ def checklist_downloads(G: nx.DiGraph, result: Impact, inventory: Inventory, ste
     scope = checklist_scope(result, whole)
 
     def builder(fmt: str) -> Callable[[], str]:
-        return lambda: export(build_checklist(G, scope) if items is None else items, fmt, inventory)
+        return lambda: export(build_checklist(G, scope, after_death=result.after_death and not whole)
+                              if items is None else items, fmt, inventory)
 
     return [Download(f"Mitigation checklist ({label})", f"{stem}-checklist.{fmt}", mime, builder(fmt), label)
             for fmt, label, mime in CHECKLIST_FORMATS]
+
+
+def heirs_downloads(G: nx.DiGraph, person: str | None, stem: str) -> list[Download]:
+    """The emergency sheet (print it from the browser: A4, no secret on it)
+    and the heirs report, for everyone together or one person; built on click.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> [d.file_name for d in heirs_downloads(build_graph(load_text("version: 1\\n")), None, "me")]
+    ['me-emergency-sheet.html', 'me-heirs.md', 'me-heirs.json']
+    """
+    from identity_map.analysis.heirs import heirs
+    from identity_map.output import heirs_report
+    from identity_map.output.sheet import emergency_sheet
+
+    owner = inventory_of(G).owner
+    return [
+        Download("Emergency sheet (HTML, print it on A4)", f"{stem}-emergency-sheet.html", "text/html",
+                 lambda: emergency_sheet(G, person), "Emergency sheet"),
+        Download("What your people can reach (Markdown)", f"{stem}-heirs.md", "text/markdown",
+                 lambda: heirs_report.heirs_markdown(heirs(G, person), owner), "Markdown"),
+        Download("What your people can reach (JSON)", f"{stem}-heirs.json", "application/json",
+                 lambda: json.dumps(heirs_report.heirs_json(heirs(G, person)), indent=2, ensure_ascii=False) + "\n",
+                 "JSON"),
+    ]
 
 
 def downloads(G: nx.DiGraph, result: Impact, *, source: str, focus: bool = False, whole_checklist: bool = False,

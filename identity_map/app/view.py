@@ -20,6 +20,7 @@ from identity_map.analysis.explain import method_states, why
 from identity_map.analysis.selectors import SelectorError, match, scenario_impact, sites
 from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
+from identity_map.analysis.heirs import DIRECT, HEADINGS, OUT, PROCEDURE, Reach, person_title, reach
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
 from identity_map.output.render import COLORS, render_html, sandboxed
@@ -65,10 +66,11 @@ def analyse(text: str, filename: str) -> Analysis:
     return Analysis(checked, tuple(rank(checked.graph)) if checked.ok else ())
 
 
-def scenario(analysis: Analysis, lost: Sequence[str]) -> Impact:
-    """The impact of the selectors `lost`, ignoring those the text no longer
-    matches (an edit may remove a thing that was selected)."""
-    return scenario_impact(analysis.graph, known_selectors(analysis.inventory, lost))
+def scenario(analysis: Analysis, lost: Sequence[str], after_death: bool = False) -> Impact:
+    """The impact of the selectors `lost` (after death: see `engine.impact`),
+    ignoring those the text no longer matches (an edit may remove a thing
+    that was selected)."""
+    return scenario_impact(analysis.graph, known_selectors(analysis.inventory, lost), after_death)
 
 
 # -- Labels ---------------------------------------------------------------
@@ -240,9 +242,9 @@ def focus_by_default(inv: Inventory) -> bool:
     return len(inv) > FOCUS_ABOVE
 
 
-def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool) -> str:
+def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool, after_death: bool = False) -> str:
     """The standalone graph page for the scenario (see identity_map.render)."""
-    return graph_page_of(analysis.graph, scenario(analysis, lost), focus)
+    return graph_page_of(analysis.graph, scenario(analysis, lost, after_death), focus)
 
 
 def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
@@ -307,10 +309,12 @@ def known_selectors(inventory: Inventory, lost: Sequence[str]) -> list[str]:
     return out
 
 
-def checklist(analysis: Analysis, lost: Sequence[str], whole: bool = False) -> Checklist:
+def checklist(analysis: Analysis, lost: Sequence[str], whole: bool = False, after_death: bool = False) -> Checklist:
     """The verified checklist for the scenario `lost` (as the CLI's
-    `checklist --lose`), or for every single point of failure when `whole`
-    or when nothing is lost."""
+    `checklist --lose`; after death with `after_death`), or for every single
+    point of failure when `whole` or when nothing is lost (and not after death)."""
+    if after_death and not whole:
+        return build_checklist(analysis.graph, known_selectors(analysis.inventory, lost), after_death=True)
     scope = None if whole else (known_selectors(analysis.inventory, lost) or None)
     return build_checklist(analysis.graph, scope)
 
@@ -389,6 +393,8 @@ def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:
     fixes = sum(1 for i in items if i.kind == FIX)
     if items.whole:
         scope = f"every single point of failure ({len(items.scenarios)})"
+    elif items.after_death:
+        scope = "what your people can reach after your death"
     else:
         names = [md(label(inventory, tid)) for tid in (items.scenarios[0] if items.scenarios else ())]
         scope = "losing " + (", ".join(names) if names else "nothing")
@@ -396,7 +402,9 @@ def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:
              f"{fixes} of them verified fixes."]
     if items.combined:
         v = items.combined[0]
-        lines.append(f"All fixes together: if you lose {', '.join(md(label(inventory, t)) for t in v.scenario)}, "
+        lead = "after your death" if v.after_death else \
+            f"if you lose {', '.join(md(label(inventory, t)) for t in v.scenario)}"
+        lines.append(f"All fixes together: {lead}, "
                      f"{v.lost_after} thing{'s' if v.lost_after != 1 else ''} lost instead of {v.lost_before}.")
     return "  \n".join(lines)
 
@@ -415,7 +423,8 @@ class WhatIf:
         return self.result.compiled.inventory
 
 
-def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item]) -> WhatIf | None:
+def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item],
+            after_death: bool = False) -> WhatIf | None:
     """The same scenario after the changes of `items`; None when none of
     them changes anything (info and advice items have no change)."""
     chosen = tuple(i for i in items if i.change)
@@ -424,7 +433,7 @@ def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item]) -> W
     changed = apply(analysis.inventory, chosen)
     G = build_graph(changed)
     # The scenario's selectors, applied again to the changed inventory.
-    return WhatIf(chosen, G, scenario_impact(G, known_selectors(changed, lost)))
+    return WhatIf(chosen, G, scenario_impact(G, known_selectors(changed, lost), after_death))
 
 
 def what_if_md(what: WhatIf) -> str:
@@ -466,3 +475,48 @@ def import_notes_md(notes: Sequence[str]) -> str:
     """The importer's notes as a Markdown list (user text escaped: they name
     the export's file and the accounts)."""
     return "\n".join(f"- {md(n)}" for n in notes)
+
+
+# -- What your people can reach ------------------------------------------------
+
+
+HEIRS_GROUPS = tuple(HEADINGS.items())
+
+
+def heirs_choices(inv: Inventory) -> list[str]:
+    """"" (everyone together), then each person of `people:`. Cost: O(things).
+
+    >>> from identity_map.format.load import load_text
+    >>> heirs_choices(load_text("version: 1\\npeople:\\n  anna: {}\\n"))
+    ['', 'anna']
+    """
+    return ["", *(t.id for t in inv.of_kind("person"))]
+
+
+def heirs_label(inv: Inventory, person: str) -> str:
+    """Plain text for a choice of `heirs_choices`."""
+    return "Everyone together" if not person else person_title(inv[person])
+
+
+def heirs_reach(analysis: Analysis, person: str) -> Reach:
+    """What `person` ("" = everyone together) reaches after your death (`heirs.reach`)."""
+    return reach(analysis.graph, person or None)
+
+
+def heirs_metrics(r: Reach) -> list[Metric]:
+    """Counts and money of the three groups."""
+    return [
+        Metric("Directly", str(len(r.group(DIRECT))), "A login works for them: a device, or a password on the "
+               "emergency sheet."),
+        Metric("By procedure", str(len(r.group(PROCEDURE))), "Only after a recovery or a legacy "
+               "procedure (legacy contact, inactive account manager, emergency access)."),
+        Metric("Out of reach", str(len(r.group(OUT))), "Nothing they hold opens it."),
+        Metric("Money reachable", money(r.money(DIRECT, PROCEDURE)), "Purchases tied to accounts they reach."),
+        Metric("Money out of reach", money(r.money(OUT)), "Purchases tied to accounts they cannot reach."),
+    ]
+
+
+def heirs_rows(r: Reach, group: str) -> list[dict]:
+    """Plain-text rows of one group, critical first (for a dataframe)."""
+    return [{"thing": e.name, "how": e.how, "critical": "yes" if e.critical else "",
+             "money": money(e.money) if e.money else ""} for e in r.group(group)]

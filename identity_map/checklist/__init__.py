@@ -54,8 +54,8 @@ import networkx as nx
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
 from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
-from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, rules
-from identity_map.analysis.engine import Compiled, Impact, compiled, extend, lost_after, rank
+from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules
+from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact_of, lost_after, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, touched
 from identity_map.format.model import Inventory
@@ -77,9 +77,14 @@ def apply(inventory: Inventory, items) -> Inventory:
 # -- Scope -------------------------------------------------------------------------
 
 
-def _scope(ctx: Context, G: nx.DiGraph, lost) -> tuple[list[tuple[str, ...]], list[tuple[str, tuple[str, ...]]]]:
+def _scope(ctx: Context, G: nx.DiGraph, lost, after_death: bool = False
+           ) -> tuple[list[tuple[str, ...]], list[tuple[str, tuple[str, ...]]]]:
     """The scenarios in scope, and the rows the general advice is drawn from:
-    (account id, critical ids its loss takes), worst first."""
+    (account id, critical ids its loss takes), worst first. After death:
+    the one after-death scenario (with `lost` too), without the advice,
+    which is about providers that lock you out."""
+    if after_death:
+        return [tuple(dict.fromkeys(lost or ()))], []
     if lost is None:
         rows = rank(G)
         return ([(r.id,) for r in rows if r.lost > 0],
@@ -99,6 +104,9 @@ def _lost_with(changed: Compiled, before: Impact) -> frozenset[str]:
     applied again to the changed inventory: a backup disk added at the site
     that burns is lost with it."""
     added = matches_among(changed.inventory, before.selectors, len(before.compiled.ids))
+    if before.after_death:
+        # Legacy methods are outside the living fixed point `lost_after` grows: run it afresh.
+        return impact_of(changed, before.scenario | added, after_death=True).lost
     return lost_after(changed, before, added)
 
 
@@ -118,7 +126,8 @@ def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
             add_money(money, thing.currency, thing.price)
     critical = tuple(tid for tid in saved if c.things[c.index[tid]].critical)
     return Verification(tuple(sorted(before.scenario, key=c.index.__getitem__)), len(before.lost),
-                        len(lost_now), saved, critical, dict(sorted(money.items())), selectors=before.selectors)
+                        len(lost_now), saved, critical, dict(sorted(money.items())), selectors=before.selectors,
+                        after_death=before.after_death)
 
 
 class _Resilience:
@@ -163,7 +172,8 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
     if cand.kind == INFO:
         s = cand.scenarios[0]
         v = Verification(tuple(sorted(base[s].scenario, key=ctx.order.__getitem__)), len(base[s].lost),
-                         len(base[s].lost), money_at_stake=cand.money_at_stake, selectors=s)
+                         len(base[s].lost), money_at_stake=cand.money_at_stake, selectors=s,
+                         after_death=base[s].after_death)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
     changed = extend(res.c, apply_change(ctx.inv, cand.change))
@@ -204,11 +214,13 @@ def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
 # -- Building ----------------------------------------------------------------------
 
 
-def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
+def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Checklist:
     """The verified checklist for the inventory of G: every single point of
     failure of the ranking when `lost` is None, else that one scenario (a
     list of selectors: ids, site:S, provider:P, kind:K; one that matches
-    nothing raises `selectors.SelectorError`). Every change is verified on
+    nothing raises `selectors.SelectorError`); with `after_death`, the
+    after-death scenario (`lost` lost too), where the heirs rules propose
+    as well. Every change is verified on
     the changed inventory with the scenario's selectors applied again.
     Cost: per proposed change, one `engine.extend` (flat list copies, no
     graph) and one `engine.lost_after` per scenario it addresses (what the
@@ -216,12 +228,12 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     per critical thing downstream of it; the proposals are bounded by the
     things lost."""
     ctx = Context(G)
-    scenarios, advice_rows = _scope(ctx, G, lost)
-    base = {s: scenario_impact(G, s) for s in scenarios}
+    scenarios, advice_rows = _scope(ctx, G, lost, after_death)
+    base = {s: scenario_impact(G, s, after_death) for s in scenarios}
 
     candidates: dict[str, Candidate] = {}
     for s in scenarios:
-        for cand in rules(ctx, base[s]):
+        for cand in (*rules(ctx, base[s]), *heirs_rules(ctx, base[s])):
             known = candidates.setdefault(cand.id, cand)
             if s not in known.scenarios:
                 known.scenarios.append(s)
@@ -239,4 +251,4 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
             if v and v.saved:
                 combined.append(v)
         combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
-    return Checklist(ordered, scenarios, combined, lost is None, combined_gains)
+    return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from identity_map.format.model import ID_MAX, SECTIONS, Inventory, Method, Term, Thing
+from identity_map.format.model import ID_MAX, METHOD_FIELDS, SECTIONS, Inventory, Method, Term, Thing
 
 SECTION_OF = {kind: section for section, kind in SECTIONS.items()}
 
@@ -97,12 +97,12 @@ class AddCopy:
 @dataclass(frozen=True)
 class AddMethod:
     owner: str
-    role: str  # "login" or "recovery"
+    role: str  # "login", "recovery", "unlock" (a device that has one already) or "legacy"
     method: Method
 
     def apply(self, inventory: Inventory) -> Inventory:
-        if self.role not in ("login", "recovery"):
-            raise ValueError(f"role must be login or recovery, not {self.role!r}")
+        if self.role not in METHOD_FIELDS:
+            raise ValueError(f"role must be one of {', '.join(METHOD_FIELDS)}, not {self.role!r}")
         thing = inventory[self.owner]
         for term in self.method.terms:
             if term.target not in inventory.things:

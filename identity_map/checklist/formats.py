@@ -15,6 +15,7 @@ import json
 
 from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
+from identity_map.analysis.engine import DEATH_LOSES
 from identity_map.analysis.selectors import label
 from identity_map.format.model import Inventory
 from identity_map.output.report import md
@@ -45,21 +46,34 @@ def _scenario_words(v: Verification, inventory: Inventory | None, name) -> Text:
     return join([name(s) if s in inventory.things else U(label(inventory, s)) for s in v.selectors])
 
 
+def _lead(v: Verification, inventory: Inventory | None, name, start: str = "I") -> Text:
+    """"If you lose X", or "After your death" (", with X lost too"); `start`
+    "i" begins it in lower case, inside a sentence."""
+    if not v.after_death:
+        return T(start + "f you lose ", _scenario_words(v, inventory, name))
+    after = "After" if start == "I" else "after"
+    extra = [s for s in v.selectors if s not in DEATH_LOSES]
+    if not extra:
+        return T(after + " your death")
+    return T(after + " your death, with ", join([name(s) if inventory is None or s in inventory.things
+                                               else U(label(inventory, s)) for s in extra]), " lost too")
+
+
 def verification_text(v: Verification | None, inventory: Inventory | None = None) -> Text:
     """The figures in words: 'If you lose X: 16 things lost instead of 18. Saved: ...'."""
     if v is None:
         return T("")
     name = _namer(inventory)
     crit = set(v.critical_saved)
-    scen = _scenario_words(v, inventory, name)
+    scen = _lead(v, inventory, name)
     if v.money_at_stake and not v.saved:
-        return T("If you lose ", scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
+        return T(scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
                  "(this item saves nothing by itself).")
     if not v.saved:
-        return T("If you lose ", scen, f": {plural(v.lost_after, 'thing')} lost, as before (this action alone "
+        return T(scen, f": {plural(v.lost_after, 'thing')} lost, as before (this action alone "
                  "saves none of them there).")
     saved = [T(name(i), " (critical)" if i in crit else "") for i in v.saved]
-    out = T("If you lose ", scen, f": {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}. Saved: ",
+    out = T(scen, f": {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}. Saved: ",
             join(saved), ".")
     if v.money_saved:
         out += T(f" Money kept: {money_text(v.money_saved)}.")
@@ -98,6 +112,9 @@ def _scope(items, inventory: Inventory | None) -> list[Text]:
             shown = shortlist([name(s[0]) for s in scenarios], 8)
             lines.append(T(f"Scope: every single point of failure, {len(scenarios)} of them: ", join(shown), ".")
                          if scenarios else T("Scope: every single point of failure; there are none."))
+        elif getattr(items, "after_death", False):
+            lines.append(T("Scope: what your people can reach after your death (what you knew by heart and "
+                           "you in person are gone; legacy contacts and emergency access work)."))
         elif scenarios:
             lines.append(T("Scope: the scenario of losing ", join([name(i) for i in scenarios[0]]), "."))
     lines.append(T("Each action is a change to the inventory; the engine re-ran the scenario with the "
@@ -105,7 +122,7 @@ def _scope(items, inventory: Inventory | None) -> list[Text]:
                    "lose each critical thing before and after (1: a single point of failure). Actions that "
                    "neither save anything nor make a critical thing harder to lose are not listed."))
     for v in list(getattr(items, "combined", ()))[:3]:
-        lines.append(T("With every action done: if you lose ", join([name(i) for i in v.scenario]),
+        lines.append(T("With every action done: ", _lead(v, inventory, name, "i"),
                        f", {plural(v.lost_after, 'thing')} lost instead of {v.lost_before}."))
     gains = getattr(items, "combined_gains", ())
     if gains:

@@ -115,6 +115,7 @@ class Verification:
     money_saved: dict[str, float] = field(default_factory=dict)
     money_at_stake: dict[str, float] = field(default_factory=dict)  # info items
     selectors: tuple[str, ...] = ()  # the scenario as asked (site:home ...); its ids are `scenario`
+    after_death: bool = False  # the scenario is after your death (see `engine.impact`)
 
     def __hash__(self) -> int:  # the money dicts are not hashable; these fields decide equality anyway
         return hash((self.scenario, self.lost_before, self.lost_after, self.saved))
@@ -163,8 +164,9 @@ class Checklist(list):
     `combined` (each scenario re-run with every fix applied at once) and
     `combined_gains` (the critical things every fix together makes harder to lose)."""
 
-    def __init__(self, items=(), scenarios=(), combined=(), whole=True, combined_gains=()):
+    def __init__(self, items=(), scenarios=(), combined=(), whole=True, combined_gains=(), after_death=False):
         super().__init__(items)
+        self.after_death = after_death  # the one scenario is after your death
         self.scenarios: tuple[tuple[str, ...], ...] = tuple(scenarios)
         self.combined: tuple[Verification, ...] = tuple(combined)
         self.whole = whole  # True: every single point of failure; False: one scenario

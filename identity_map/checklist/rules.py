@@ -489,3 +489,92 @@ def advice(ctx: Context, rows: list[tuple[str, tuple[str, ...]]]) -> list[Item]:
                "service a formal warning. In Germany, lawyers point out that an injunction against the block "
                "can be sought if the service does not answer as asked (a breach can cost it up to EUR 250,000).")),
     ]
+
+
+# -- After death -------------------------------------------------------------------
+
+# Providers that let a person you name reach the account after your death,
+# and what they call it (matched case-insensitively on `provider`).
+LEGACY_PROVIDERS = {
+    "apple": "a Legacy Contact (Settings, your name, Sign-In & Security, Legacy Contact)",
+    "google": "an Inactive Account Manager contact (myaccount.google.com, Data & privacy)",
+    "facebook": "a legacy contact (Settings, Memorialization)",
+    "meta": "a legacy contact (Settings, Memorialization)",
+    "instagram": "memorialization by a family member",
+    "bitwarden": "emergency access (Settings, Emergency access: takeover)",
+    "lastpass": "emergency access",
+    "keeper": "emergency access",
+    "proton": "an emergency contact for Proton Pass",
+}
+
+
+def heirs_rules(ctx: Context, result: Impact):
+    """The candidate changes for an after-death scenario: what your people
+    lose that a legacy contact, the vault's master password on the
+    emergency sheet, or a device passcode on the sealed sheet would give
+    them. Nothing when `result` is not after death."""
+    if not result.after_death:
+        return
+    for tid, t in ctx.inv.things.items():
+        if tid not in result.lost or tid in result.scenario:
+            continue
+        if t.kind == "account" and not t.part_of:
+            yield from _legacy_rule(ctx, t, result)
+            yield from _vault_sheet_rule(ctx, t, result)
+        elif t.kind == "device":
+            yield from _unlock_sheet_rule(ctx, t, result)
+
+
+def _remembered(methods) -> Method | None:
+    """The first method that needs what you remember (a bare `password`)."""
+    return next((m for m in methods if Term("password", MEMORY) in m.terms), None)
+
+
+def _legacy_rule(ctx: Context, t: Thing, result: Impact):
+    """An account whose provider offers a legacy procedure, with none set up
+    for a person who is not lost: name one."""
+    what = LEGACY_PROVIDERS.get(t.provider.casefold())
+    people = [p.id for p in ctx.inv.of_kind("person") if p.id not in result.lost]
+    if what is None or not people or any(x.target in people for m in t.legacy for x in m.terms):
+        return
+    who = people[0]
+    yield Candidate(
+        f"legacy-{t.id}", FIX, "legacy-contact", t.id,
+        T("Name ", ctx.name(who), " as the legacy contact of ", ctx.name(t.id)),
+        T(U(t.provider), " offers ", what, ": after your death ", ctx.name(who),
+          " reaches the account with a death certificate. Add it to the inventory as "
+          f"'legacy: [person:{who}]'."),
+        (AddMethod(t.id, "legacy", Method((Term("person", who),))),))
+
+
+def _vault_sheet_rule(ctx: Context, t: Thing, result: Impact):
+    """A password manager whose logins all need the master password you
+    remember: write it on the emergency sheet in a place your people open."""
+    if t.subkind == "password-manager":
+        yield from _sheet_rule(ctx, t, result, "login", "vault-sheet", lambda place: (
+            T("Put the master password of ", ctx.name(t.id), " on the emergency sheet in ", place),
+            T("Your people cannot open the vault without it, and it holds the passwords of most accounts. "
+              "Write it on the emergency sheet (sealed, dated) in ", place,
+              ", where they will look, and keep the sheet up to date.")))
+
+
+def _unlock_sheet_rule(ctx: Context, t: Thing, result: Impact):
+    """A device that unlocks only with a passcode you remember: add the
+    passcode to the sealed sheet, so your people can use it."""
+    yield from _sheet_rule(ctx, t, result, "unlock", "unlock-sheet", lambda place: (
+        T("Add the passcode of ", ctx.name(t.id), " to the sealed sheet in ", place),
+        T(ctx.name(t.id), " unlocks only with a passcode you know; after your death it is a locked brick, "
+          "with the apps, codes and passkeys on it. Write the passcode on the sealed sheet in ", place, ".")))
+
+
+def _sheet_rule(ctx: Context, t: Thing, result: Impact, role: str, slug: str, words):
+    """The first `role` method of t that needs what you remember, again with
+    the secret on the sheet in a safe place; `words(place name)` gives the
+    action and its detail."""
+    method = _remembered(getattr(t, role))
+    if method is None:
+        return
+    place, new = ctx.safe_place(result)
+    action, detail = words(ctx.name(place))
+    yield Candidate(f"{slug}-{t.id}", FIX, slug, t.id, action, detail,
+                    new + (AddMethod(t.id, role, replace(method, Term("password", MEMORY), Term("password", place))),))

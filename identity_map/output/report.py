@@ -21,12 +21,16 @@ def money(amounts: dict[str, float]) -> str:
 
 
 def impact_json(result: Impact) -> dict:
-    """The `impact --format json` document: every id of the inventory in `nodes`."""
+    """The `impact --format json` document: every id of the inventory in `nodes`;
+    an after-death scenario says so (`"after_death": true`)."""
     c = result.compiled
     whys = explanations(result)
     s = result.summary
+    scenario = {"lost": sorted(result.scenario), "selectors": list(result.selectors or sorted(result.scenario))}
+    if result.after_death:
+        scenario["after_death"] = True
     return {
-        "scenario": {"lost": sorted(result.scenario), "selectors": list(result.selectors or sorted(result.scenario))},
+        "scenario": scenario,
         "nodes": {
             tid: {"status": status, "kind": c.things[c.index[tid]].kind, "name": c.things[c.index[tid]].name,
                   "why": whys.get(tid, "")}
@@ -50,8 +54,9 @@ def _headline(result: Impact) -> list[str]:
     lost = ", ".join(sorted(result.scenario)) or "nothing (baseline)"
     asked = ", ".join(result.selectors)
     return [
-        f"Scenario: lose {lost}" + (f" (selected by {asked})" if asked and set(result.selectors) != result.scenario
-                                     else ""),
+        ("After death (legacy methods count): " if result.after_death else "")
+        + f"Scenario: lose {lost}" + (f" (selected by {asked})" if asked and set(result.selectors) != result.scenario
+                                       else ""),
         " · ".join(f"{status} {s.counts[status]}" for status in STATUSES),
         f"Money lost: {money(s.money_lost)}",
         "Critical things lost: " + (", ".join(f"{names[t]} ({t})" for t in s.critical_lost) or "none"),
