@@ -1,4 +1,4 @@
-"""The app's "After I die" tab: the library's heirs figures, per person,
+"""The app's "After I die" page: the library's heirs figures, per person,
 user text only as plain text, and the emergency sheet as a download."""
 
 from __future__ import annotations
@@ -32,13 +32,20 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
+def open_heirs(at: AppTest) -> AppTest:
+    """The app on its "After I die" page (only the open page is drawn)."""
+    run(at)
+    at.radio(key="page").set_value("After I die")
+    return run(at)
+
+
 def heirs_metrics(at: AppTest) -> dict[str, str]:
     labels = {m.label for m in appview.heirs_metrics(reach(build_graph(load_text(FAMILY)), None))}
     return {m.label: m.value for m in at.metric if m.label in labels}
 
 
 def test_the_tab_shows_the_library_figures_per_person(family):
-    at = run(AppTest.from_file(str(APP), default_timeout=30))
+    at = open_heirs(AppTest.from_file(str(APP), default_timeout=30))
     G = build_graph(load_text(FAMILY))
     together = reach(G, None)
     assert heirs_metrics(at) == {"Directly": str(len(together.group(DIRECT))),
@@ -58,7 +65,7 @@ def test_the_tab_shows_the_library_figures_per_person(family):
 def test_secrets_never_reach_the_tab(tmp_path, monkeypatch):
     monkeypatch.setenv("IDENTITY_MAP_INVENTORY", str(PLANTED))
     monkeypatch.setenv("IDENTITY_MAP_INVENTORIES", str(tmp_path))
-    at = run(AppTest.from_file(str(APP), default_timeout=30))
+    at = open_heirs(AppTest.from_file(str(APP), default_timeout=30))
     heirs_cells = " ".join(str(v) for df in at.dataframe for v in df.value.to_numpy().ravel())
     assert "Anna" in heirs_cells or "Apple ID" in heirs_cells
     for secret in SECRETS:
@@ -84,6 +91,8 @@ def test_the_after_death_preset_shows_the_after_death_checklist(tmp_path, monkey
     monkeypatch.setenv("IDENTITY_MAP_INVENTORY", str(EXAMPLES / "household.yaml"))
     monkeypatch.setenv("IDENTITY_MAP_INVENTORIES", str(tmp_path))
     at = run(AppTest.from_file(str(APP), default_timeout=60))
+    at.radio(key="page").set_value("Blast radius")
+    run(at)
     at.selectbox(key="scenario_mode").set_value("death")
     run(at)
     captions = " ".join(c.value for c in at.caption)
