@@ -19,7 +19,8 @@ is reached this way (at every step some element of it lies in the current
 derivation), and none of them contains a smaller killing set, so all are
 minimal. Only things upstream of T (its ancestors) can matter, so each test
 is a least fixed point over T's ancestors alone, which is exactly T's
-availability in the full fixed point. Branching is the size of a
+availability in the full fixed point, and walks only the methods of
+those ancestors (not every user of a phone or of `memory`). Branching is the size of a
 derivation (derivations with the fewest candidates are preferred), not
 the number of candidates.
 """
@@ -88,6 +89,12 @@ class _Search:
         self.ancestors = seen
         self.methods = methods
         self.missing0 = {m: len(c.m_targets[m]) for m in methods}
+        # The methods of ancestors naming each ancestor: a proof walks these,
+        # not every user (a phone or `memory` opens most of the inventory).
+        self.users: dict[int, list[int]] = {}
+        for m in methods:
+            for t in c.m_targets[m]:
+                self.users.setdefault(t, []).append(m)
         self.roots = sorted(x for x in seen if c.is_root[x])
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
@@ -99,7 +106,7 @@ class _Search:
             return self.memo[lost]
         c = self.c
         target = self.target
-        users, m_owner = c.users, c.m_owner
+        users, m_owner = self.users, c.m_owner
         missing = self.missing0.copy()
         order: dict[int, int] = {}
         queue = [x for x in self.roots if x not in lost]
@@ -110,10 +117,8 @@ class _Search:
         while head < len(queue) and not found:
             x = queue[head]
             head += 1
-            for m in users[x]:
-                k = missing.get(m)
-                if k is None:
-                    continue  # a method of a thing that is not an ancestor of T
+            for m in users.get(x, ()):
+                k = missing[m]
                 missing[m] = k - 1
                 if k == 1:
                     o = m_owner[m]
