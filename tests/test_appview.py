@@ -56,11 +56,12 @@ def test_label_is_the_id_alone_when_unnamed():
     assert appview.label(analysis.inventory, "mail") == "mail"
 
 
-def test_lose_options_are_losable_things_then_memory(malik):
+def test_lose_options_are_losable_things_then_memory_then_sites_and_providers(malik):
     options = appview.lose_options(malik.inventory)
-    assert options[-1] == "memory"
+    assert options[options.index("memory"):] == ["memory", "site:carried", "site:home", "provider:Microsoft"]
     assert {"microsoft", "iphone", "mobile"} <= set(options)
     assert not {"photos", "xbox-library"} & set(options)
+    assert appview.label(malik.inventory, "site:home") == "everything at home (site:home)"
 
 
 def test_metrics_are_the_summary(malik):
@@ -104,7 +105,8 @@ def test_method_rows(malik):
     assert appview.method_rows(result, "github") == [
         {"role": "login", "method": "password + totp:ms-authenticator", "worked before": True,
          "works now": False, "missing now": "ms-authenticator"}]
-    assert appview.method_rows(result, "iphone") == []
+    assert appview.method_rows(result, "iphone") == [  # its passcode (second edition: unlock)
+        {"role": "unlock", "method": "password", "worked before": True, "works now": True, "missing now": ""}]
 
 
 def test_problem_rows_carry_the_line_text():
