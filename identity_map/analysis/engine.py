@@ -31,7 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from itertools import compress
 from math import fsum
+from operator import is_not
 
 import networkx as nx
 
@@ -191,7 +193,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     copied: set[int] = set()
     first_method = len(c.m_owner)
     # Old things whose methods changed (in file order), then the new things.
-    changed = [i for i, (old, new) in enumerate(zip(c.things, x.things)) if old is not new]
+    changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     for i in [*changed, *range(n, len(ids))]:
         new = x.things[i]
         old = c.things[i] if i < n else None
@@ -300,7 +302,7 @@ def _grow(c: Compiled, avail: list[bool], order, lost, methods, roots, first: in
             queue.append(x)
     for m in methods:
         o = c.m_owner[m]
-        if missing[m] == 0 and not avail[o] and o not in lost:
+        if not avail[o] and o not in lost and missing[m] == 0:  # counting last: most owners are available
             avail[o] = True
             queue.append(o)
     _chain(c, avail, order, queue, missing, lost, first)
