@@ -228,15 +228,35 @@ class Context:
         named = {term.target for t in self.inv for m in t.methods for term in m.terms if term.kind == "email"}
         return [t.id for t in self.inv.of_kind("account") if t.subkind == "email" or t.id in named]
 
+    @cached_property
+    def ranked_mailboxes(self) -> list[str]:
+        """Mailboxes, critical ones (kept with care) first, then file order."""
+        return sorted(self.mailboxes, key=lambda m: (not self.inv[m].critical, self.order[m]))
+
+    @cached_property
+    def mailbox_rank(self) -> dict[str, int]:
+        return {m: i for i, m in enumerate(self.ranked_mailboxes)}
+
+    @cached_property
+    def mailboxes_by_word(self) -> dict[str, list[str]]:
+        """Word of an id (anna, ben) -> the mailboxes whose id has it, ranked."""
+        out: dict[str, list[str]] = {}
+        for m in self.ranked_mailboxes:
+            for word in dict.fromkeys(m.split("-")):
+                out.setdefault(word, []).append(m)
+        return out
+
     def other_mailbox(self, owner: Thing, exclude: set[str], lost: frozenset[str]) -> tuple[str, tuple]:
         """A mailbox of the owner's that this scenario does not take: one that
         shares a word of the account's id (anna, ben) first, then critical
         ones (kept with care), then file order; a new one if there is none."""
-        words = set(owner.id.split("-"))
-        choices = [m for m in self.mailboxes if m not in exclude and m not in lost]
-        if choices:
-            return min(choices, key=lambda m: (not (words & set(m.split("-"))), not self.inv[m].critical,
-                                               self.order[m])), ()
+        def first(ranked):
+            return next((m for m in ranked if m not in exclude and m not in lost), None)
+
+        sharing = [m for word in owner.id.split("-") if (m := first(self.mailboxes_by_word.get(word, ())))]
+        best = min(sharing, key=self.mailbox_rank.__getitem__) if sharing else first(self.ranked_mailboxes)
+        if best is not None:
+            return best, ()
         return self._new(MAILBOX, "account", subkind="email", login=(Method((Term("password", MEMORY),)),))
 
     def vault_export(self, vault: str) -> str | None:
@@ -276,9 +296,8 @@ def rules(ctx: Context, result: Impact):
     its selectors), in file order of what they save."""
     lost = result.lost
     gone = result.scenario
-    for tid, t in ctx.inv.things.items():
-        if tid not in lost or tid in gone:
-            continue
+    for tid in sorted(lost - gone, key=ctx.order.__getitem__):  # O(lost), not O(things), per scenario
+        t = ctx.inv[tid]
         if t.kind == "data":
             yield from _data_rules(ctx, t, result)
         elif t.kind == "account" and not t.part_of:  # a part's logins are its whole's to decide
