@@ -1,24 +1,27 @@
 """identity-map, the app: `streamlit run app.py [-- INVENTORY.yaml]`.
 
-Layout only. What to show is computed in identity_map.appview (labels,
-tables, metrics, the checklist and its what-if, resilience rows),
-identity_map.scenarios (presets), identity_map.exports (downloads) and
-identity_map.workspace (open, save, outside edits, import); the analysis
-itself is the library's (engine, checklist, resilience, importers). User text reaches the page only through
-plain-text elements (dataframes, select options, the editor) or escaped
-with `md` for Markdown.
+Layout only. What to show is computed in identity_map.app.view (labels,
+tables, metrics, the cascade, the checklist and its what-if, resilience
+rows), identity_map.app.forms (the fields of a thing, their valid choices,
+applying a form to the YAML text), identity_map.app.guide (the steps of
+"Start my map"), identity_map.analysis.scenarios (presets),
+identity_map.app.exports (downloads) and identity_map.app.workspace (open,
+save, outside edits, import); the analysis itself is the library's. User
+text reaches the page only through plain-text elements (dataframes, select
+options, the editor) or escaped with `md` for Markdown.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
 from identity_map.app import view as appview
-from identity_map.app import exports
+from identity_map.app import exports, forms, guide
 from identity_map.analysis import scenarios
 from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
@@ -35,17 +38,30 @@ ROOT = Path(__file__).resolve().parent
 EXAMPLES = ROOT / "examples"
 FOLDER = inventories_folder(os.environ, ROOT)
 CUSTOM = "custom"
+NEW_THING = ""  # the form editor's "add a new one" choice
 MODES = (CUSTOM, *scenarios.BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
 VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
-             "checklist_build", *(f"pick_{key}" for key in scenarios.BY_KEY))
+             "checklist_build", "form_section", "form_thing", *(f"pick_{key}" for key in scenarios.BY_KEY))
+# Pages, drawn one at a time: a radio held in session_state (st.tabs would
+# redraw every page and forget the open one when the text turns invalid).
+START, EXPLORE, EDIT, RANKING, RESILIENCE, EXPORT, IMPORT = PAGES = (
+    "Start my map", "Blast radius", "Edit", "Ranking", "Resilience", "Export", "Import")
+# Widget state Streamlit would drop while its page is not drawn: kept across pages.
+KEPT = ("editor", "scenario_mode", "lose", "explain", "whole_graph", "checklist_whole", "checklist_build",
+        "form_section", "form_thing", "guide_step", *(f"pick_{key}" for key in scenarios.BY_KEY))
+FORM = "form-"  # key prefix of the form widgets
+TEMPLATE = ROOT / "inventories" / "template.yaml"
 WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
 AUTO = "auto"
 MAX_EXPORT_MB = IMPORT_MAX_BYTES // 2 ** 20  # the importer's own limit, also the server's (.streamlit/config.toml)
 MAX_INVENTORY_MB = MAX_BYTES // 2 ** 20  # the loader's
 
-# YAML is edited in a fixed-width font (Streamlit ships Source Code Pro; nothing is fetched).
-EDITOR_CSS = '<style>[data-testid="stTextArea"] textarea {font-family: "Source Code Pro", monospace;}</style>'
+# YAML is edited in a fixed-width font (Streamlit ships Source Code Pro; nothing is fetched); the
+# page starts near the top so the graph fits a 1280x800 screen.
+PAGE_CSS = ('<style>[data-testid="stTextArea"] textarea {font-family: "Source Code Pro", monospace;}'
+            '.block-container {padding-top: 2.2rem; padding-bottom: 1rem;}'
+            '[data-testid="stMetricValue"] {font-size: 1.6rem;}</style>')
 
 st.set_page_config(page_title="identity-map", layout="wide")  # no page_icon: a :material: icon is fetched from Google
 
@@ -131,6 +147,9 @@ def target_in_folder(name: str) -> Path | None:
     except (ValueError, OSError) as exc:
         note(Notice("error", f"Not saved: {exc}."))
         return None
+    if protected(target):
+        note(Notice("error", f"Not saved: {display_name(target)} is bundled with identity-map; pick another name."))
+        return None
     return target
 
 
@@ -147,6 +166,98 @@ def on_revert() -> None:
 def on_clear_what_if() -> None:
     for key in [k for k in ss if str(k).startswith(WHAT_IF)]:
         ss[key] = False
+
+
+# -- Forms: the Edit page's form editor and the guided start ---------------------
+
+
+def protected(path: Path | None) -> bool:
+    """Bundled examples and the template are saved only under another name."""
+    return path is not None and (path.resolve().parent == EXAMPLES.resolve() or path.resolve() == TEMPLATE.resolve())
+
+
+def form_key(prefix: str, name: str, slot: int | str | None = None) -> str:
+    # The round changes after every applied change, so the widgets start on the new values.
+    return f"{FORM}{ss.get('form_round', 0)}-{prefix}-{name}" + ("" if slot is None else f"-{slot}")
+
+
+def entered(prefix: str, specs) -> dict:
+    """The form's values as forms.apply_thing takes them."""
+    out = {}
+    for spec in specs:
+        if spec.widget == forms.METHODS:
+            out[spec.name] = [ss.get(form_key(prefix, spec.name, i)) or []
+                              for i in range(ss.get(form_key(prefix, spec.name, "n"), 0))]
+        else:
+            out[spec.name] = ss.get(form_key(prefix, spec.name))
+    return out
+
+
+def write_change(change: forms.Change, prefix: str, done: str) -> bool:
+    """A validated change goes into the editor and, when the file may be
+    written, to disk (atomic, .bak); an invalid one is refused beside its form."""
+    if not change.ok:
+        ss.form_problems = (prefix, [p.message for p in change.problems])
+        return False
+    ss.form_problems = None
+    ss.editor = change.text
+    if ss.ws.doc.path is None or protected(ss.ws.doc.path):
+        note(Notice("info", f"{done} It is in the editor, not saved yet: use Save as to keep it."))
+    else:
+        saved = ss.ws.save(change.text)
+        note(Notice(saved.level, f"{done} {saved.text}"))
+    ss.form_round = ss.get("form_round", 0) + 1
+    return True
+
+
+def form_prefix(section: str, thing_id: str | None) -> str:
+    # Per thing: widgets of another thing's form never lend it their values.
+    return f"{section}.{thing_id or ''}"
+
+
+def on_form_save(section: str, thing_id: str | None) -> None:
+    prefix = form_prefix(section, thing_id)
+    values = entered(prefix, forms.fields(section))
+    tid = thing_id or ((ss.get(form_key(prefix, "id")) or "").strip()
+                       or forms.suggest_id(values.get("name") or forms.SINGULAR[section], forms.catalog_of(ss.editor)))
+    if write_change(forms.apply_thing(ss.editor, section, tid, values, new=thing_id is None), prefix,
+                    f"{'Changed' if thing_id else 'Added'} {tid}.") and thing_id is None:
+        ss.form_thing = tid
+
+
+def on_form_remove(section: str, thing_id: str) -> None:
+    if write_change(forms.remove_thing(ss.editor, section, thing_id), form_prefix(section, thing_id),
+                    f"Removed {thing_id}."):
+        ss.form_thing = NEW_THING
+
+
+def on_guide_start() -> None:
+    target = target_in_folder(ss.get("guide_file") or "")
+    if target is None:
+        return
+    if target.exists():
+        note(Notice("error", f"{display_name(target)} exists already: pick another name, or open it in the sidebar."))
+        return
+    notice = save_file(forms.new_inventory(ss.get("guide_owner") or ""), target)
+    note(notice)
+    if notice.level == "success":
+        switch_to(open_path(target))
+        ss.guide_step = 1
+
+
+def on_guide_add(step_key: str, index: int) -> None:
+    form = guide.BY_KEY[step_key].forms[index]
+    prefix = f"g-{step_key}-{index}"
+    values = guide.form_values(form, entered(prefix, form.specs()))
+    if not values.get("name"):
+        ss.form_problems = (prefix, ["Give it a name first."])
+        return
+    tid = forms.suggest_id(values["name"], forms.catalog_of(ss.editor))
+    write_change(forms.apply_thing(ss.editor, form.section, tid, values, new=True), prefix, f"Added {tid}.")
+
+
+def on_guide_move(step: int) -> None:
+    ss.guide_step = max(0, min(len(guide.STEPS) + 1, step))
 
 
 # -- Import: the export is read once, in the callback, then dropped -----------------
@@ -194,6 +305,7 @@ def on_import_save() -> None:
     if notice.level == "success":
         switch_to(open_path(target))
         done_importing(draft)
+        ss.page = EXPLORE
 
 
 def on_import_open() -> None:
@@ -205,6 +317,7 @@ def on_import_open() -> None:
     else:
         switch_to(open_draft(draft))
     done_importing(draft)
+    ss.page = EDIT
 
 
 def done_importing(draft: ImportDraft) -> None:
@@ -224,8 +337,12 @@ if "ws" not in ss:
     first = open_path(initial_path(sys.argv, os.environ, Path(__file__), EXAMPLES / "malik.yaml"))
     ss.ws = Workspace(first.doc)
     show(first)
+    ss.page = START if not first.text.strip() else EXPLORE
 else:
     show(ss.ws.sync(ss.editor))
+for kept in [*KEPT, *(k for k in ss if str(k).startswith(WHAT_IF))]:  # widgets of pages not drawn this run
+    if kept in ss:
+        ss[kept] = ss[kept]
 doc = ss.ws.doc
 dirty = doc.dirty(ss.editor)
 
@@ -242,12 +359,12 @@ with st.sidebar:
     st.file_uploader("Or upload one", type=["yaml", "yml"], key="upload", on_change=on_upload,
                      max_upload_size=MAX_INVENTORY_MB, help="It goes into the editor only; nothing is saved until you save it.")
     st.divider()
-    # The bundled examples are the story's cases: keep them as shipped, save edits under your own name.
-    bundled = doc.path is not None and doc.path.resolve().parent == EXAMPLES
+    # The bundled examples and the template stay as shipped: edits are saved under your own name.
+    bundled = protected(doc.path)
     st.button("Save", key="save", on_click=on_save, disabled=doc.path is None or bundled, type="primary",
               width="stretch", help="Only a valid inventory is saved; the replaced version is kept as FILE.bak.")
     if bundled:
-        st.caption("A bundled example: use Save as to keep your version.")
+        st.caption("Bundled with identity-map: use Save as to keep your version.")
     st.button("Revert to the file on disk", key="revert", on_click=on_revert,
               disabled=not dirty or doc.disk is None, width="stretch")
     st.text_input("Save as (a file name)", key="save_as_name", placeholder="me.yaml")
@@ -256,43 +373,182 @@ with st.sidebar:
 
 # -- Header, messages, validation --------------------------------------------
 
-st.title("identity-map")
-st.caption(md(doc.name) + (" · **unsaved edits**" if dirty else ""))
+st.html(PAGE_CSS)
+head, nav = st.columns([1, 4], vertical_alignment="center")
+head.caption(md(doc.name) + (" · **unsaved edits**" if dirty else ""))
+page = nav.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
 for notice in ss.notices:
     getattr(st, notice.level)(md(notice.text))
 ss.notices = []
 
 text, name = ss.editor, doc.name
 analysis = analyse(text, name)
+problems_table = None
 if analysis.ok:
     ss.last_good = (doc.key, text, name)
 else:
     errors = analysis.validation.errors
-    st.error(f"The inventory has {len(errors)} error(s): fix them in the Edit tab. "
-             "Nothing is saved while there are errors.")
-    st.dataframe(appview.problem_rows(errors, ss.editor), hide_index=True)
+    problems_table = appview.problem_rows(errors, ss.editor)
+    if page != EDIT:
+        st.error(f"The inventory has {len(errors)} error(s): fix them on the Edit page. "
+                 "Nothing is saved while there are errors.")
+        st.dataframe(problems_table, hide_index=True)
     kept = ss.get("last_good")
     if kept is not None and kept[0] == doc.key:
         _, text, name = kept
         analysis = analyse(text, name)
-        st.info("Below: the last valid version of this text.")
+        if page != EDIT:
+            st.info("Below: the last valid version of this text.")
     else:
         analysis = None
-if analysis is not None and analysis.validation.warnings:
-    with st.expander(f"{len(analysis.validation.warnings)} warning(s)"):
-        st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
 
-explore, edit, ranking, resilient, export, importing = st.tabs(
-    ["Blast radius", "Edit", "Ranking", "Resilience", "Export", "Import"])
 
-with edit:
-    st.html(EDITOR_CSS)
-    st.text_area("Inventory (YAML)", key="editor", height=560,
-                 help="Checked when you leave the box or press Ctrl+Enter. Format: docs/inventory-format.md")
+def draw_warnings() -> None:
+    if analysis is not None and analysis.validation.warnings:
+        with st.expander(f"{len(analysis.validation.warnings)} warning(s)"):
+            st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
+
+
+if page == EXPLORE:
+    draw_warnings()
+
+
+def draw_fields(prefix: str, section: str, specs, current: dict, cat: forms.Catalog, own: str | None) -> None:
+    """One widget per field, built only from valid choices (terms never typed)."""
+    for spec in specs:
+        key, value = form_key(prefix, spec.name), current.get(spec.name)
+        label = spec.label + (" (required)" if spec.required else "")
+        if spec.widget == forms.FLAG:
+            st.checkbox(label, value=bool(value), key=key)
+        elif spec.widget == forms.NUMBER:
+            st.number_input(label, value=None if value is None else float(value), min_value=0.0, key=key)
+        elif spec.widget in (forms.CHOICE, forms.ONE_ID):
+            options = ["", *forms.choices(spec, section, cat, own)]
+            if value and value not in options:
+                options.append(value)
+            st.selectbox(label, options, index=options.index(value or ""), key=key,
+                         format_func=lambda t, ids=spec.widget == forms.ONE_ID: (cat.label(t) if ids else t) if t else "(none)")
+        elif spec.widget in (forms.IDS, forms.METHOD):
+            written = list(value or [])
+            options = forms.choices(spec, section, cat, own)
+            options += [t for t in written if t not in options]
+            st.multiselect(label, options, default=written, key=key,
+                           format_func=cat.label if spec.widget == forms.IDS else partial(forms.term_label, cat))
+        elif spec.widget == forms.METHODS:
+            terms = forms.term_options(cat, own)
+            slots = forms.method_slots(value or [])
+            ss[form_key(prefix, spec.name, "n")] = len(slots)
+            for i, method in enumerate(slots):
+                st.multiselect(label if i == 0 else f"{label}: way {i + 1}", [*terms, *(t for t in method if t not in terms)],
+                               default=method, key=form_key(prefix, spec.name, i),
+                               label_visibility="visible" if i == 0 else "collapsed",
+                               placeholder="Another way: pick all its parts" if not method else "Pick its parts",
+                               format_func=partial(forms.term_label, cat))
+        else:
+            st.text_input(label, value=value or "", key=key)
+
+
+def draw_problems(prefix: str) -> None:
+    refused = ss.get("form_problems")
+    if refused and refused[0] == prefix:
+        st.error("Not changed: " + md("; ".join(refused[1])))
+
+
+# -- Start my map (the guided start) ----------------------------------------------------
+
+if page == START:
+    step = ss.get("guide_step", 0)
+    st.progress(step / (len(guide.STEPS) + 1),
+                text=f"Step {step + 1} of {len(guide.STEPS) + 2}" if step <= len(guide.STEPS) else "Done")
+    if step == 0:
+        st.subheader("Start my map")
+        st.markdown("A few minutes, in small steps: your mailboxes, phones, password manager, other accounts, "
+                    "devices, data and purchases. Every step saves a valid map you can keep editing on the Edit "
+                    "page; nothing leaves this computer, and no password or code is ever asked for.")
+        st.text_input("Your name (shown in the titles)", key="guide_owner", placeholder="Anna")
+        st.text_input("File name for your map", key="guide_file", value="me.yaml",
+                      help="Saved in " + md(display_name(FOLDER)) + "; an existing file is never replaced here.")
+        left, right = st.columns(2)
+        left.button("Start a new map", key="guide_start", type="primary", on_click=on_guide_start)
+        right.button("Continue with the open file", key="guide_continue", on_click=on_guide_move, args=(1,),
+                     disabled=doc.path is None or protected(doc.path),
+                     help="Add to the inventory that is open now." if not protected(doc.path)
+                     else "A bundled file: start a new map, or Save as first.")
+    elif step <= len(guide.STEPS):
+        current = guide.STEPS[step - 1]
+        st.subheader(current.title)
+        st.markdown(current.explain)
+        cat = forms.catalog_of(ss.editor)
+        for index, form in enumerate(current.forms):
+            prefix = f"g-{current.key}-{index}"
+            have = [cat.label(t) for t in cat.of(forms.SINGULAR[form.section])]
+            st.caption(f"{form.section.capitalize()} so far: " + (md(", ".join(have)) if have else "none yet"))
+            with st.form(prefix, clear_on_submit=False, border=True):
+                draw_fields(prefix, form.section, form.specs(), dict(form.preset), cat, None)
+                st.form_submit_button(form.title, on_click=on_guide_add, args=(current.key, index), type="primary",
+                                      key=f"submit-{prefix}")
+            draw_problems(prefix)
+        back, ahead = st.columns(2)
+        back.button("Back", key="guide_back", on_click=on_guide_move, args=(step - 1,))
+        ahead.button("Next step" if step < len(guide.STEPS) else "Finish", key="guide_next",
+                     on_click=on_guide_move, args=(step + 1,), type="primary")
+    else:
+        st.subheader("Your map is ready")
+        st.markdown("Open **Blast radius** to see what a loss would take, and the checklist of what to do about "
+                    "it; **Edit** changes any thing by form or as text. You can come back here to add more.")
+        st.button("Add more", key="guide_again", on_click=on_guide_move, args=(1,))
+
+# -- Edit: forms beside the YAML ---------------------------------------------------
+
+if page == EDIT:
+    form_box, text_box = st.columns([1, 1], gap="medium")
+    with text_box:
+        st.html(PAGE_CSS)
+        st.text_area("Inventory (YAML)", key="editor", height=560,
+                     help="Checked when you leave the box or press Ctrl+Enter. Format: docs/inventory-format.md")
+        if problems_table is not None:
+            st.error(f"{len(problems_table)} error(s), nothing is saved until they are fixed:")
+            st.dataframe(problems_table, hide_index=True)
+        draw_warnings()
+    with form_box:
+        try:
+            tree = forms.load_doc(ss.editor)  # parsed once for the whole form
+        except forms.YAMLError:
+            tree = None
+        cat = forms.catalog(tree)
+        pick_section, pick_thing = st.columns(2)
+        section = pick_section.selectbox("Section", list(forms.SINGULAR), key="form_section")
+        things = [NEW_THING, *cat.of(forms.SINGULAR[section])]
+        if ss.get("form_thing") not in things:
+            ss.form_thing = NEW_THING
+        thing = pick_thing.selectbox("Thing", things, key="form_thing",
+                                     format_func=lambda t: cat.label(t) if t else f"(add a new {forms.SINGULAR[section]})")
+        current = None if tree is None else forms.values(tree, section, thing) if thing else {}
+        if current is None:
+            st.info("The text cannot be read as YAML: fix it on the right (see the error), then the forms come back.")
+        else:
+            prefix = form_prefix(section, thing)
+            with st.form(f"form-{section}", border=True):
+                if not thing:
+                    st.text_input("Id (optional: made from the name)", key=form_key(prefix, "id"),
+                                  help="Lower-case letters, digits, '.', '_' and '-'; terms name things by it.")
+                draw_fields(prefix, section, forms.fields(section), current, cat, thing or None)
+                st.form_submit_button("Save this change" if thing else f"Add this {forms.SINGULAR[section]}",
+                                      type="primary", on_click=on_form_save, args=(section, thing or None),
+                                      key=f"submit-{section}")
+            draw_problems(prefix)
+            if thing:
+                used = [cat.label(t) for t in forms.users_of(tree, thing)]
+                st.button(f"Remove {thing}", key="form_remove", on_click=on_form_remove, args=(section, thing),
+                          help=("Named by " + ", ".join(used) + ": remove those terms first.") if used
+                          else "The previous version of the file is kept as .bak.")
+            st.caption("Every change is checked before it is written; comments and order in the file stay. "
+                       + ("It is saved at once (the previous version as .bak)." if doc.path and not protected(doc.path)
+                          else "This file is not saved over: Save as keeps your version."))
 
 # -- Import ----------------------------------------------------------------------
 
-with importing:
+if page == IMPORT:
     st.caption("Start an inventory from a password-manager or authenticator export. The file is read once, "
                "in memory, when it arrives, and dropped at once: it is never saved, and only the draft is kept, "
                "which holds no password, 2FA seed or note.")
@@ -326,109 +582,87 @@ with importing:
         drop_box.button("Discard", key="import_discard", on_click=on_import_discard, width="stretch")
 
 if analysis is None:
-    for tab in (explore, ranking, resilient, export):
-        tab.info("Nothing to show until the inventory is valid.")
+    if page in (EXPLORE, RANKING, RESILIENCE, EXPORT):
+        st.info("Nothing to show until the inventory is valid: fix the errors on the Edit page, or begin with "
+                "Start my map.")
     st.stop()
 
 inv = analysis.inventory
 
-# -- Blast radius --------------------------------------------------------------
+# -- The scenario: drawn on Blast radius, read from session state elsewhere ------------
 
-with explore:
-    pick_mode, pick_loss, pick_view = st.columns([2, 4, 1.4], vertical_alignment="bottom")
-    mode = pick_mode.selectbox("Scenario", MODES, key="scenario_mode",
-                               format_func=lambda m: "Pick what to lose" if m == CUSTOM else scenarios.BY_KEY[m].label)
+
+def scenario_lost(draw) -> tuple[str, ...]:
+    """The ids the chosen scenario loses. `draw` is the row of columns to
+    draw the pickers in, or None on the other pages (their state is kept)."""
+    mode = ss.get("scenario_mode", CUSTOM)
+    if draw is not None:
+        mode = draw[0].selectbox("Scenario", MODES, key="scenario_mode",
+                                 format_func=lambda m: "Pick what to lose" if m == CUSTOM else scenarios.BY_KEY[m].label)
     if mode == CUSTOM:
         options = appview.lose_options(inv)
-        ss.lose = ([t for t in ss.lose if t in options] if "lose" in ss
-                   else scenarios.worst(analysis.ranking))
-        lost = pick_loss.multiselect("Lose", options, key="lose", format_func=lambda t: appview.label(inv, t),
-                                     help="Starts on the worst single point of failure of the ranking.")
-    else:
-        preset = scenarios.BY_KEY[mode]
-        pick = None
-        if preset.choices:
-            options = scenarios.choices(preset, inv)
-            key = f"pick_{preset.key}"
-            if not options and preset.optional_pick:
-                pick_loss.caption(preset.help)
-            elif not options:
-                pick_loss.info(f"The inventory has no {preset.pick_label.lower()} to pick.")
-            else:
-                if ss.get(key) not in options:
-                    ss[key] = scenarios.default_pick(preset, inv, analysis.ranking)
-                pick = pick_loss.selectbox(preset.pick_label, options, key=key, help=preset.help,
-                                           format_func=lambda t: appview.label(inv, t))
+        ss.lose = [t for t in ss.lose if t in options] if "lose" in ss else scenarios.worst(analysis.ranking)
+        if draw is not None:
+            draw[1].multiselect("Lose", options, key="lose", format_func=lambda t: appview.label(inv, t),
+                                help="Starts on the worst single point of failure of the ranking.")
+        return tuple(ss.lose)
+    preset = scenarios.BY_KEY[mode]
+    pick = None
+    if preset.choices:
+        options = scenarios.choices(preset, inv)
+        key = f"pick_{preset.key}"
+        if not options:
+            if draw is not None and preset.optional_pick:
+                draw[1].caption(preset.help)
+            elif draw is not None:
+                draw[1].info(f"The inventory has no {preset.pick_label.lower()} to pick.")
         else:
-            pick_loss.caption(preset.help)
-        lost = scenarios.selectors(preset, inv, pick)
+            if ss.get(key) not in options:
+                ss[key] = scenarios.default_pick(preset, inv, analysis.ranking)
+            pick = ss[key]
+            if draw is not None:
+                draw[1].selectbox(preset.pick_label, options, key=key, help=preset.help,
+                                  format_func=lambda t: appview.label(inv, t))
+    elif draw is not None:
+        draw[1].caption(preset.help)
+    return scenarios.selectors(preset, inv, pick)
 
-    whole = pick_view.toggle("Whole graph", key="whole_graph", value=not appview.focus_by_default(inv),
-                             help="Off: only the things the loss touches and their neighbours.")
 
-    base = appview.scenario(analysis, lost)
-    lost_key = base.selectors
-    summary = st.container()
-    graph_box, list_box = st.columns([3, 2], gap="medium")
+pickers = st.columns([2, 4, 1.4], vertical_alignment="bottom") if page == EXPLORE else None
+lost = scenario_lost(pickers)
+if "whole_graph" not in ss:
+    ss.whole_graph = not appview.focus_by_default(inv)
+whole = (pickers[2].toggle("Whole graph", key="whole_graph",
+                           help="Off: only the things the loss touches and their neighbours.")
+         if pickers else ss.whole_graph)
+base = appview.scenario(analysis, lost)
+lost_key = base.selectors
+whole_list = ss.get("checklist_whole", False)
+items = None
+chosen: tuple[str, ...] = tuple(sorted(str(k)[len(WHAT_IF):] for k in ss if str(k).startswith(WHAT_IF) and ss[k]))
 
-    # -- The checklist beside the graph; its toggles decide what the rest shows.
-    with list_box:
-        st.subheader("Checklist")
-        whole_list = st.toggle("Whole inventory", key="checklist_whole",
-                               help="Off: what to do about the scenario above. On: about every single "
-                                    "point of failure.")
-        items = None
-        if appview.checklist_by_default(inv) or st.toggle(
-                "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
-                "large: every proposed change is verified by re-running the scenarios."):
-            items = checklist(text, name, lost_key if not whole_list else (), whole_list)
-        chosen: tuple[str, ...] = ()
-        if items is not None:
-            st.caption(appview.checklist_scope_md(items, inv))
-            with st.container(horizontal=True, gap="small"):
-                for item in exports.checklist_downloads(analysis.graph, base, inv, exports.file_stem(name),
-                                                        whole=whole_list, items=items):
-                    st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
-                                       on_click="ignore", key=f"checklist-{item.file_name}", icon=":material/download:")
-            with st.container(height=appview.GRAPH_HEIGHT - 40):
-                for heading, entries in appview.checklist_groups(items, inv):
-                    st.markdown(heading)
-                    for entry in entries:
-                        st.markdown(entry.action_md)
-                        if entry.can_try:
-                            st.toggle("What if I do this", key=WHAT_IF + entry.id,
-                                      help="Applies this change in memory and redraws the blast radius. "
-                                           "The file is not changed.")
-                        for line in (entry.verified_md, entry.gains_md):
-                            if line:
-                                st.caption(line)
-                        if entry.detail_md or entry.change:
-                            with st.expander("Details and the change to make"):
-                                if entry.detail_md:
-                                    st.markdown(entry.detail_md)
-                                if entry.change:
-                                    st.caption("Change to the inventory:")
-                                    st.code("\n".join(entry.change), language=None, wrap_lines=True)
-                if len(items) > appview.CHECKLIST_SHOWN:
-                    st.caption(f"The first {appview.CHECKLIST_SHOWN} of {len(items)} items; "
-                               "the downloads hold them all.")
-            chosen = tuple(i.id for i in items[:appview.CHECKLIST_SHOWN] if ss.get(WHAT_IF + i.id))
+# -- Blast radius --------------------------------------------------------------
 
+if page == EXPLORE:
+    # The graph and the figures come first: the checklist below takes longest to build, and its
+    # what-if toggles (kept in session state) already say what the graph shows.
     what = what_if(text, name, lost_key, whole_list, chosen) if chosen else None
     result = what.result if what is not None else base
     shown_inv = result.compiled.inventory
-    with summary:
-        # Money gets the widest column: amounts in several currencies are long.
-        for column, metric in zip(st.columns([1, 1, 1, 2, 1]),
-                                  appview.metrics(result, base if what is not None else None)):
-            column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help,
-                          delta_description="with the changes" if metric.delta else None)
-        if what is not None:
-            st.info(appview.what_if_md(what))
-            st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
+    # Money gets the widest column: amounts in several currencies are long.
+    for column, metric in zip(st.columns([1, 1, 1, 2, 1]), appview.metrics(result, base if what is not None else None)):
+        column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help)
+    if what is not None:
+        st.info(appview.what_if_md(what))
+        st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
+    graph_box, cascade_box = st.columns([3, 1], gap="small")
     with graph_box:
         st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen),
-                  height=appview.GRAPH_HEIGHT + 80, alt="Dependency graph")
+                  height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT, alt="Dependency graph")
+    with cascade_box:
+        st.markdown("**What falls because of what**")
+        with st.container(height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT - 40, border=False):
+            st.markdown(appview.cascade_md(result))
     st.markdown(appview.scenario_md(result))
     if critical := appview.critical_lost_md(result):
         st.markdown(critical)
@@ -443,9 +677,48 @@ with explore:
     if rows := appview.method_rows(result, explained):
         st.dataframe(rows, hide_index=True)
 
+    st.subheader("Checklist")
+    whole_list = st.toggle("Whole inventory", key="checklist_whole",
+                           help="Off: what to do about the scenario above. On: about every single point of failure.")
+    if appview.checklist_by_default(inv) or st.toggle(
+            "Build the checklist", key="checklist_build", help="It takes a while on an inventory this "
+            "large: every proposed change is verified by re-running the scenarios."):
+        items = checklist(text, name, lost_key if not whole_list else (), whole_list)
+    if items is not None and not items:
+        st.info(appview.empty_checklist_md(base, whole_list))
+    elif items is not None:
+        st.caption(appview.checklist_scope_md(items, inv))
+        with st.container(horizontal=True, gap="small"):
+            for item in exports.checklist_downloads(analysis.graph, base, inv, exports.file_stem(name),
+                                                    whole=whole_list, items=items):
+                st.download_button(item.short, data=item.build, file_name=item.file_name, mime=item.mime,
+                                   on_click="ignore", key=f"checklist-{item.file_name}", icon=":material/download:")
+        with st.container(height=appview.GRAPH_HEIGHT):
+            for heading, entries in appview.checklist_groups(items, inv):
+                st.markdown(heading)
+                for entry in entries:
+                    st.markdown(entry.action_md)
+                    if entry.can_try:
+                        st.toggle("What if I do this", key=WHAT_IF + entry.id,
+                                  help="Applies this change in memory and redraws the blast radius. "
+                                       "The file is not changed.")
+                    for line in (entry.verified_md, entry.gains_md):
+                        if line:
+                            st.caption(line)
+                    if entry.detail_md or entry.change:
+                        with st.expander("Details and the change to make"):
+                            if entry.detail_md:
+                                st.markdown(entry.detail_md)
+                            if entry.change:
+                                st.caption("Change to the inventory:")
+                                st.code("\n".join(entry.change), language=None, wrap_lines=True)
+            if len(items) > appview.CHECKLIST_SHOWN:
+                st.caption(f"The first {appview.CHECKLIST_SHOWN} of {len(items)} items; "
+                           "the downloads hold them all.")
+
 # -- Ranking -------------------------------------------------------------------
 
-with ranking:
+if page == RANKING:
     st.caption("What each account, device, phone number or place takes with it when it alone is lost; "
                "worst first (critical things, then money, then things).")
     st.dataframe(appview.ranking_rows(analysis.ranking), hide_index=True)
@@ -453,10 +726,13 @@ with ranking:
     if chart["thing"]:
         st.bar_chart(chart, x="thing", y=list(appview.CHART_SERIES), color=list(appview.CHART_SERIES.values()),
                      horizontal=True, sort=False, x_label="", y_label="other things affected")
+    else:
+        st.info("No single loss affects anything else yet: add the accounts, phones and devices your logins "
+                "depend on (Start my map, or the forms on the Edit page).")
 
 # -- Resilience --------------------------------------------------------------------
 
-with resilient:
+if page == RESILIENCE:
     st.caption("For each critical thing: the fewest accounts, devices, phone numbers or places lost together "
                "that take it (1 = a single point of failure), up to 3, with the sets that do. Exact, not sampled."
                + (" The last column: with the what-if changes from the checklist." if chosen else ""))
@@ -464,12 +740,14 @@ with resilient:
     if table:
         st.dataframe(table, hide_index=True)
     else:
-        st.info("No critical things: mark the things that matter with `critical: true` in the Edit tab.")
+        st.info("No critical things: tick *Critical* on the things that matter (Edit page, the form of each "
+                "thing), then this page says how many losses it takes to lose each.")
 
 # -- Export --------------------------------------------------------------------
 
-with export:
-    st.caption("For the scenario above, as the file stands (without what-if changes). Built when you click.")
+if page == EXPORT:
+    st.caption("For the scenario chosen on Blast radius, as the file stands (without what-if changes). "
+               "Built when you click.")
     for item in exports.downloads(analysis.graph, base, source=name, focus=not whole,
                                   whole_checklist=whole_list, checklist=items):
         st.download_button(item.label, data=item.build, file_name=item.file_name, mime=item.mime,

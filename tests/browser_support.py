@@ -5,6 +5,7 @@ benchmarks/bench_app.py. Every wait is on a condition with a timeout.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -162,3 +163,113 @@ def wait_graph_drawn(page, timeout_ms: float) -> int:
 
 def metric_values(page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+# -- Driving the app's widgets: Streamlit gives each keyed widget the class st-key-KEY --------
+
+
+def widget(page, key: str):
+    """The element of the widget with this key (Streamlit writes other characters of a key as '-')."""
+    return page.locator(".st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip()))
+
+
+def wait_rerun(page, timeout_ms: float = 60_000) -> None:
+    """Waits until the app has finished its rerun (no "running" status widget)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def pick_options(page, key: str, terms, timeout_ms: float = 30_000) -> None:
+    """Picks each of `terms` in a multiselect or select box by typing it and pressing Enter."""
+    box = widget(page, key).locator("input")
+    box.wait_for(timeout=timeout_ms)
+    for term in terms:
+        box.click()
+        box.fill(term)
+        page.locator('[role="option"]').filter(has_text=term).first.wait_for(timeout=timeout_ms)
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def press(page, key: str) -> None:
+    """Clicks a button by keyboard: focus moves there first, closing any open drop-down that
+    would otherwise take the click."""
+    button = widget(page, key).locator("button")
+    button.focus()
+    page.keyboard.press("Enter")
+
+
+@dataclass
+class GuidedRun:
+    """What the scripted guided start did, and how long it took."""
+
+    seconds: float
+    accounts: int
+    path: Path
+
+
+# The scripted person: 15 accounts, a phone and its number, a laptop, a safe, their photos and a purchase.
+GUIDED_STEPS = [
+    ("mail", 0, [{"name": "Gmail", "login": ["password"], "critical": True},
+                 {"name": "Outlook", "login": ["password"]},
+                 {"name": "Apple ID", "login": ["password"]}]),
+    ("phones", 0, [{"name": "Pixel 8", "site": "carried"}]),
+    ("phones", 1, [{"name": "My number", "number": "+49 170 0000000", "device": "pixel-8"}]),
+    ("apps", 0, [{"name": "Bitwarden", "login": ["password", "sms:my-number"], "critical": True},
+                 {"name": "Aegis authenticator", "login": ["device:pixel-8"]}]),
+    ("accounts", 0, [{"name": name, "login": login} for name, login in [
+        ("Bank", ["password:bitwarden", "sms:my-number"]), ("Amazon", ["password:bitwarden", "totp:aegis-authenticator"]),
+        ("PayPal", ["password:bitwarden", "sms:my-number"]), ("GitHub", ["password:bitwarden", "totp:aegis-authenticator"]),
+        ("Netflix", ["sso:gmail"]), ("Spotify", ["sso:gmail"]), ("Dropbox", ["password:bitwarden"]),
+        ("Steam", ["password:bitwarden", "email:outlook"]), ("Mobile carrier", ["password:bitwarden"]),
+        ("Health insurer", ["password", "sms:my-number"])]]),
+    ("devices", 0, [{"name": "Laptop", "site": "home"}]),
+    ("devices", 1, [{"name": "Safe", "site": "home"}]),
+    ("data", 0, [{"name": "Photos", "copies": ["gmail", "laptop"], "critical": True}]),
+    ("purchases", 0, [{"name": "Steam games", "account": "steam"}]),
+]
+STEP_ORDER = ["mail", "phones", "apps", "accounts", "devices", "data", "purchases"]
+
+
+def run_guided_start(page, url: str, folder: Path, name: str = "guided", timeout_ms: float = 60_000) -> GuidedRun:
+    """Drives "Start my map" in the browser the way a person would, to a
+    15-account inventory in `folder`/NAME.yaml; returns the time it took
+    from opening the page to the last purchase saved."""
+    started = time.perf_counter()
+    page.goto(url)
+    page.get_by_text("Start my map", exact=True).first.click()
+    owner = widget(page, "guide_owner").locator("input")
+    owner.wait_for(timeout=timeout_ms)
+    owner.fill("Sam")
+    owner.press("Enter")
+    wait_rerun(page, timeout_ms)
+    file_box = widget(page, "guide_file").locator("input")
+    file_box.fill(f"{name}.yaml")
+    file_box.press("Enter")
+    wait_rerun(page, timeout_ms)
+    widget(page, "guide_start").locator("button").click()
+    round_, step_at = 0, 0
+    for step, index, things in GUIDED_STEPS:
+        while STEP_ORDER[step_at] != step:
+            widget(page, "guide_next").locator("button").click()
+            step_at += 1
+        for values in things:
+            prefix = f"form-{round_}-g-{step}-{index}"
+            widget(page, f"{prefix}-name").locator("input").wait_for(timeout=timeout_ms)
+            for field_name, value in values.items():
+                if field_name in ("login", "copies"):
+                    pick_options(page, f"{prefix}-{field_name}" + ("-0" if field_name == "login" else ""), value)
+                elif field_name in ("device", "account"):
+                    pick_options(page, f"{prefix}-{field_name}", [value])
+                elif field_name == "critical":
+                    widget(page, f"{prefix}-{field_name}").locator("label").click()
+                else:
+                    widget(page, f"{prefix}-{field_name}").locator("input").fill(value)
+            press(page, f"submit-g-{step}-{index}")
+            round_ += 1
+            widget(page, f"form-{round_}-g-{step}-{index}-name").wait_for(timeout=timeout_ms)
+    seconds = time.perf_counter() - started
+    path = folder / f"{name}.yaml"
+    from identity_map.format.load import load_text
+
+    return GuidedRun(seconds, len(load_text(path.read_text(), str(path)).of_kind("account")), path)

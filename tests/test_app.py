@@ -52,6 +52,19 @@ def rerun(at: AppTest) -> AppTest:
     return at
 
 
+def goto(at: AppTest, page: str) -> AppTest:
+    """Open one of the app's pages (only the open page is drawn)."""
+    at.radio(key="page").set_value(page)
+    return rerun(at)
+
+
+def editor(at: AppTest):
+    """The YAML editor, on the Edit page."""
+    if at.radio(key="page").value != "Edit":
+        goto(at, "Edit")
+    return at.text_area(key="editor")
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -100,7 +113,7 @@ def button(at: AppTest, key: str):
 def test_default_load_opens_malik_on_its_worst_single_point_of_failure(folder):
     at = start()
     assert caption(at).startswith("examples/malik")
-    assert at.text_area(key="editor").value == (EXAMPLES / "malik.yaml").read_text()
+    assert at.radio(key="page").value == "Blast radius"
     assert at.multiselect(key="lose").value == ["microsoft"]
     assert metrics(at) == expected_metrics(EXAMPLES / "malik.yaml", ["microsoft"])
     assert metrics(at)["Money lost"] == "EUR 1,400.00"
@@ -112,6 +125,7 @@ def test_default_load_opens_malik_on_its_worst_single_point_of_failure(folder):
     assert "vis-network" in page or "vis.Network" in page
     # Offline: no script, style or image is loaded from anywhere (the browser test watches the wire).
     assert not re.search(r"<(script|link|img)\b[^>]*\b(src|href)=[\"']?(https?:)?//", page, re.IGNORECASE)
+    assert editor(at).value == (EXAMPLES / "malik.yaml").read_text()
 
 
 def test_environment_picks_the_file(folder, monkeypatch):
@@ -131,7 +145,7 @@ def test_argument_after_double_dash_picks_the_file(folder, monkeypatch):
 def test_missing_file_opens_empty_with_a_warning(folder, monkeypatch):
     at = start(monkeypatch, folder / "new.yaml")
     assert any("does not exist yet" in w for w in shown(at, "warning"))
-    assert at.text_area(key="editor").value == ""
+    assert editor(at).value == ""
     assert at.error, "an empty text is not a valid inventory"
 
 
@@ -206,8 +220,9 @@ def test_whole_graph_is_off_by_default_only_for_large_inventories(folder, monkey
 
 def test_ranking_and_exports_are_offered(folder):
     at = start()
-    ranking = table(at, "also lost")
+    ranking = table(goto(at, "Ranking"), "also lost")
     assert ranking["id"].iloc[0] == "microsoft"
+    goto(at, "Export")
     labels = [b.label for b in at.get("download_button")]
     assert "Impact report (Markdown)" in labels and "Impact report (JSON)" in labels
     assert any(label.startswith("Graph") for label in labels)
@@ -221,8 +236,8 @@ def test_upload_goes_to_the_editor_and_nowhere_else(folder):
     data = (EXAMPLES / "google-father.yaml").read_bytes()
     at.file_uploader(key="upload").set_value(("dad.yaml", data, "application/x-yaml"))
     rerun(at)
-    assert at.text_area(key="editor").value == data.decode()
-    assert at.multiselect(key="lose").value == ["google"]
+    assert editor(at).value == data.decode()
+    assert goto(at, "Blast radius").multiselect(key="lose").value == ["google"]
     assert button(at, "save").disabled, "an upload has no file to save to"
     assert list(folder.iterdir()) == []
     at.text_input(key="save_as_name").set_value("dad")
@@ -266,16 +281,16 @@ def test_edit_updates_the_view_and_save_keeps_a_backup(folder, monkeypatch):
     original = path.read_text()
     at = start(monkeypatch, path)
     edited = with_account(original)
-    at.text_area(key="editor").set_value(edited)
+    editor(at).set_value(edited)
     rerun(at)
-    assert "Backup mailbox (backup-mail)" in at.multiselect(key="lose").options
+    assert "Backup mailbox (backup-mail)" in goto(at, "Blast radius").multiselect(key="lose").options
     assert "unsaved edits" in caption(at)
     button(at, "save").click()
     rerun(at)
     assert path.read_text() == edited
     assert (folder / "malik.yaml.bak").read_text() == original
     assert "unsaved edits" not in caption(at)
-    assert at.text_area(key="editor").value == edited
+    assert editor(at).value == edited
 
 
 def test_invalid_edit_is_shown_with_its_line_and_never_saved(folder, monkeypatch):
@@ -284,19 +299,24 @@ def test_invalid_edit_is_shown_with_its_line_and_never_saved(folder, monkeypatch
     at = start(monkeypatch, path)
     broken = original.replace("login: [device:iphone + sso:microsoft]", "login: [sso:nosuchaccount]", 1)
     line = broken.splitlines().index("    login: [sso:nosuchaccount]") + 1
-    at.text_area(key="editor").set_value(broken)
+    editor(at).set_value(broken)
     rerun(at)
+    # The person stays on the Edit page, with the error beside the text.
+    assert at.radio(key="page").value == "Edit" and at.text_area(key="editor").value == broken
     assert at.error
     problems = table(at, "message")
     assert line in list(problems["line"])
     assert "nosuchaccount" in " ".join(problems["message"])
+    assert not at.get("iframe")
+    goto(at, "Blast radius")
+    assert any("fix them on the Edit page" in e for e in shown(at, "error"))
     assert at.get("iframe"), "the last valid version stays on screen"
     button(at, "save").click()
     rerun(at)
     assert any("Not saved" in e for e in shown(at, "error"))
     assert path.read_text() == original
     assert not (folder / "malik.yaml.bak").exists()
-    assert at.text_area(key="editor").value == broken, "the editor keeps the text"
+    assert editor(at).value == broken, "the editor keeps the text"
 
 
 def test_outside_change_is_picked_up_on_the_next_interaction(folder, monkeypatch):
@@ -305,40 +325,40 @@ def test_outside_change_is_picked_up_on_the_next_interaction(folder, monkeypatch
     changed = with_account(path.read_text())
     path.write_text(changed)
     rerun(at)
-    assert at.text_area(key="editor").value == changed
     assert any("changed on disk" in i for i in shown(at, "info"))
     assert "Backup mailbox (backup-mail)" in at.multiselect(key="lose").options
+    assert editor(at).value == changed
 
 
 def test_outside_change_never_overwrites_unsaved_edits(folder, monkeypatch):
     path = copy_example("malik.yaml", folder)
     at = start(monkeypatch, path)
     mine = path.read_text().replace("owner: Malik", "owner: Malik K.")
-    at.text_area(key="editor").set_value(mine)
+    editor(at).set_value(mine)
     rerun(at)
     path.write_text(with_account(path.read_text()))
     rerun(at)
-    assert at.text_area(key="editor").value == mine
+    assert editor(at).value == mine
     assert any("unsaved edits" in w for w in shown(at, "warning"))
     button(at, "revert").click()
     rerun(at)
-    assert at.text_area(key="editor").value == path.read_text()
+    assert editor(at).value == path.read_text()
 
 
 def test_switching_files_keeps_unsaved_edits_as_a_draft(folder, monkeypatch):
     path = copy_example("malik.yaml", folder)
     at = start(monkeypatch, path)
     mine = path.read_text().replace("owner: Malik", "owner: Malik K.")
-    at.text_area(key="editor").set_value(mine)
+    editor(at).set_value(mine)
     rerun(at)
     household = next(o for o in at.selectbox(key="open").options if o.endswith("household.yaml"))
     at.selectbox(key="open").set_value(household)
     rerun(at)
-    assert at.text_area(key="editor").value == (EXAMPLES / "household.yaml").read_text()
+    assert editor(at).value == (EXAMPLES / "household.yaml").read_text()
     mine_option = next(o for o in at.selectbox(key="open").options if o.endswith("malik.yaml") and "examples" not in o)
     at.selectbox(key="open").set_value(mine_option)
     rerun(at)
-    assert at.text_area(key="editor").value == mine
+    assert editor(at).value == mine
     assert any("Restored your unsaved edits" in i for i in shown(at, "info"))
     assert path.read_text() != mine, "a draft is not saved"
 
@@ -373,5 +393,5 @@ def test_a_hostile_upload_name_stays_text(folder):
     data = XSS.read_bytes()
     at.file_uploader(key="upload").set_value(("<img src=x onerror=alert(1)>[x](javascript:y).yaml", data, "text/yaml"))
     rerun(at)
-    assert at.text_area(key="editor").value == data.decode()
+    assert editor(at).value == data.decode()
     assert_text_only(at)

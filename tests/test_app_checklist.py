@@ -19,7 +19,7 @@ from identity_map.analysis.graph import build_graph
 from identity_map.output.report import money
 from identity_map.analysis.resilience import resilience
 from identity_map.analysis.validate import validate_text
-from test_app import assert_text_only, copy_example, folder, metrics, rerun, shown, start, table  # noqa: F401
+from test_app import editor, goto, assert_text_only, copy_example, folder, metrics, rerun, shown, start, table  # noqa: F401
 
 MALIK = EXAMPLES / "malik.yaml"
 HOUSEHOLD = EXAMPLES / "household.yaml"
@@ -88,9 +88,11 @@ def test_what_if_toggles_apply_the_changes_and_redraw(folder, monkeypatch):
     rerun(at)
     assert "GitHub (github) is still reachable" in " ".join(shown(at, "markdown"))
     # Nothing was written: the file and the editor are as they were.
-    assert path.read_text() == original and at.text_area(key="editor").value == original
+    assert path.read_text() == original and editor(at).value == original
     assert sorted(p.name for p in folder.iterdir()) == ["malik.yaml"]
 
+    goto(at, "Blast radius")  # the what-if toggles are kept while another page is open
+    assert metrics(at) != before
     at.button(key="clear_what_if").click()
     rerun(at)
     assert metrics(at) == before
@@ -122,6 +124,9 @@ def test_checklist_downloads_are_offered_beside_the_graph_and_in_export(folder):
     by_key = {b.key: b.label for b in at.get("download_button")}
     for fmt, label in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
         assert by_key[f"checklist-malik-checklist.{fmt}"] == label
+    goto(at, "Export")
+    by_key = {b.key: b.label for b in at.get("download_button")}
+    for fmt, label in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
         assert by_key[f"download-malik-checklist.{fmt}"] == f"Mitigation checklist ({label})"
 
 
@@ -161,7 +166,7 @@ def test_checklist_of_hostile_names_stays_text(folder, monkeypatch):
 
 
 def resilience_table(at):
-    return table(at, "losses to lose it")
+    return table(goto(at, "Resilience"), "losses to lose it")
 
 
 def test_resilience_panel_shows_the_library_rows_fast(folder, monkeypatch):
@@ -190,5 +195,5 @@ def test_resilience_panel_compares_with_the_what_if(folder):
 def test_no_critical_things_says_so(folder):
     path = folder / "plain.yaml"
     path.write_text("version: 1\naccounts:\n  mail: {}\n  shop: {login: [email:mail]}\n")
-    at = start(pytest.MonkeyPatch(), path)
+    at = goto(start(pytest.MonkeyPatch(), path), "Resilience")
     assert any("No critical things" in i for i in shown(at, "info"))

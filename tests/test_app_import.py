@@ -11,16 +11,20 @@ from app_support import EXAMPLES
 from identity_map.importers import FORMATS, run_import
 from identity_map.analysis.validate import validate_text
 from importers.conftest import ENCRYPTED, FIXTURES, SECRET_MARKERS, VARIANTS, export_bytes, export_name, find_secret, fixture_bytes
-from test_app import assert_text_only, caption, copy_example, folder, rerun, shown, start  # noqa: F401
+from test_app import editor, goto, assert_text_only, caption, copy_example, folder, rerun, shown, start  # noqa: F401
 
 
 def uploader(at):
-    """The Import tab's uploader (its key changes after every upload)."""
+    """The Import page's uploader (its key changes after every upload)."""
+    if at.radio(key="page").value != "Import":
+        goto(at, "Import")
     [widget] = [u for u in at.file_uploader if u.key.startswith("import_upload_")]
     return widget
 
 
 def upload(at, name: str, data: bytes, fmt: str = "auto", merge: bool = False):
+    if at.radio(key="page").value != "Import":
+        goto(at, "Import")
     at.selectbox(key="import_format").set_value(fmt)
     at.toggle(key="import_merge").set_value(merge)
     uploader(at).set_value((name, data, "application/octet-stream"))
@@ -58,7 +62,7 @@ def assert_no_secret_anywhere(at) -> None:
 def test_the_secret_check_sees_what_the_page_shows(folder):
     # The check is only worth something if a secret on the page would be found.
     at = start()
-    at.text_area(key="editor").set_value(at.text_area(key="editor").value + "\n# SECRET-IN-THE-EDITOR\n")
+    editor(at).set_value(editor(at).value + "\n# SECRET-IN-THE-EDITOR\n")
     rerun(at)
     with pytest.raises(AssertionError, match="planted secret"):
         assert_no_secret_anywhere(at)
@@ -86,8 +90,9 @@ def test_upload_preview_save(folder):
     assert validate_text(saved.read_text(), str(saved)).ok
     assert sorted(p.name for p in folder.iterdir()) == ["bitwarden.yaml"], "no temporary file, no export"
     assert caption(at).endswith("bitwarden.yaml"), "the saved draft is open"
-    assert at.text_area(key="editor").value == expected.text
     assert any("Saved" in s for s in shown(at, "success"))
+    assert at.radio(key="page").value == "Blast radius", "the saved draft is explored"
+    assert editor(at).value == expected.text
     assert previews(at) == [], "the preview is done"
     assert_no_secret_anywhere(at)
 
@@ -108,7 +113,7 @@ def test_a_draft_can_go_to_the_editor_unsaved(folder):
     at.button(key="import_open").click()
     rerun(at)
     assert "draft from aegis.json" in caption(at) and "unsaved edits" in caption(at)
-    assert at.text_area(key="editor").value == run_import("auto", (FIXTURES / "aegis.json").read_bytes(),
+    assert editor(at).value == run_import("auto", (FIXTURES / "aegis.json").read_bytes(),
                                                           "aegis.json").text
     assert list(folder.iterdir()) == []
     assert_no_secret_anywhere(at)
@@ -124,7 +129,7 @@ def test_merge_into_the_open_inventory(folder, monkeypatch):
     assert previews(at) == [merged.rstrip("\n")]
     at.button(key="import_open").click()
     rerun(at)
-    assert at.text_area(key="editor").value == merged
+    assert editor(at).value == merged
     assert "unsaved edits" in caption(at) and path.read_text() == original, "not saved until Save"
     at.button(key="save").click()
     rerun(at)

@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from app_support import ROOT, XSS
 from browser_support import (
-    CHROMIUM, Traffic, graph_frame, launch, metric_values, serve_app, wait_graph_drawn, watched_page,
+    CHROMIUM, Traffic, graph_frame, launch, metric_values, pick_options, press, run_guided_start, serve_app,
+    wait_graph_drawn, wait_rerun, watched_page, widget,
 )
 
 ENV_UPDATE_SCREENSHOT = "IDENTITY_MAP_UPDATE_SCREENSHOT"
 
 
-def screenshot_path(env=os.environ) -> Path:
-    """Where the screenshot goes: the README's image only when asked to update it."""
-    if env.get(ENV_UPDATE_SCREENSHOT) == "1":
-        return ROOT / "docs" / "screenshot.png"
-    return ROOT / "artifacts" / "screenshot.png"
+def screenshot_path(env=os.environ, name: str = "screenshot.png") -> Path:
+    """Where a screenshot goes: the README's images only when asked to update them."""
+    folder = ROOT / ("docs" if env.get(ENV_UPDATE_SCREENSHOT) == "1" else "artifacts")
+    folder.mkdir(exist_ok=True)
+    return folder / name
 
 
 DRAW_TIMEOUT_MS = 30_000
@@ -68,6 +70,17 @@ METRICS_CHANGED_JS = """(before) => {
 }"""
 
 
+@contextmanager
+def drawn_app(browser, traffic: Traffic, args, viewport):
+    """The app serving `args`, open in a watched page once its graph is drawn: (page, graph frame)."""
+    with serve_app(args) as url:
+        page = watched_page(browser, traffic, viewport=viewport)
+        page.goto(url)
+        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
+        yield page, graph_frame(page, DRAW_TIMEOUT_MS)
+        page.context.close()
+
+
 def test_malik_graph_draws_offline_and_a_loss_and_a_what_if_change_the_metrics(browser):
     traffic = Traffic()
     with serve_app(["examples/malik.yaml"]) as url:
@@ -82,7 +95,6 @@ def test_malik_graph_draws_offline_and_a_loss_and_a_what_if_change_the_metrics(b
         assert before == ["18", "0", "0", "EUR 1,400.00", "9"]
         page.get_by_text("What if I do this").first.wait_for(timeout=DRAW_TIMEOUT_MS)  # the checklist beside it
         screenshot = screenshot_path()
-        screenshot.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(screenshot))
 
         # Lose the phone as well, the way a person does: type into the "Lose" box.
@@ -171,4 +183,108 @@ def test_missing_chromium_skips_with_a_reason_unless_required(monkeypatch, tmp_p
 def test_screenshot_goes_to_artifacts_unless_asked_to_update_the_readme_image():
     assert screenshot_path({}) == ROOT / "artifacts" / "screenshot.png"
     assert screenshot_path({ENV_UPDATE_SCREENSHOT: "0"}) == ROOT / "artifacts" / "screenshot.png"
-    assert screenshot_path({ENV_UPDATE_SCREENSHOT: "1"}) == ROOT / "docs" / "screenshot.png"
+    assert screenshot_path({ENV_UPDATE_SCREENSHOT: "1"}, "graph.png") == ROOT / "docs" / "graph.png"
+
+
+# -- Issue 12: the guided start, the form editor, a graph you can read ----------------------
+
+
+def test_guided_start_reaches_a_valid_15_account_inventory(browser, tmp_path):
+    traffic = Traffic()
+    with serve_app([str(tmp_path / "empty.yaml")], env={"IDENTITY_MAP_INVENTORIES": str(tmp_path)}) as url:
+        page = watched_page(browser, traffic, viewport=(1280, 800))
+        run = run_guided_start(page, url, tmp_path)
+        assert run.accounts == 15
+        from identity_map.analysis.validate import validate_text
+
+        checked = validate_text(run.path.read_text(), str(run.path))
+        assert checked.ok, checked.errors
+        inv = checked.inventory
+        assert inv.owner == "Sam" and [str(m) for m in inv["bank"].login] == ["password:bitwarden + sms:my-number"]
+        assert inv["photos"].copies == ("gmail", "laptop") and inv["laptop"].site == "home"
+        page.screenshot(path=str(screenshot_path(name="start.png")))
+        print(f"guided start to 15 accounts: {run.seconds:.1f} s")
+        page.context.close()
+    assert_stayed_local(traffic)
+
+
+def test_edit_a_thing_by_form_keeps_comments_and_writes_a_backup(browser, tmp_path):
+    path = tmp_path / "malik.yaml"
+    original = (ROOT / "examples" / "malik.yaml").read_text()
+    path.write_text(original)
+    traffic = Traffic()
+    with serve_app([str(path)], env={"IDENTITY_MAP_INVENTORIES": str(tmp_path)}) as url:
+        page = watched_page(browser, traffic, viewport=(1280, 800))
+        page.goto(url)
+        page.get_by_text("Edit", exact=True).first.click()
+        pick_options(page, "form_section", ["accounts"])
+        wait_rerun(page)
+        pick_options(page, "form_thing", ["GitHub (github)"])
+        notes = widget(page, "form-0-accounts.github-notes").locator("input")
+        notes.wait_for(timeout=DRAW_TIMEOUT_MS)
+        notes.fill("Work account, 2FA on the phone")
+        pick_options(page, "form-0-accounts.github-recovery-0", ["email:outlook"])
+        page.screenshot(path=str(screenshot_path(name="form-editor.png")))
+        press(page, "submit-accounts")
+        page.get_by_text("Changed github", exact=False).first.wait_for(timeout=DRAW_TIMEOUT_MS)
+        saved = path.read_text()
+        from identity_map.format.load import load_text
+
+        github = load_text(saved)["github"]
+        assert github.notes == "Work account, 2FA on the phone"
+        assert [str(m) for m in github.recovery] == ["email:outlook"]
+        keep = [line for line in original.splitlines() if line.lstrip().startswith("#")]
+        assert [line for line in saved.splitlines() if line.lstrip().startswith("#")] == keep
+        assert (tmp_path / "malik.yaml.bak").read_text() == original
+        # The YAML view shows the same file.
+        assert "Work account, 2FA on the phone" in page.locator('.st-key-editor textarea').input_value()
+        page.context.close()
+    assert_stayed_local(traffic)
+
+
+# Every node's label either drawn at >= 12 px on screen or not drawn (vis hides labels under
+# its threshold); every node and its label inside the canvas; the lost part labelled.
+LABELS_JS = """() => {
+  const s = network.getScale(), box = document.getElementById('mynetwork').getBoundingClientRect();
+  const out = {scale: s, drawn: 0, small: [], outside: [], strongHidden: []};
+  for (const id of network.body.data.nodes.getIds()) {
+    const node = network.body.nodes[id], size = node.options.font.size * s;
+    const shown = size >= node.options.scaling.label.drawThreshold - 1;
+    if (shown) out.drawn++;
+    if (shown && size < 12) out.small.push(id);
+    if (!shown && strong(full.get(id))) out.strongHidden.push(id);
+    const b = network.getBoundingBox(id);
+    const tl = network.canvasToDOM({x: b.left, y: b.top}), br = network.canvasToDOM({x: b.right, y: b.bottom});
+    if (tl.x < 0 || tl.y < 0 || br.x > box.width || br.y > box.height) out.outside.push(id);
+  }
+  return out;
+}"""
+
+
+def test_graph_labels_are_readable_nothing_is_clipped_and_a_click_shows_the_path(browser):
+    traffic = Traffic()
+    with drawn_app(browser, traffic, ["examples/household.yaml"], (1280, 800)) as (page, frame):
+        frame.wait_for_function("document.body.dataset.fitted === '1'", timeout=DRAW_TIMEOUT_MS)
+        labels = frame.evaluate(LABELS_JS)
+        assert labels["small"] == [] and labels["outside"] == [], labels
+        assert labels["strongHidden"] == [] and labels["drawn"] >= 20, labels
+        # The graph is on screen at 1280x800 without scrolling.
+        box = page.locator('iframe[title="Dependency graph"]').bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 800 and box["x"] + box["width"] <= 1280, box
+        # Metric labels are not cut.
+        for label in page.locator('[data-testid="stMetricLabel"]').all():
+            assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), label.inner_text()
+        page.screenshot(path=str(screenshot_path(name="graph.png")))
+        # Click the lost thing: the side panel explains it and the rest of the graph dims.
+        node = frame.evaluate("network.body.data.nodes.getIds().find(id => full.get(id).color === '#7f0000')")
+        point = frame.evaluate("(id) => network.canvasToDOM(network.getPositions([id])[id])", node)
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"] + frame.evaluate(
+            "document.getElementById('mynetwork').getBoundingClientRect().top"))
+        frame.wait_for_function("document.getElementById('info').style.display === 'block'", timeout=10_000)
+        assert "Bitwarden" in frame.evaluate("document.getElementById('info').textContent")
+        assert frame.evaluate("network.body.data.nodes.get().some(n => n.font.color === '#444444')")
+        cascade = page.get_by_text("What falls because of what").first
+        cascade.wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.locator('[data-testid="stColumn"]').filter(has=cascade).last.screenshot(
+            path=str(screenshot_path(name="cascade.png")))
+    assert_stayed_local(traffic)

@@ -1,11 +1,15 @@
 """The graph page: offline, coloured, and user text never becomes markup."""
 
+import json
 import re
 
 from identity_map.analysis.engine import impact
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import load_text
-from identity_map.output.render import COLORS, SCENARIO_COLOR, layout, render_html, visible_ids
+from identity_map.analysis.engine import compiled
+from identity_map.output.render import (
+    CELL_H, CELL_W, COLORS, SCENARIO_COLOR, bands, graph_data, layout, render_html, script_json, visible_ids,
+)
 
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 
@@ -47,9 +51,57 @@ def test_colours_follow_statuses():
 def test_physics_off_and_positions_given():
     G = evil_graph()
     page = render_html(G)
-    assert '"physics": {"enabled": false}' in page
+    assert "physics: {enabled: false}" in page
     pos = layout(G)
     assert pos["memory"][0] == 0 and pos["shop"][0] > pos["mail"][0]
+
+
+def test_layout_bands_what_you_hold_then_accounts_then_data_and_purchases():
+    G = build_graph(load_text(
+        "version: 1\ndevices:\n  phone: {}\nphones:\n  num: {device: phone}\n"
+        "accounts:\n  mail: {login: [password + sms:num]}\n  shop: {login: [email:mail]}\n"
+        "data:\n  pics: {copies: [phone]}\n  key: {copies: [mail]}\n"
+        "purchases:\n  game: {account: shop}\n"))
+    band = dict(zip(compiled(G).ids, bands(G)))
+    assert band["memory"] == band["phone"] == 0
+    accounts = max(band[t] for t in ("num", "mail", "shop"))
+    # data held only by a device still goes after every account
+    assert min(band[t] for t in ("pics", "key", "game")) > accounts
+    assert band["shop"] > band["mail"] > band["num"] > 0
+
+
+def test_tall_layers_wrap_towards_the_shape_of_the_view():
+    text = "version: 1\naccounts:\n" + "".join(f"  a{i}: {{}}\n" for i in range(60))
+    pos = layout(build_graph(load_text(text)))
+    xs = sorted({x for x, _ in pos.values()})
+    ys = {y for _, y in pos.values()}
+    width, height = (max(xs) - min(xs)) + CELL_W, (max(ys) - min(ys)) + CELL_H
+    assert len(xs) > 2, "sixty accounts in one column would be a strip"
+    assert 0.8 < width / height < 3.2
+
+
+def test_script_json_cannot_close_the_script():
+    text = script_json({"label": PAYLOAD + "\u2028&"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"label": PAYLOAD + "\u2028&"}
+
+
+def test_the_payload_is_only_in_the_data_document():
+    G = evil_graph()
+    page = render_html(G, impact(G, ["mail"]))
+    data = json.loads(re.search(r"const DATA = (.*);\n", page).group(1))
+    assert PAYLOAD in {n["label"] for n in data["nodes"]}
+    assert "onerror=alert" not in page.replace(script_json(data), "")
+
+
+def test_graph_data_is_one_pass_per_term():
+    # 2,000 accounts each naming the hub: one edge per term, ids synthetic.
+    text = "version: 1\naccounts:\n  hub: {}\n" + "".join(f"  a{i}: {{login: [email:hub]}}\n" for i in range(2000))
+    G = build_graph(load_text(text))
+    data = graph_data(G, impact(G, ["hub"]))
+    assert len(data.nodes) == 2002 and len(data.edges) == 2001
+    assert all(e["fallen"] for e in data.edges if e["from"] == "n1")
+    assert {n["id"] for n in data.nodes} == {f"n{i}" for i in range(2002)}
 
 
 def test_focus_shows_the_blast_radius_and_neighbours():

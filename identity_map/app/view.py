@@ -15,6 +15,7 @@ import networkx as nx
 
 from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
+from identity_map.analysis.cascade import cascade
 from identity_map.analysis.explain import method_states, why
 from identity_map.analysis.selectors import SelectorError, match, scenario_impact, sites
 from identity_map.analysis.selectors import label as selector_label
@@ -27,7 +28,9 @@ from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
 from identity_map.analysis.validate import Validation, validate_text
 
 FOCUS_ABOVE = 300  # things; above this the graph opens on the blast radius only
-GRAPH_HEIGHT = 640  # px of the vis canvas; the legend sits above it
+GRAPH_HEIGHT = 470  # px of the vis canvas: with the pickers and figures it fits a 1280x800 screen
+LEGEND_HEIGHT = 46  # px the legend above the canvas takes (two lines at 1280 px)
+CASCADE_SHOWN = 150  # lines of the cascade tree; the rest is counted
 CHART_TOP = 20  # rows of the ranking drawn in the bar chart
 CHECKLIST_SHOWN = 30  # items listed beside the graph; the downloads hold them all
 CHECKLIST_AUTO_MAX = 1000  # things; above this the checklist is built only when asked (it takes seconds)
@@ -246,6 +249,46 @@ def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
     """The graph page of any graph and impact on it (the what-if graph),
     sandboxed for embedding (see `render.sandboxed`)."""
     return sandboxed(render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px"))
+
+
+def cascade_md(result: Impact, limit: int = CASCADE_SHOWN) -> str:
+    """Markdown: what falls because of what, as a nested list from each lost
+    id of the scenario (names escaped; a status word after recoverable
+    things). A note says what to do when nothing falls.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import impact
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {name: A*}\\n  b: {login: [email:a]}\\n"))
+    >>> print(cascade_md(impact(G, ["a"])))
+    - **A\\* \\(a\\)**
+        - b
+    """
+    inv = result.compiled.inventory
+    lines: list[str] = []
+    total = 0
+    stack = [(tree, 0) for tree in reversed(cascade(result))]
+    while stack:
+        fall, depth = stack.pop()
+        total += 1
+        if len(lines) < limit:
+            text = md(label(inv, fall.id)) + (" _(recoverable)_" if fall.status == RECOVERABLE else "")
+            lines.append("    " * depth + "- " + (f"**{text}**" if depth == 0 else text))
+        stack.extend((child, depth + 1) for child in reversed(fall.children))
+    if not lines:
+        return ("Nothing else falls in this scenario. Pick another loss above, or try a preset "
+                "such as *house fire* or *phone lost or stolen*.")
+    if total > len(lines):
+        lines.append(f"\n_and {total - len(lines)} more (the graph and the exports have them all)_")
+    return "\n".join(lines)
+
+
+def empty_checklist_md(result: Impact, whole: bool) -> str:
+    """What an empty checklist means, and what to do next (no user text)."""
+    if whole or not result.scenario:
+        return ("Nothing to fix: no single loss takes anything else. Add the accounts, phones and devices your "
+                "logins depend on (Start my map, or the Edit page), and the checklist follows.")
+    return ("Nothing to propose for this scenario: no change the checklist knows would save anything here. "
+            "Turn on *Whole inventory* for every single point of failure.")
 
 
 # -- The checklist beside the graph ---------------------------------------------

@@ -224,3 +224,15 @@ def block(node: Node) -> Node:
     if is_flow(node):
         node.fa.set_block_style()
     return node
+
+
+def remove_key(node: CommentedMap, key: str) -> None:
+    """Remove `key` from a mapping; the comment lines that followed its value
+    (introducing whatever comes next) move to the key before it."""
+    keys = list(node.keys())
+    at = keys.index(key)
+    tail = _cut_trailing(node, key)
+    del node[key]
+    node.ca.items.pop(key, None)
+    if at > 0:
+        _attach_trailing(node, keys[at - 1], tail)

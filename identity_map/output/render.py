@@ -1,31 +1,40 @@
-"""The interactive graph page: pyvis, offline, with user text kept as text.
+"""The interactive graph page: vis-network, offline, with user text kept as text.
 
-Safety rules this module enforces (pyvis 0.3.2 is unmaintained and trusts
-its input):
-- node ids are synthetic (`n0`, `n1`...): pyvis writes ids raw into menus;
-- `heading` stays empty: pyvis writes it raw into the page;
-- user text goes only into labels (drawn on the canvas) and plain-text
-  titles; a title containing "href" would switch pyvis to innerHTML
-  tooltips for every node, so that word is broken with a zero-width space;
-- `cdn_resources="in_line"` embeds vis-network, and the Bootstrap links the
-  template still adds are stripped, so the page makes no request at all.
+The page is written here directly (no pyvis template): the nodes and edges
+are one JSON document built in a single pass, so drawing n things costs
+O(n + terms) in Python (pyvis's add_node/add_edge scan lists: quadratic).
+vis-network itself is the copy bundled with pyvis, inlined, so the page
+makes no request at all.
 
-Big graphs: positions come from a layered layout computed here in linear
-time (roots left, what depends on them to the right) and physics is off, so
-the browser draws at once instead of simulating for minutes.
+Safety rules this module enforces:
+- node ids are synthetic (`n0`, `n1`...), never the inventory's ids;
+- user text reaches the page only inside the JSON document, with `<`, `>`
+  and `&` written as \\u escapes (no `</script>` can end the script), and
+  the page's script puts it on screen only as canvas labels, plain-text
+  tooltips (vis-network sets a string title as text) and `textContent`.
+
+Readability: positions come from a layered layout computed once here
+(what you hold -> phone numbers and accounts by dependency depth -> data and
+purchases), tall layers wrap into sub-columns so the picture keeps the
+shape of the view, physics is off, and the page fits the graph to the view
+at first paint with labels never under 12 px on screen (shortened to fit
+their cell instead; the full name is in the tooltip and the side panel).
+A click highlights what the thing needs and what needs it.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import re
+import math
+from dataclasses import dataclass
+from importlib import resources
 
 import networkx as nx
-from pyvis.network import Network
 
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, compiled, impact
 from identity_map.analysis.explain import why
+from identity_map.format.model import login_role
 
 COLORS = {
     LOST: "#d62728",
@@ -45,68 +54,113 @@ LABELS = {
 # Only shapes that draw the label below them: "box" or "database" grow with
 # their label, and a long name would cover the neighbours.
 SHAPES = {"memory": "star", "device": "hexagon", "place": "triangleDown", "phone": "diamond",
-          "account": "dot", "data": "square", "purchase": "triangle"}
-_CDN = re.compile(r"<(link|script)\b[^>]*\bhttps?://[^>]*>(\s*</script>)?", re.IGNORECASE)
-X_GAP, Y_GAP = 260, 70
+          "account": "dot", "data": "square", "purchase": "triangle", "person": "hexagon", "self": "star"}
+# One cell per thing, in canvas units: a 16-letter label at 14 px. Small
+# cells are what lets a household's hundred things fit a laptop's view with
+# labels still 12 px on screen (longer names are shortened, never clipped).
+CELL_W, CELL_H = 150, 52
+LABEL_PX = 14  # canvas font size at scale 1
+MIN_LABEL_PX = 12  # on screen, after fitting; the page's script keeps to it
+# The view's shape (width / height) the layout wraps towards.
+ASPECT = 1.5
+HOLD_KINDS = ("memory", "device", "place", "person", "self")  # the first band: what you hold
+LAST_KINDS = ("data", "purchase")  # the last band: what the accounts hold
 
 
 def node_id(index: int) -> str:
     return f"n{index}"
 
 
+def _depths(G: nx.DiGraph) -> list[int]:
+    """Dependency depth of each thing (roots 0) along its baseline support;
+    unreachable things one past the deepest."""
+    c = compiled(G)
+    n = len(c.ids)
+    depth = [0] * n
+    # The baseline derivation order is a topological order of the support.
+    for i in sorted((i for i in range(n) if c.base_avail[i]), key=lambda i: c.order[i]):
+        if not c.is_root[i]:
+            deps = [t for m in c.methods_of[i] if c.supports[m] for t in c.m_targets[m]]
+            depth[i] = 1 + max((depth[t] for t in deps), default=-1)
+    deepest = max(depth, default=0)
+    return [d if c.base_avail[i] else deepest + 1 for i, d in enumerate(depth)]
+
+
+def bands(G: nx.DiGraph) -> list[int]:
+    """The column group of each thing: 0 for what you hold, then phone numbers
+    and accounts by depth, then data and purchases together after all of
+    them (one band: they are mostly leaves, and a band per depth would waste
+    a column on one thing). Cost O(terms log terms).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\ndata:\\n  d: {copies: [a]}\\n"))
+    >>> bands(G)   # memory, a, d
+    [0, 1, 2]
+    """
+    c = compiled(G)
+    depth = _depths(G)
+    kinds = [t.kind for t in c.things]
+    last = max((d for d, k in zip(depth, kinds) if k not in HOLD_KINDS and k not in LAST_KINDS), default=0) + 1
+    return [0 if k in HOLD_KINDS else last if k in LAST_KINDS else max(1, d) for d, k in zip(depth, kinds)]
+
+
+def _rows_for(sizes: list[int]) -> int:
+    """Rows per sub-column so the whole layout is closest to ASPECT: the row
+    count maximising the scale at which it fits a view of that shape."""
+    best, best_scale = 1, -1.0
+    for rows in range(1, max(sizes, default=1) + 1):
+        cols = sum(math.ceil(s / rows) for s in sizes if s)
+        scale = min(ASPECT / (cols * CELL_W), 1 / (rows * CELL_H))
+        if scale > best_scale:
+            best, best_scale = rows, scale
+    return best
+
+
 def layout(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
-    """Positions for every thing: x by dependency layer (roots at 0), y by
-    order within the layer, sorted by the mean y of what it depends on.
-    Deterministic; cost O(terms log terms). Cached on the graph."""
+    """Positions for every thing, in canvas units: columns by band (see
+    `bands`), each band wrapped into sub-columns of the same row count, and
+    within a band sorted by the mean row of what it depends on, so edges
+    mostly run left to right without crossing much. Deterministic; cost
+    O(terms log terms) (the row count search is O(bands x tallest band)).
+    Cached on the graph."""
     cached = G.graph.get("_layout")
     if cached is not None:
         return cached
     c = compiled(G)
-    n = len(c.ids)
-    layer = [0] * n
-    # The baseline derivation order is a topological order of the support;
-    # unreachable things go one layer past the deepest.
-    avail_order = sorted((i for i in range(n) if c.base_avail[i]), key=lambda i: c.order[i])
-    for i in avail_order:
-        deps = [t for m in c.methods_of[i] if c.supports[m] for t in c.m_targets[m]]
-        layer[i] = 1 + max((layer[t] for t in deps), default=-1) if not c.is_root[i] else 0
-    deepest = max(layer, default=0)
-    for i in range(n):
-        if not c.base_avail[i]:
-            layer[i] = deepest + 1
-    by_layer: dict[int, list[int]] = {}
-    for i in range(n):
-        by_layer.setdefault(layer[i], []).append(i)
-    y = [0.0] * n
+    band = bands(G)
+    members: dict[int, list[int]] = {}
+    for i, b in enumerate(band):
+        members.setdefault(b, []).append(i)
+    rows = _rows_for([len(members[b]) for b in sorted(members)])
+    row = [0.0] * len(c.ids)
     pos: dict[str, tuple[float, float]] = {}
-    for L in sorted(by_layer):
-        members = by_layer[L]
-        if L > 0:
+    col0 = 0
+    for b in sorted(members):
+        group = members[b]
+        if b > 0:
             def pull(i: int) -> float:
-                deps = [t for m in c.methods_of[i] for t in c.m_targets[m] if layer[t] < L]
-                return sum(y[t] for t in deps) / len(deps) if deps else 0.0
-            members.sort(key=pull)
-        offset = (len(members) - 1) / 2
-        for k, i in enumerate(members):
-            y[i] = (k - offset) * Y_GAP
-            pos[c.ids[i]] = (L * X_GAP, y[i])
+                deps = [t for m in c.methods_of[i] for t in c.m_targets[m] if band[t] < b]
+                return sum(row[t] for t in deps) / len(deps) if deps else 0.0
+            group.sort(key=pull)
+        height = min(rows, len(group))
+        for k, i in enumerate(group):
+            col, r = divmod(k, rows)
+            row[i] = r - (height - 1) / 2
+            pos[c.ids[i]] = ((col0 + col) * CELL_W, row[i] * CELL_H)
+        col0 += math.ceil(len(group) / rows)
     G.graph["_layout"] = pos
     return pos
-
-
-def _plain(text: str) -> str:
-    return text.replace("href", "hre\u200bf")
 
 
 def tooltip(result: Impact, thing_id: str) -> str:
     """The plain-text hover text of a thing: name, kind, status, why."""
     thing = result.compiled.inventory[thing_id]
-    status = result.status(thing_id)
-    lines = [thing.name, f"{thing.kind}{' (critical)' if thing.critical else ''} - {status}"]
+    lines = [thing.name, f"{thing.kind}{' (critical)' if thing.critical else ''} - {result.status(thing_id)}"]
     explanation = why(result, thing_id)
     if explanation:
         lines.append(explanation)
-    return _plain("\n".join(lines))
+    return "\n".join(lines)
 
 
 def visible_ids(result: Impact, focus: bool) -> list[str]:
@@ -126,11 +180,194 @@ def visible_ids(result: Impact, focus: bool) -> list[str]:
     return [tid for tid in c.ids if tid in keep]
 
 
+@dataclass(frozen=True)
+class GraphData:
+    """What the page draws, ready for JSON: vis-network nodes and edges."""
+
+    nodes: list[dict]
+    edges: list[dict]
+
+
+def graph_data(G: nx.DiGraph, result: Impact, focus: bool = False) -> GraphData:
+    """The vis-network nodes and edges of the drawn things, built in one
+    pass: O(drawn things + their terms).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
+    >>> d = graph_data(G, impact(G, ["mail"]))
+    >>> [(n["id"], n["status"]) for n in d.nodes], [(e["from"], e["to"]) for e in d.edges]
+    ([('n0', 'ok'), ('n1', 'lost'), ('n2', 'lost')], [('n0', 'n1'), ('n1', 'n2')])
+    """
+    c = compiled(G)
+    pos = layout(G)
+    shown = visible_ids(result, focus)
+    shown_set = set(shown)
+    nodes, edges = [], []
+    for tid in shown:
+        thing = c.inventory[tid]
+        status = result.status(tid)
+        x, y = pos[tid]
+        nodes.append({
+            "id": node_id(c.index[tid]), "label": thing.name, "title": tooltip(result, tid),
+            "x": x, "y": y, "shape": SHAPES.get(thing.kind, "dot"), "status": status,
+            "color": SCENARIO_COLOR if tid in result.scenario else COLORS[status],
+            "critical": thing.critical, "kind": thing.kind,
+        })
+        for role, methods in thing.roles:
+            for method in methods:
+                for term in dict.fromkeys(t.target for t in method.terms):
+                    if term in shown_set and term != tid:
+                        edges.append({"from": node_id(c.index[term]), "to": node_id(c.index[tid]),
+                                      "dashes": not login_role(role), "title": f"{role}: {method}",
+                                      "fallen": result.status(term) == LOST and status in (LOST, RECOVERABLE)})
+    return GraphData(nodes, edges)
+
+
+def script_json(value) -> str:
+    """JSON safe inside a <script> element: `<`, `>`, `&` and the two JS line
+    separators written as escapes, so no text can close the element.
+
+    >>> script_json({"a": "</script>"})
+    '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _vis_bundle() -> tuple[str, str]:
+    """vis-network's script and stylesheet as shipped inside pyvis (read once)."""
+    global _BUNDLE
+    if _BUNDLE is None:
+        folder = resources.files("pyvis") / "lib" / "vis-9.1.2"
+        _BUNDLE = ((folder / "vis-network.min.js").read_text("utf-8"),
+                   (folder / "vis-network.css").read_text("utf-8"))
+    return _BUNDLE
+
+
+_BUNDLE: tuple[str, str] | None = None
+
+# The page's own script. `network` is global: the browser tests read it.
+_PAGE_JS = """
+const DATA = %(data)s;
+const CONF = %(conf)s;
+const full = new Map(DATA.nodes.map(n => [n.id, n]));
+const ins = new Map(), outs = new Map();
+for (const e of DATA.edges) {
+  if (!outs.has(e.from)) outs.set(e.from, []); outs.get(e.from).push(e.to);
+  if (!ins.has(e.to)) ins.set(e.to, []); ins.get(e.to).push(e.from);
+}
+function strong(n) { return n.status === 'lost' || n.status === 'recoverable'; }
+function fade(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',0.35)';
+}
+// Faded things keep dark labels: only the mark pales, so every name stays readable.
+function look(n, px, chars, dim) {
+  // When ordinary labels are too small to draw, the lost part keeps its labels at a readable size.
+  if (px * network0Scale() < CONF.minPx + 1 && strong(n) && !dim) {
+    px = (CONF.minPx + 1.2) / network0Scale(); chars = Math.max(5, Math.floor((CONF.cellW - 12) / (px * 0.55)));
+  }
+  const name = n.label.length > chars ? n.label.slice(0, Math.max(1, chars - 1)) + '\u2026' : n.label;
+  const faded = dim || (CONF.anyLost && !strong(n) && n.status !== 'degraded');
+  const fill = faded ? fade(n.color) : n.color;
+  return {id: n.id, label: name, title: n.title, x: n.x, y: n.y, shape: n.shape, fixed: true,
+          color: {background: fill, border: n.critical ? '#111111' : fill,
+                  highlight: {background: n.color, border: '#000000'}, hover: {background: n.color, border: '#000000'}},
+          borderWidth: n.critical ? 4 : 1,
+          size: (strong(n) ? 1.25 : 1) * (n.critical ? 13 : 10) * Math.sqrt(px / CONF.labelPx),
+          font: {size: px, color: dim ? '#444444' : '#111111', strokeWidth: 4, strokeColor: '#ffffff'}};
+}
+function edgeLook(e, i, dim) {
+  return {id: 'e' + i, from: e.from, to: e.to, dashes: e.dashes, title: e.title,
+          color: {color: e.fallen ? '#b71c1c' : '#8a8a8a', opacity: dim ? 0.12 : (e.fallen ? 0.95 : 0.55)},
+          width: e.fallen ? 2.5 : 1};
+}
+function network0Scale() { return typeof network === 'undefined' ? 1 : network.getScale(); }
+const nodes = new vis.DataSet(DATA.nodes.map(n => look(n, CONF.labelPx, 64, false)));
+const edges = new vis.DataSet(DATA.edges.map((e, i) => edgeLook(e, i, false)));
+const container = document.getElementById('mynetwork');
+var network = new vis.Network(container, {nodes: nodes, edges: edges}, {
+  physics: {enabled: false}, layout: {improvedLayout: false},
+  interaction: {hover: true, tooltipDelay: 150, zoomView: true, dragView: true, dragNodes: false},
+  edges: {arrows: {to: {enabled: true, scaleFactor: 0.5}}, smooth: false},
+  nodes: {scaling: {label: {enabled: false, drawThreshold: CONF.minPx + 1, maxVisible: 40}}}
+});
+let px = CONF.labelPx, chars = 64, picked = null;
+// Labels stay at least CONF.minPx on screen: when the fit zooms out, the font
+// grows in canvas units and labels are shortened to their cell, unless the
+// font would no longer fit the cell's height (then vis hides it until zoomed).
+function sizeFor(scale) {
+  // vis pales a label within 1 px above its draw threshold: aim 1.2 px above it.
+  const want = Math.max(CONF.labelPx, (CONF.minPx + 1.2) / scale);
+  const p = want * 1.3 + 10 * Math.sqrt(want / CONF.labelPx) <= CONF.cellH ? want : CONF.labelPx;
+  return [p, Math.max(4, Math.floor((CONF.cellW - 12) / (p * 0.55)))];
+}
+function restyle() {
+  const [p, c] = sizeFor(network.getScale());
+  if (p === px && c === chars && !restyle.force) return;
+  px = p; chars = c; restyle.force = false;
+  const near = picked ? reach(picked) : null;
+  nodes.update(DATA.nodes.map(n => look(n, px, chars, near !== null && !near.has(n.id))));
+}
+function reach(id) {
+  const seen = new Set([id]);
+  for (const adj of [ins, outs]) {
+    const todo = [id], here = new Set([id]);
+    while (todo.length) for (const next of adj.get(todo.pop()) || []) if (!here.has(next)) {
+      here.add(next); seen.add(next); todo.push(next);
+    }
+  }
+  return seen;
+}
+function show(id) {
+  const panel = document.getElementById('info');
+  picked = id;
+  const near = id ? reach(id) : null;
+  nodes.update(DATA.nodes.map(n => look(n, px, chars, near !== null && !near.has(n.id))));
+  edges.update(DATA.edges.map((e, i) => edgeLook(e, i, near !== null && !(near.has(e.from) && near.has(e.to)))));
+  if (!id) { panel.style.display = 'none'; return; }
+  panel.textContent = full.get(id).title + '\\n\\n(highlighted: what it needs and what needs it; click the background to clear)';
+  panel.style.display = 'block';
+}
+network.on('click', p => show(p.nodes.length ? p.nodes[0] : null));
+network.on('zoom', () => restyle());
+network.once('afterDrawing', () => {
+  network.fit({animation: false});
+  restyle.force = true; restyle();
+  document.body.dataset.fitted = '1';
+});
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:">
+<title>identity-map graph</title>
+<style>%(css)s
+html, body {margin: 0; padding: 0; font-family: sans-serif; background: #ffffff; color: #111111;}
+#mynetwork {position: relative; width: 100%%; height: %(height)s; border-top: 1px solid #dddddd;}
+#info {display: none; position: absolute; left: 8px; bottom: 8px; max-width: 46%%; max-height: 45%%; overflow: auto;
+  white-space: pre-wrap; font: 13px/1.35 sans-serif; color: #111111; background: rgba(255,255,255,0.95);
+  border: 1px solid #999999; border-radius: 4px; padding: 6px 8px; z-index: 5;}
+div.vis-tooltip {white-space: pre-wrap; max-width: 420px; font: 13px sans-serif; color: #111111;}
+</style></head>
+<body>
+%(legend)s
+<div style="position: relative"><div id="mynetwork"></div><div id="info" role="status"></div></div>
+<script>%(vis)s</script>
+<script>%(js)s</script>
+</body></html>
+"""
+
+
 def render_html(G: nx.DiGraph, result: Impact | None = None, *, focus: bool = False,
                 height: str = "720px") -> str:
     """A standalone HTML page of the graph coloured by `result`'s statuses
     (the baseline when None). Makes no network request. Cost: linear in the
-    drawn things and terms.
+    drawn things and terms (plus the layout, computed once per graph).
 
     >>> from identity_map.format.load import load_text
     >>> from identity_map.analysis.graph import build_graph
@@ -139,49 +376,27 @@ def render_html(G: nx.DiGraph, result: Impact | None = None, *, focus: bool = Fa
     False
     """
     result = result if result is not None else impact(G)
-    c = compiled(G)
-    pos = layout(G)
-    shown = visible_ids(result, focus)
-    shown_set = set(shown)
-    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
-    for tid in shown:
-        thing = c.inventory[tid]
-        status = result.status(tid)
-        color = SCENARIO_COLOR if tid in result.scenario else COLORS[status]
-        x, y = pos[tid]
-        net.add_node(node_id(c.index[tid]), label=thing.name, title=tooltip(result, tid),
-                     color=color, shape=SHAPES.get(thing.kind, "dot"), x=x, y=y,
-                     borderWidth=4 if thing.critical else 1, size=18 if thing.critical else 12)
-    for tid in shown:
-        thing = c.inventory[tid]
-        for role, methods in (("login", thing.login), ("recovery", thing.recovery)):
-            for method in methods:
-                for term in method.terms:
-                    if term.target in shown_set and term.target != tid:
-                        net.add_edge(node_id(c.index[term.target]), node_id(c.index[tid]),
-                                     label=term.kind or "", dashes=role == "recovery",
-                                     color="#888888", title=_plain(f"{role}: {method}"))
-    net.set_options(json.dumps({
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False},
-        "interaction": {"hover": True, "tooltipDelay": 150},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": False,
-                  "font": {"size": 10, "align": "middle"}},
-        "nodes": {"font": {"size": 14}},
-    }))
-    page = _CDN.sub("", net.generate_html())
-    return page.replace("<body>", "<body>\n" + legend_html(), 1)
+    data = graph_data(G, result, focus)
+    vis_js, vis_css = _vis_bundle()
+    conf = {"labelPx": LABEL_PX, "minPx": MIN_LABEL_PX, "cellW": CELL_W, "cellH": CELL_H,
+            "anyLost": bool(result.lost)}
+    js = _PAGE_JS % {"data": script_json({"nodes": data.nodes, "edges": data.edges}), "conf": script_json(conf)}
+    return _PAGE % {"css": vis_css, "height": html.escape(height), "legend": legend_html(), "vis": vis_js,
+                    "js": js}
 
 
 def legend_html() -> str:
     """The colour legend; fixed text, no user input."""
     items = "".join(
-        f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'
-        f'height:12px;border-radius:6px;background:{color};margin-right:4px"></span>{html.escape(label)}</span>'
-        for label, color in [(LABELS[s], COLORS[s]) for s in COLORS] + [("lost in the scenario", SCENARIO_COLOR)]
+        f'<span style="display:inline-block;margin-right:10px"><span style="display:inline-block;width:11px;'
+        f'height:11px;border-radius:6px;background:{color};margin-right:3px;vertical-align:-1px"></span>'
+        f'{html.escape(label)}</span>'
+        for label, color in [(LABELS[s].split(" (")[0], COLORS[s]) for s in COLORS]
+        + [("lost in the scenario", SCENARIO_COLOR)]
     )
-    return (f'<div id="legend" style="font:13px sans-serif;padding:6px 8px">{items}'
-            '<span style="color:#666">dashed edge: recovery; thick border: critical</span></div>')
+    return (f'<div id="legend" style="font:12px sans-serif;color:#222;padding:3px 6px">{items}'
+            '<span style="color:#333">dashed: recovery · thick border: critical · '
+            'what you hold → accounts → data and purchases · click a thing for its path</span></div>')
 
 
 def sandboxed(page: str) -> str:
