@@ -68,3 +68,10 @@ def test_random_specs_load_in_any_size():
         spec = random_spec(random.Random(seed), max_accounts=8)
         inv = load_text(dump_spec(spec))
         assert [t.id for t in inv if t.id not in RESERVED] == [tid for members in spec.values() for tid in members]
+
+
+def test_the_largest_benchmarked_inventory_fits_under_the_size_limit():
+    from identity_map.format.load import MAX_BYTES
+
+    # benchmarks/bench_scale.py opens 30,000 accounts; the loader must not refuse it.
+    assert len(generate_inventory(accounts=30_000).encode("utf-8")) < MAX_BYTES / 2

@@ -19,7 +19,8 @@ is reached this way (at every step some element of it lies in the current
 derivation), and none of them contains a smaller killing set, so all are
 minimal. Only things upstream of T (its ancestors) can matter, so each test
 is a least fixed point over T's ancestors alone, which is exactly T's
-availability in the full fixed point. Branching is the size of a
+availability in the full fixed point, and walks only the methods of
+those ancestors (not every user of a phone or of `memory`). Branching is the size of a
 derivation (derivations with the fewest candidates are preferred), not
 the number of candidates.
 """
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import compiled
+from identity_map.analysis.engine import compiled, downstream, necessity
 from identity_map.format.model import LOSABLE_KINDS
 
 MAX_K = 3
@@ -88,6 +89,12 @@ class _Search:
         self.ancestors = seen
         self.methods = methods
         self.missing0 = {m: len(c.m_targets[m]) for m in methods}
+        # The methods of ancestors naming each ancestor: a proof walks these,
+        # not every user (a phone or `memory` opens most of the inventory).
+        self.users: dict[int, list[int]] = {}
+        for m in methods:
+            for t in c.m_targets[m]:
+                self.users.setdefault(t, []).append(m)
         self.roots = sorted(x for x in seen if c.is_root[x])
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
@@ -99,7 +106,7 @@ class _Search:
             return self.memo[lost]
         c = self.c
         target = self.target
-        users, m_owner = c.users, c.m_owner
+        users, m_owner = self.users, c.m_owner
         missing = self.missing0.copy()
         order: dict[int, int] = {}
         queue = [x for x in self.roots if x not in lost]
@@ -110,10 +117,8 @@ class _Search:
         while head < len(queue) and not found:
             x = queue[head]
             head += 1
-            for m in users[x]:
-                k = missing.get(m)
-                if k is None:
-                    continue  # a method of a thing that is not an ancestor of T
+            for m in users.get(x, ()):
+                k = missing[m]
                 missing[m] = k - 1
                 if k == 1:
                     o = m_owner[m]
@@ -244,8 +249,8 @@ def single_points(G: nx.DiGraph, thing_ids) -> dict[str, tuple[str, ...]]:
     methods, of the union of its terms' nec. Losing y loses x exactly when
     y is in nec(x) (a derivation without y shows y is not needed; if every
     method of x has a term that needs y, x cannot be derived without y).
-    Sets are bit masks over CHUNK candidates at a time, lowered from "all"
-    by a worklist in the baseline's derivation order. Cost: about
+    Sets are bit masks over CHUNK candidates at a time (`engine.necessity`,
+    which `engine.rank` uses too), over what they can reach. Cost: about
     (terms + things) x candidates / CHUNK mask operations of CHUNK bits,
     memory things x CHUNK bits: never the sum of the blast radii (a login
     chain of 10,000 accounts is one pass).
@@ -262,44 +267,13 @@ def single_points(G: nx.DiGraph, thing_ids) -> dict[str, tuple[str, ...]]:
     found: dict[int, list[int]] = {i: [] for i in wanted}
     losable = [i for i, t in enumerate(c.things) if t.kind in LOSABLE_KINDS and c.base_avail[i]]
     for start in range(0, len(losable), CHUNK):
-        bit = {x: 1 << k for k, x in enumerate(losable[start:start + CHUNK])}
-        nec = _necessity(c, bit, (1 << len(bit)) - 1)
+        members = losable[start:start + CHUNK]
+        bit = {x: 1 << k for k, x in enumerate(members)}
+        nec = necessity(c, bit, downstream(c, members))
         for i in wanted:
             mask = nec[i] & ~bit.get(i, 0)
             found[i] += [x for x, b in bit.items() if mask & b]
     return {c.ids[i]: tuple(c.ids[x] for x in sorted(xs)) for i, xs in found.items()}
-
-
-def _necessity(c, bit: dict[int, int], everything: int) -> list[int]:
-    """nec(x) restricted to the candidates in `bit` (index -> its bit), for every available x."""
-    avail, order = c.base_avail, c.order
-    working = [[m for m in c.methods_of[x] if c.base_works[m]] for x in range(len(c.ids))]
-    nec = [bit.get(x, 0) if c.is_root[x] else everything for x in range(len(c.ids))]
-    queue = sorted((x for x in range(len(c.ids)) if avail[x] and not c.is_root[x]), key=order.__getitem__)
-    queued = set(queue)
-    m_targets, m_owner, users = c.m_targets, c.m_owner, c.users
-    head = 0
-    while head < len(queue):
-        x = queue[head]
-        head += 1
-        queued.discard(x)
-        need = everything
-        for m in working[x]:
-            union = 0
-            for t in m_targets[m]:
-                union |= nec[t]
-            need &= union
-            if not need:
-                break
-        need |= bit.get(x, 0)
-        if need != nec[x]:
-            nec[x] = need
-            for m in users[x]:
-                o = m_owner[m]
-                if c.base_works[m] and not c.is_root[o] and o not in queued:
-                    queued.add(o)
-                    queue.append(o)
-    return nec
 
 
 def raises(G_before: nx.DiGraph, G_after: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> tuple[int | None, int | None]:

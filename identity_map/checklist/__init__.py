@@ -69,9 +69,7 @@ __all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checkli
 def apply(inventory: Inventory, items) -> Inventory:
     """`inventory` with the changes of `items` applied (the "what if I do this"
     toggle); info and advice items change nothing. Applying twice is harmless."""
-    for item in items:
-        inventory = apply_change(inventory, item.change)
-    return inventory
+    return apply_change(inventory, [op for item in items for op in item.change])
 
 
 # -- Scope -------------------------------------------------------------------------
@@ -115,10 +113,10 @@ def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
     scenario loses with the change; the things the change adds are not
     counted); None if it made anything worse."""
     c = before.compiled
-    lost_now = lost_now.intersection(c.index)
+    lost_now = frozenset(tid for tid in lost_now if tid in c.index)  # O(lost), not O(things)
     if lost_now - before.lost:
         return None
-    saved = tuple(tid for tid in c.ids if tid in before.lost and tid not in lost_now)
+    saved = tuple(sorted(before.lost - lost_now, key=c.index.__getitem__))
     money: dict[str, float] = {}
     for tid in saved:
         thing = c.things[c.index[tid]]

@@ -2,7 +2,8 @@
 
 A change is a tuple of small operations, each a pure function
 Inventory -> Inventory that builds new frozen `Thing`s (the inventory given
-is never modified). Every operation is idempotent, so the changes of several
+is never modified; `put` does the same edit on a dict of things, so that a
+change of many operations copies the inventory once). Every operation is idempotent, so the changes of several
 checklist items can be applied together in any order ("what if I do all of
 these"), and applying one twice changes nothing. Every operation only adds: new
 things after the old ones, new methods after a thing's old ones; the
@@ -36,15 +37,16 @@ class AddThing:
     thing: Thing
 
     def apply(self, inventory: Inventory) -> Inventory:
-        if self.thing.id in inventory.things:
-            existing = inventory.things[self.thing.id]
+        return apply_change(inventory, (self,))
+
+    def put(self, things: dict[str, Thing]) -> None:
+        if self.thing.id in things:
+            existing = things[self.thing.id]
             if existing.kind != self.thing.kind:
                 raise ValueError(f"cannot add {self.thing.kind} '{self.thing.id}': "
                                  f"the id already names {existing.kind}")
-            return inventory
-        things = dict(inventory.things)
+            return
         things[self.thing.id] = self.thing
-        return dataclasses.replace(inventory, things=things)
 
     def describe(self) -> str:
         t = self.thing
@@ -75,17 +77,19 @@ class AddCopy:
     copy: str
 
     def apply(self, inventory: Inventory) -> Inventory:
-        thing = inventory[self.data]
+        return apply_change(inventory, (self,))
+
+    def put(self, things: dict[str, Thing]) -> None:
+        thing = things[self.data]
         if thing.kind != "data":
             raise ValueError(f"'{self.data}' is {thing.kind}, not a data item")
-        if self.copy not in inventory.things:
+        if self.copy not in things:
             raise KeyError(self.copy)
         if self.copy in thing.copies:
-            return inventory
+            return
         extra = thing.needs.terms if thing.needs else ()
         method = Method(tuple(dict.fromkeys((Term("", self.copy), *extra))))
-        return _put(inventory, dataclasses.replace(thing, copies=thing.copies + (self.copy,),
-                                                   login=thing.login + (method,)))
+        things[self.data] = dataclasses.replace(thing, copies=thing.copies + (self.copy,), login=thing.login + (method,))
 
     def describe(self) -> str:
         return f"{self.data}: add {self.copy} to copies"
@@ -101,16 +105,19 @@ class AddMethod:
     method: Method
 
     def apply(self, inventory: Inventory) -> Inventory:
+        return apply_change(inventory, (self,))
+
+    def put(self, things: dict[str, Thing]) -> None:
         if self.role not in METHOD_FIELDS:
             raise ValueError(f"role must be one of {', '.join(METHOD_FIELDS)}, not {self.role!r}")
-        thing = inventory[self.owner]
+        thing = things[self.owner]
         for term in self.method.terms:
-            if term.target not in inventory.things:
+            if term.target not in things:
                 raise KeyError(term.target)
         methods = getattr(thing, self.role)
         if any(m.terms == self.method.terms for m in methods):
-            return inventory
-        return _put(inventory, dataclasses.replace(thing, **{self.role: methods + (self.method,)}))
+            return
+        things[self.owner] = dataclasses.replace(thing, **{self.role: methods + (self.method,)})
 
     def describe(self) -> str:
         return f"{self.owner}: add {self.role} \"{self.method}\""
@@ -123,17 +130,14 @@ Op = AddThing | AddCopy | AddMethod
 Change = tuple  # tuple[Op, ...]
 
 
-def _put(inventory: Inventory, thing: Thing) -> Inventory:
-    things = dict(inventory.things)
-    things[thing.id] = thing
-    return dataclasses.replace(inventory, things=things)
-
-
 def apply_change(inventory: Inventory, change) -> Inventory:
-    """`inventory` with every operation of `change` applied, in order."""
+    """`inventory` with every operation of `change` applied, in order.
+    Cost: one copy of the things' dict, however many operations (a vault's
+    offline copy adds a method to every account that uses it)."""
+    things = dict(inventory.things)
     for op in change:
-        inventory = op.apply(inventory)
-    return inventory
+        op.put(things)
+    return dataclasses.replace(inventory, things=things)
 
 
 def touched(change) -> set[str]:

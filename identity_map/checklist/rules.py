@@ -86,11 +86,17 @@ class Context:
         self.added: dict[str, Thing] = {}  # things the rules propose to create, by id
         self._made: dict[tuple[str, str], tuple[str, tuple]] = {}  # (base id, site) -> (id, change)
         self.referenced: dict[str, list[str]] = {}  # id -> things whose methods name it
+        # Rules run once per lost thing of every scenario: what they look up
+        # in the whole inventory is looked up once (see the cached properties).
+        self._users: dict[Term, list[str]] = {}
+        self._replaced: dict[tuple[Term, Term], tuple] = {}
+        self._exports: dict[str, str | None] = {}
+        self._sites: dict[tuple[int, str], tuple[Impact, str]] = {}
         for t in self.inv:
             for m in t.methods:
                 for term in m.terms:
                     users = self.referenced.setdefault(term.target, [])
-                    if t.id not in users:
+                    if not users or users[-1] != t.id:  # file order: a repeat can only be the last
                         users.append(t.id)
 
     def name(self, tid: str) -> U:
@@ -102,8 +108,10 @@ class Context:
 
     def users_of(self, term: Term) -> list[str]:
         """The things (file order) with a login or recovery method that uses `term`."""
-        return [u for u in self.referenced.get(term.target, [])
-                if any(term in m.terms for m in self.inv[u].methods)]
+        if term not in self._users:
+            self._users[term] = [u for u in self.referenced.get(term.target, [])
+                                 if any(term in m.terms for m in self.inv[u].methods)]
+        return self._users[term]
 
     def first_lost(self, methods, kind: str, lost: frozenset[str], target_kind: str = "") -> str | None:
         """The target of the first `kind:ID` term in `methods` whose ID is
@@ -128,6 +136,12 @@ class Context:
         scenario takes that site (or, with no sites written, any place, as a
         house fire does); then another site of the inventory's that nothing
         lost is at, else a relative's house."""
+        key = (id(result), kind)
+        if key not in self._sites:
+            self._sites[key] = result, self._site_for(result, kind)  # holding result keeps its id unique
+        return self._sites[key][1]
+
+    def _site_for(self, result: Impact, kind: str) -> str:
         taken = {s.partition(":")[2] for s in result.selectors if s.startswith("site:")}
         taken |= {self.inv[i].site for i in result.scenario if self.inv[i].site}
         if kind == "device" and "carried" not in taken:
@@ -144,23 +158,44 @@ class Context:
     def safe_place(self, result: Impact) -> tuple[str, tuple]:
         """Where printed codes and keys go: a place that already holds printed
         codes and that the scenario does not take, else a new one away from it."""
-        for t in self.inv:
-            for m in t.methods:
-                for term in m.terms:
-                    if term.kind == "codes" and self.inv[term.target].kind == "place" \
-                            and term.target not in result.lost:
-                        return term.target, ()
+        for place in self.code_places:
+            if place not in result.lost:
+                return place, ()
         return self._new(SAFE_PLACE, "place", self.site_for(result, "place"))
+
+    @cached_property
+    def code_places(self) -> list[str]:
+        """Places named by a `codes:` term, in the order the file names them first."""
+        return list(dict.fromkeys(term.target for t in self.inv for m in t.methods for term in m.terms
+                                  if term.kind == "codes" and self.inv[term.target].kind == "place"))
+
+    @cached_property
+    def copies_at(self) -> dict[str, int]:
+        """Place -> how many data items have a copy there."""
+        counts: dict[str, int] = {}
+        for t in self.inv.of_kind("data"):
+            for c in t.copies:
+                if self.inv[c].kind == "place":
+                    counts[c] = counts.get(c, 0) + 1
+        return counts
+
+    @cached_property
+    def purchases_of(self) -> dict[str, list[Thing]]:
+        """Account -> its purchases, file order."""
+        out: dict[str, list[Thing]] = {}
+        for p in self.inv.of_kind("purchase"):
+            out.setdefault(p.account, []).append(p)
+        return out
+
+    @cached_property
+    def security_keys(self) -> list[str]:
+        return [t.id for t in self.inv.of_kind("device") if t.subkind == "security-key"]
 
     def backup_place(self, data: Thing, result: Impact) -> tuple[str, tuple]:
         """Where an independent copy goes: the place the scenario does not
         take that already holds the most copies of other data (not one of
         this item's own), else a new one away from what the scenario takes."""
-        counts: dict[str, int] = {}
-        for t in self.inv.of_kind("data"):
-            for c in t.copies:
-                if self.inv[c].kind == "place" and c not in data.copies and c not in result.lost:
-                    counts[c] = counts.get(c, 0) + 1
+        counts = {c: n for c, n in self.copies_at.items() if c not in data.copies and c not in result.lost}
         if counts:
             return max(counts, key=lambda c: (counts[c], -self.order[c])), ()
         return self._new(BACKUP_DISK, "place", self.site_for(result, "place"))
@@ -170,9 +205,9 @@ class Context:
 
     def security_key(self, result: Impact) -> tuple[str, tuple]:
         """A hardware key the owner has that the scenario does not take, else a new one."""
-        for t in self.inv.of_kind("device"):
-            if t.subkind == "security-key" and t.id not in result.lost:
-                return t.id, ()
+        for key in self.security_keys:
+            if key not in result.lost:
+                return key, ()
         return self._new(SECURITY_KEY, "device", self.site_for(result, "device"), subkind="security-key")
 
     @cached_property
@@ -193,20 +228,45 @@ class Context:
         named = {term.target for t in self.inv for m in t.methods for term in m.terms if term.kind == "email"}
         return [t.id for t in self.inv.of_kind("account") if t.subkind == "email" or t.id in named]
 
+    @cached_property
+    def ranked_mailboxes(self) -> list[str]:
+        """Mailboxes, critical ones (kept with care) first, then file order."""
+        return sorted(self.mailboxes, key=lambda m: (not self.inv[m].critical, self.order[m]))
+
+    @cached_property
+    def mailbox_rank(self) -> dict[str, int]:
+        return {m: i for i, m in enumerate(self.ranked_mailboxes)}
+
+    @cached_property
+    def mailboxes_by_word(self) -> dict[str, list[str]]:
+        """Word of an id (anna, ben) -> the mailboxes whose id has it, ranked."""
+        out: dict[str, list[str]] = {}
+        for m in self.ranked_mailboxes:
+            for word in dict.fromkeys(m.split("-")):
+                out.setdefault(word, []).append(m)
+        return out
+
     def other_mailbox(self, owner: Thing, exclude: set[str], lost: frozenset[str]) -> tuple[str, tuple]:
         """A mailbox of the owner's that this scenario does not take: one that
         shares a word of the account's id (anna, ben) first, then critical
         ones (kept with care), then file order; a new one if there is none."""
-        words = set(owner.id.split("-"))
-        choices = [m for m in self.mailboxes if m not in exclude and m not in lost]
-        if choices:
-            return min(choices, key=lambda m: (not (words & set(m.split("-"))), not self.inv[m].critical,
-                                               self.order[m])), ()
+        def first(ranked):
+            return next((m for m in ranked if m not in exclude and m not in lost), None)
+
+        sharing = [m for word in owner.id.split("-") if (m := first(self.mailboxes_by_word.get(word, ())))]
+        best = min(sharing, key=self.mailbox_rank.__getitem__) if sharing else first(self.ranked_mailboxes)
+        if best is not None:
+            return best, ()
         return self._new(MAILBOX, "account", subkind="email", login=(Method((Term("password", MEMORY),)),))
 
     def vault_export(self, vault: str) -> str | None:
         """A data item that looks like an offline export of the vault: its name
         or id names the vault's provider (or id), and the vault holds no copy."""
+        if vault not in self._exports:
+            self._exports[vault] = self._vault_export(vault)
+        return self._exports[vault]
+
+    def _vault_export(self, vault: str) -> str | None:
         v = self.inv[vault]
         words = {w.casefold() for w in (v.provider, v.id) if w}
         for t in self.inv.of_kind("data"):
@@ -219,8 +279,12 @@ class Context:
     def replace_everywhere(self, old: Term, new: Term) -> tuple:
         """For every method that uses `old`, the same method with `new` instead
         (added beside it)."""
-        return tuple(AddMethod(t.id, role, replace(m, old, new))
-                     for t in self.inv for role in ("login", "recovery") for m in getattr(t, role) if old in m.terms)
+        if (old, new) not in self._replaced:
+            self._replaced[old, new] = tuple(
+                AddMethod(u, role, replace(m, old, new))
+                for u in self.referenced.get(old.target, []) for role in ("login", "recovery")
+                for m in getattr(self.inv[u], role) if old in m.terms)
+        return self._replaced[old, new]
 
 
 def replace(method: Method, old: Term, new: Term) -> Method:
@@ -232,9 +296,8 @@ def rules(ctx: Context, result: Impact):
     its selectors), in file order of what they save."""
     lost = result.lost
     gone = result.scenario
-    for tid, t in ctx.inv.things.items():
-        if tid not in lost or tid in gone:
-            continue
+    for tid in sorted(lost - gone, key=ctx.order.__getitem__):  # O(lost), not O(things), per scenario
+        t = ctx.inv[tid]
         if t.kind == "data":
             yield from _data_rules(ctx, t, result)
         elif t.kind == "account" and not t.part_of:  # a part's logins are its whole's to decide
@@ -448,7 +511,7 @@ def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: froz
 
 
 def _stake(ctx: Context, account: str) -> Candidate:
-    tied = [p for p in ctx.inv.of_kind("purchase") if p.account == account]
+    tied = ctx.purchases_of[account]
     stake: dict[str, float] = {}
     for p in tied:
         add_money(stake, p.currency, p.price)

@@ -33,7 +33,7 @@ from identity_map.format.model import (
     SECTIONS, SELF, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing, self_thing,
 )
 
-MAX_BYTES = 16 * 1024 * 1024  # a 50,000-login vault imports to about 12 MB
+MAX_BYTES = 16 * 1024 * 1024  # a 50,000-login vault imports to about 12 MB; 30,000 accounts are 5.2 MB
 MAX_DEPTH = 12  # the format needs 6 levels; anything deeper is a mistake or an attack
 MAX_PRICE = 1e12  # a trillion: any sum over a file of MAX_BYTES stays far from float overflow
 _DECIMAL = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]{1,3})?")
