@@ -40,12 +40,12 @@ def _load(path: str, show_warnings: bool = False) -> Validation:
     return checked
 
 
-def _scenario(checked: Validation, lose: list[str]) -> list[str]:
+def _scenario(checked: Validation, lose: list[str], flag: str = "--lose") -> list[str]:
     ids = list(checked.inventory.things)
     for tid in lose:
         if tid not in checked.inventory.things:
             close = difflib.get_close_matches(tid, ids, n=1)
-            raise CliError(f"unknown id '{tid}' after --lose"
+            raise CliError(f"unknown id '{tid}' after {flag}"
                            + (f"; did you mean '{close[0]}'?" if close else "")
                            + f" (ids in {checked.inventory.source}: {', '.join(ids[:20])}"
                            + (", ..." if len(ids) > 20 else "") + ")")
@@ -86,6 +86,31 @@ def cmd_rank(args) -> int:
         print(json.dumps(report.rank_json(rows), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(report.rank_text(rows))
+    return 0
+
+
+def cmd_takeover(args) -> int:
+    from identity_map.analysis.takeover import takeover
+
+    checked = _load(args.file)
+    result = takeover(checked.graph, _scenario(checked, args.gain, "--gain"), args.gain)
+    if args.format == "json":
+        print(json.dumps(report.takeover_json(result), indent=2, ensure_ascii=False))
+    elif args.format == "md":
+        sys.stdout.write(report.takeover_markdown(result, checked.inventory.owner))
+    else:
+        sys.stdout.write(report.takeover_text(result))
+    return 0
+
+
+def cmd_exposure(args) -> int:
+    from identity_map.analysis.takeover import exposure
+
+    rows = exposure(_load(args.file).graph)
+    if args.format == "json":
+        print(json.dumps(report.exposure_json(rows), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.exposure_text(rows))
     return 0
 
 
@@ -171,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_rank)
+
+    p = sub.add_parser("takeover", help="what an attacker who gains some things takes with them")
+    p.add_argument("file")
+    p.add_argument("--gain", action="append", default=[], metavar="SEL", required=True,
+                   help="what the attacker gains (repeatable): an id; memory = knows your passwords")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.set_defaults(run=cmd_takeover)
+
+    p = sub.add_parser("exposure", help="each thing gained alone by an attacker: what it gives away, worst first")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_exposure)
 
     p = sub.add_parser("graph", help="write an interactive HTML graph (works offline)")
     p.add_argument("file")

@@ -1,8 +1,10 @@
-"""Preset scenarios: the losses people actually fear, as lists of ids to lose.
+"""Preset scenarios: the losses people actually fear, as lists of ids to lose,
+and the takeovers they fear, as lists of ids an attacker gains.
 
-A preset only says WHAT is lost; the engine decides what follows. Two
-presets need the person to pick one thing (which account is banned, which
-phone is gone); the others follow from the inventory alone.
+A preset only says WHAT is lost (or gained); the engine decides what
+follows. Most presets need the person to pick one thing (which account is
+banned, which phone is gone, which number is swapped); the others follow
+from the inventory alone.
 """
 
 from __future__ import annotations
@@ -29,8 +31,28 @@ def _devices_and_places(inv: Inventory, _pick: str | None) -> tuple[str, ...]:
 
 
 def _memory(_inv: Inventory, _pick: str | None) -> tuple[str, ...]:
-    # Heirs have the devices and the places, but not what the owner remembered.
+    # Heirs have the devices and the places, but not what the owner
+    # remembered; an attacker who phished a password has only what was remembered.
     return (MEMORY,)
+
+
+def _numbers(inv: Inventory) -> list[str]:
+    return [t.id for t in inv.of_kind("phone")]
+
+
+def _named_by(inv: Inventory, term_kind: str, account_kind: str) -> list[str]:
+    # Accounts of that kind, and accounts some term of that kind names (a
+    # mailbox that resets other accounts is a mailbox, whatever its `kind`).
+    named = {term.target for t in inv for m in t.methods for term in m.terms if term.kind == term_kind}
+    return [t.id for t in inv.of_kind("account") if t.subkind == account_kind or t.id in named]
+
+
+def _mailboxes(inv: Inventory) -> list[str]:
+    return _named_by(inv, "email", "email")
+
+
+def _vaults(inv: Inventory) -> list[str]:
+    return _named_by(inv, "password", "password-manager")
 
 
 def _the_pick(_inv: Inventory, pick: str | None) -> tuple[str, ...]:
@@ -39,6 +61,8 @@ def _the_pick(_inv: Inventory, pick: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Preset:
+    """A named scenario; `lose` gives its ids (for a takeover preset: the ids gained)."""
+
     key: str
     label: str
     help: str
@@ -63,6 +87,25 @@ AFTER_DEATH = Preset("death", "My family after I die",
 PRESETS: tuple[Preset, ...] = (BANNED, PHONE_LOST, HOUSE_FIRE, AFTER_DEATH)
 BY_KEY = {p.key: p for p in PRESETS}
 
+# Takeover presets: what an attacker gains (analysis.takeover computes what that gives them).
+SIM_SWAP = Preset("sim-swap", "SIM swap",
+                  "Someone talks your carrier into moving your number to their SIM: every text and call is theirs.",
+                  _numbers, _the_pick, "Phone number")
+STOLEN_PHONE = Preset("stolen-phone", "Stolen unlocked phone",
+                      "A thief has the phone unlocked: its number, apps, passkeys and signed-in sessions.",
+                      _phones, _the_pick, "Phone")
+BREACHED_MAILBOX = Preset("breached-mailbox", "Breached mailbox",
+                          "Someone reads one mailbox: every reset link sent there works for them.",
+                          _mailboxes, _the_pick, "Mailbox")
+LEAKED_VAULT = Preset("leaked-vault", "Leaked password vault",
+                      "The password manager's contents leak: every password kept in it is known.",
+                      _vaults, _the_pick, "Vault")
+REUSED_PASSWORD = Preset("reused-password", "Reused password",
+                         "A password you remember is phished or reused and leaked: the attacker knows it.",
+                         None, _memory)
+TAKEOVER_PRESETS: tuple[Preset, ...] = (SIM_SWAP, STOLEN_PHONE, BREACHED_MAILBOX, LEAKED_VAULT, REUSED_PASSWORD)
+TAKEOVER_BY_KEY = {p.key: p for p in TAKEOVER_PRESETS}
+
 
 def choices(preset: Preset, inv: Inventory) -> list[str]:
     return preset.choices(inv) if preset.choices else []
@@ -86,7 +129,14 @@ def default_pick(preset: Preset, inv: Inventory, ranking: Sequence[RankRow]) -> 
 
 
 def lost_ids(preset: Preset, inv: Inventory, pick: str | None = None) -> tuple[str, ...]:
-    """The ids the preset loses; empty when it needs a pick it did not get."""
+    """The ids the preset loses (a takeover preset: gains); empty when it
+    needs a pick it did not get.
+
+    >>> from identity_map.format.load import load_text
+    >>> inv = load_text("version: 1\\nphones:\\n  mobile: {}\\naccounts:\\n  bank: {recovery: [sms:mobile]}\\n")
+    >>> lost_ids(SIM_SWAP, inv, "mobile"), lost_ids(SIM_SWAP, inv, "bank"), lost_ids(REUSED_PASSWORD, inv)
+    (('mobile',), (), ('memory',))
+    """
     if preset.choices and pick not in preset.choices(inv):
         return ()
     return preset.lose(inv, pick)

@@ -31,7 +31,7 @@ import networkx as nx
 
 from identity_map.analysis.engine import Compiled, _chain, compiled, severity, tally
 from identity_map.analysis.graph import parse_method_node
-from identity_map.format.model import LOSABLE_KINDS, ROOT_KINDS, Inventory, Method
+from identity_map.format.model import LOSABLE_KINDS, MEMORY, ROOT_KINDS, Inventory, Method
 
 TAKEN, SAFE = "taken", "safe"
 TAKEOVER_STATUSES = (TAKEN, SAFE)
@@ -42,6 +42,7 @@ MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explana
 # How a gained thing is in the attacker's hands, by kind (said in every explanation that reaches it).
 GAINED_HOW = {"phone": "SIM swap", "device": "stolen, unlocked", "place": "broken into",
               "memory": "the attacker knows your passwords"}
+GAINED = "gained by the attacker"
 _NEVER = sys.maxsize  # a method's count of missing terms that never reaches 0
 
 
@@ -212,7 +213,7 @@ def _method(c: Compiled, m: int) -> tuple[str, Method]:
 
 
 def _gained_how(c: Compiled, thing_id: str) -> str:
-    return GAINED_HOW.get(c.inventory[thing_id].kind, "gained by the attacker")
+    return GAINED_HOW.get(c.inventory[thing_id].kind, GAINED)
 
 
 def why(result: Takeover, thing_id: str) -> str:
@@ -229,7 +230,7 @@ def why(result: Takeover, thing_id: str) -> str:
         return ""
     if thing_id in result.gained:
         how = _gained_how(result.compiled, thing_id)
-        return how if how.startswith("the attacker") else f"gained by the attacker ({how})"
+        return how if how == GAINED or thing_id == MEMORY else f"{GAINED} ({how})"
     return _explain(result, thing_id, 0, {thing_id})
 
 
