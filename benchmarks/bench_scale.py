@@ -16,6 +16,11 @@ On a generated inventory (identity_map.generate.generate_inventory):
       generated 1,000-account inventory (--checklist-accounts), in
       process: the whole inventory                                 target < 3 s
       and the house fire scenario (figure only)
+  (f) the takeover sweep (takeover.exposure: each attack candidate
+      gained alone) against engine.rank on the same graph, both
+      uncached, cross-checked with the plain Kleene iteration
+      (takeover.plain_taken) on a sample of candidates           target <= rank
+      and `identity-map exposure FILE`, a subprocess             target <= 3 s
 plus an in-process breakdown (load, graph, compile, sweep, resilience).
 This is a measurement, not a test: it exits 0 whatever the figures, or 1
 with --strict when a target is missed.
@@ -40,6 +45,7 @@ from identity_map.analysis.graph import build_graph, inventory_of
 from identity_map.format.load import load_file, load_text
 from identity_map.analysis.resilience import resilience
 from identity_map.analysis.scenarios import HOUSE_FIRE, lost_ids
+from identity_map.analysis.takeover import attack_candidates, exposure_of, plain_taken
 from identity_map.analysis.validate import warnings_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +191,29 @@ def main(argv=None) -> int:
         fire = list(lost_ids(HOUSE_FIRE, small))
         t_fire, items = timed(lambda: build_checklist(build_graph(small), fire), runs)
         print(f"  {f'build_checklist, house fire ({len(fire)} lost, {len(items)} items)':<58} {t_fire:8.4f} s")
+
+        print(f"\n(f) Takeover sweep over {len(attack_candidates(inv))} attack candidates (same graph as (b)):")
+        c = engine.compiled(G)
+
+        def fresh_rank():
+            G.graph.pop("_rank", None)  # rank caches its rows on the graph: time the sweep, not the cache
+            return engine.rank(G)
+
+        t_rank_fresh, _ = timed(fresh_rank, runs)
+        t_expo, expo = timed(lambda: exposure_of(c), runs)
+        print(f"  {'engine.rank, uncached (lockout sweep)':<58} {t_rank_fresh:8.4f} s")
+        report("takeover.exposure_of (takeover sweep, output-sensitive)", t_expo, "<= rank", t_expo <= t_rank_fresh)
+        sample = sorted(r.id for r in expo)[:: max(1, len(expo) // 40)]
+        by_id = {r.id: r for r in expo}
+        t_plain, plains = timed(lambda: [plain_taken(inv, [tid]) for tid in sample], 1)
+        agree = all(by_id[tid].taken == len(p) - 1 for tid, p in zip(sample, plains))
+        print(f"  {f'plain_taken per candidate, {len(sample)} sampled':<58} {t_plain:8.4f} s   "
+              f"(about {t_plain / len(sample) * len(expo):.1f} s for all); results {'identical' if agree else 'DIFFER'}; "
+              f"sum of takeover radii {sum(r.taken for r in expo)} things")
+        if not agree:
+            missed.append("(f) takeover sweep differs from the plain fixed point")
+        t_expo_cli, _ = timed(lambda: run_cli("exposure", str(path)), runs)
+        report("identity-map exposure FILE (subprocess)", t_expo_cli, "<= 3 s", t_expo_cli <= 3.0)
 
     print("\nall targets met" if not missed else "\nmissed: " + "; ".join(missed))
     return 1 if (missed and args.strict) else 0

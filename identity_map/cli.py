@@ -166,13 +166,14 @@ def cmd_checklist(args) -> int:
 
 def cmd_resilience(args) -> int:
     from identity_map.analysis.resilience import resilience, resilience_json, resilience_text
+    from identity_map.analysis.takeover_resilience import takeover_resilience
 
     checked = _load(args.file)
-    rows = resilience(checked.graph)
+    rows, dual = resilience(checked.graph), takeover_resilience(checked.graph)
     if args.format == "json":
-        print(json.dumps(resilience_json(rows), indent=2, ensure_ascii=False))
+        print(json.dumps(resilience_json(rows, dual), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(resilience_text(rows))
+        sys.stdout.write(resilience_text(rows, dual))
     return 0
 
 
@@ -224,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_checklist)
 
-    p = sub.add_parser("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it")
+    p = sub.add_parser("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it, "
+                                             "and the fewest gains that let an attacker take it")
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)

@@ -3,6 +3,8 @@ against the plain Kleene iteration on generated inventories."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +12,7 @@ from identity_map.analysis.graph import build_graph, inventory_of
 from identity_map.analysis.takeover import (
     SAFE, TAKEN, attack_candidates, exposure, explanations, plain_taken, takeover, why,
 )
+from identity_map.analysis.takeover_resilience import takeover_resilience
 from identity_map.format.generate import generate_inventory, random_spec
 from identity_map.format.load import load_text
 from test_scale_properties import graph_of, shuffled
@@ -225,3 +228,56 @@ def test_takeover_on_realistic_generated_inventories(seed, hubs, rng):
     gains = attack_candidates(inv)
     for gained in ([], [rng.choice(gains)], rng.sample(gains, 2), rng.sample(gains, 3)):
         assert takeover(G, gained).taken == plain_taken(inv, gained)
+
+
+# -- takeover resilience: the fewest gains that take each critical thing --------
+
+
+def test_takeover_resilience_on_the_house():
+    G = house()
+    rows = {r.id: r for r in takeover_resilience(G)}
+    # One stolen unlocked phone or a swapped number takes the bank; so does the carrier's password.
+    assert rows["bank"].k == 1
+    assert set(rows["bank"].examples) == {("iphone",), ("mobile",), ("carrier",), ("memory",)}
+    assert rows["photos"].k == 1 and rows["photos"].examples == (("iphone",), ("drawer",), ("cloud",))
+
+
+def test_a_critical_device_is_taken_only_by_gaining_it():
+    G = build_graph(load_text("version: 1\ndevices:\n  laptop: {critical: true}\n"))
+    (row,) = takeover_resilience(G)
+    assert (row.k, row.examples) == (1, (("laptop",),))
+
+
+def test_the_resilience_command_shows_both_figures(capsys):
+    from identity_map.cli import main
+
+    assert main(["resilience", "examples/honan.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "  twitter          more than 3: survives any 3 losses together\n" in out
+    assert "                   takeover 1: 4 single gains: memory; amazon; icloud; gmail\n" in out
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_takeover_resilience_is_the_smallest_gain_set_by_brute_force(rng):
+    G = graph_of(random_spec(rng))
+    inv = inventory_of(G)
+    gains = attack_candidates(inv)
+    for row in takeover_resilience(G, max_k=2):
+        thing = inv[row.id]
+        if thing.kind in ("device", "place"):
+            continue
+        pool = [g for g in gains if g != row.id]
+        found = None
+        for k in (1, 2):
+            sets = sorted(tuple(sorted(s, key=list(inv.things).index)) for s in combinations(pool, k)
+                          if row.id in plain_taken(inv, s)
+                          and not any(row.id in plain_taken(inv, sub) for sub in combinations(s, k - 1) if sub))
+            if sets:
+                found = (k, sets)
+                break
+        if found is None:
+            assert row.k is None and row.examples == ()
+        else:
+            assert row.k == found[0]
+            assert sorted(row.examples) == sorted(found[1])

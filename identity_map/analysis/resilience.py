@@ -246,32 +246,51 @@ def improves(k_before: int | None, k_after: int | None) -> bool:
 # -- Output ----------------------------------------------------------------
 
 
-def resilience_json(rows: list[Row]) -> list[dict]:
+def _row_json(r: Row) -> dict:
+    return {"k": r.k, "max_k": r.max_k, "label": r.label, "count": r.count, "examples": [list(s) for s in r.examples]}
+
+
+def resilience_json(rows: list[Row], takeover: list[Row] | None = None) -> list[dict]:
     """JSON-ready rows: id, name, kind, k (null = more than max_k), max_k,
-    count (number of minimal sets), examples (every minimal set, as id lists)."""
-    return [
-        {"id": r.id, "name": r.name, "kind": r.kind, "k": r.k, "max_k": r.max_k,
-         "label": r.label, "count": r.count, "examples": [list(s) for s in r.examples]}
-        for r in rows
-    ]
+    count (number of minimal sets), examples (every minimal set, as id lists);
+    with `takeover` (the dual's rows), each also gets "takeover": the same
+    fields for the fewest gains that let an attacker take it."""
+    dual = {r.id: r for r in takeover or ()}
+    out = []
+    for r in rows:
+        row = {"id": r.id, "name": r.name, "kind": r.kind, **_row_json(r)}
+        if r.id in dual:
+            row["takeover"] = _row_json(dual[r.id])
+        out.append(row)
+    return out
 
 
-def resilience_text(rows: list[Row]) -> str:
-    """A plain-text report, weakest first, a few example sets per thing."""
+def _sets_text(r: Row, loss: str, losses: str, survives: str) -> str:
+    """One row's figure in words, e.g. "1: 2 single losses: a; b"."""
+    if r.k is None:
+        return f"{r.label}: {survives} {r.max_k} {losses} together"
+    if r.k == 0:
+        return f"{r.label}: unavailable even with nothing lost"
+    shown = "; ".join(" + ".join(s) for s in r.examples[:TEXT_EXAMPLES])
+    more = r.count - min(r.count, TEXT_EXAMPLES)
+    what = (f"single {loss}" if r.count == 1 else f"single {losses}") if r.k == 1 else \
+        (f"set of {r.k} {losses}" if r.count == 1 else f"sets of {r.k} {losses}")
+    return f"{r.label}: {r.count} {what}: {shown}" + (f"; and {more} more" if more else "")
+
+
+def resilience_text(rows: list[Row], takeover: list[Row] | None = None) -> str:
+    """A plain-text report, weakest first, a few example sets per thing;
+    with `takeover` (the dual's rows) a second line per thing says what an
+    attacker must gain to take it."""
     if not rows:
         return "No critical things: mark the things that matter with 'critical: true'.\n"
-    lines = ["Losses needed to lose each critical thing (1 = single point of failure):", ""]
+    dual = {r.id: r for r in takeover or ()}
+    head = "Losses needed to lose each critical thing (1 = single point of failure)"
+    lines = [head + (";\nthen the gains an attacker needs to take it (1 = one stolen thing is enough):"
+                     if dual else ":"), ""]
     width = max(len(r.id) for r in rows)
     for r in rows:
-        head = f"  {r.id:<{width}}  {r.label}"
-        if r.k is None:
-            lines.append(f"{head}: survives any {r.max_k} losses together")
-        elif r.k == 0:
-            lines.append(f"{head}: unavailable even with nothing lost")
-        else:
-            shown = "; ".join(" + ".join(s) for s in r.examples[:TEXT_EXAMPLES])
-            more = r.count - min(r.count, TEXT_EXAMPLES)
-            what = ("single loss" if r.count == 1 else "single losses") if r.k == 1 else \
-                (f"set of {r.k} losses" if r.count == 1 else f"sets of {r.k} losses")
-            lines.append(f"{head}: {r.count} {what}: {shown}" + (f"; and {more} more" if more else ""))
+        lines.append(f"  {r.id:<{width}}  {_sets_text(r, 'loss', 'losses', 'survives any')}")
+        if r.id in dual:
+            lines.append(f"  {'':<{width}}  takeover {_sets_text(dual[r.id], 'gain', 'gains', 'safe from any')}")
     return "\n".join(lines) + "\n"

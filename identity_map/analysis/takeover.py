@@ -46,10 +46,10 @@ GAINED = "gained by the attacker"
 _NEVER = sys.maxsize  # a method's count of missing terms that never reaches 0
 
 
-class _Attacker:
-    """What T needs of one compiled form, computed once: the things taken
-    only when gained, and each method's number of terms (or _NEVER for a
-    method the attacker cannot use)."""
+class Attacker:
+    """What T needs of one compiled form, computed once (`attacker(c)`):
+    `held`, the things taken only when gained, and `start`, each method's
+    number of terms, or _NEVER for a method the attacker cannot use."""
 
     def __init__(self, c: Compiled):
         self.held = frozenset(i for i, t in enumerate(c.things) if t.kind in ROOT_KINDS)
@@ -58,13 +58,18 @@ class _Attacker:
                       else _NEVER for m, ts in enumerate(c.m_targets)]
 
 
-_ATTACKERS: weakref.WeakKeyDictionary[Compiled, _Attacker] = weakref.WeakKeyDictionary()
+    def usable(self, m: int) -> bool:
+        return self.start[m] != _NEVER
 
 
-def _attacker(c: Compiled) -> _Attacker:
+_ATTACKERS: weakref.WeakKeyDictionary[Compiled, Attacker] = weakref.WeakKeyDictionary()
+
+
+def attacker(c: Compiled) -> Attacker:
+    """The cached `Attacker` of c; O(methods) the first time."""
     a = _ATTACKERS.get(c)
     if a is None:
-        a = _ATTACKERS[c] = _Attacker(c)
+        a = _ATTACKERS[c] = Attacker(c)
     return a
 
 
@@ -83,7 +88,7 @@ def _take(c: Compiled, gained: Iterable[int], taken: list[bool]) -> tuple[list[i
     """Marks T(gained) in `taken` (all False on entry) and returns its
     indices in derivation order (the gained first) with each one's order
     number. Cost: the methods naming what is taken."""
-    a = _attacker(c)
+    a = attacker(c)
     queue = []
     for g in gained:
         if not taken[g]:
@@ -136,8 +141,8 @@ class Takeover:
         i = c.index[thing_id]
         if thing_id in self.gained or i not in self.order:
             return None
-        start, rank_i = _attacker(c).start, self.order[i]
-        return next(m for m in sorted(c.methods_of[i]) if start[m] != _NEVER
+        a, rank_i = attacker(c), self.order[i]
+        return next(m for m in sorted(c.methods_of[i]) if a.usable(m)
                     and all(self.order.get(t, rank_i) < rank_i for t in c.m_targets[m]))
 
     @cached_property
