@@ -3,9 +3,10 @@
 The spec's "What an attacker gets (takeover)": T(G) is the least fixed
 point from the gained set G alone (the owner's roots are not the
 attacker's). A thing is taken when one of its login *or recovery* methods
-has every term taken (attackers use reset flows); devices, places and the
-owner's memory are taken only when gained (a gained device counts as
-unlocked: the pessimistic case), so their own methods never count; a phone
+has every term taken (attackers use reset flows); devices, places,
+people, the owner in person and the owner's memory are taken only when
+gained (a gained device counts as unlocked: the pessimistic case), so their
+own methods (a device's `unlock`) never count; a phone
 number falls with its device through its login, or by itself when gained
 (SIM swap); data, purchases and parts of accounts follow from their methods
 (the loader writes a part's whole into them); `legacy` methods never count.
@@ -35,8 +36,9 @@ from identity_map.format.model import LOSABLE_KINDS, MEMORY, ROOT_KINDS, Invento
 
 TAKEN, SAFE = "taken", "safe"
 TAKEOVER_STATUSES = (TAKEN, SAFE)
-# What an attacker can gain on its own: the lockout candidates and "knows your passwords".
-ATTACKER_KINDS = (*LOSABLE_KINDS, "memory")
+# What an attacker can gain on its own: the lockout candidates, "knows your
+# passwords", and a person you trust (a recovery contact tricked or turned).
+ATTACKER_KINDS = (*LOSABLE_KINDS, "memory", "person")
 COUNTED_ROLES = ("login", "recovery")  # legacy methods need a death certificate: never the attacker's
 MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explanation
 # How a gained thing is in the attacker's hands, by kind (said in every explanation that reaches it).
@@ -278,8 +280,8 @@ class ExposureRow:
 
 def attack_candidates(inventory: Inventory) -> list[str]:
     """What the exposure ranking and the takeover resilience gain alone: every
-    account, device, phone number and place, and `memory` (a reused or
-    phished password), in file order."""
+    account, device, phone number, place and person, and `memory` (a reused
+    or phished password), in file order."""
     return [t.id for t in inventory if t.kind in ATTACKER_KINDS]
 
 

@@ -3,10 +3,11 @@ fewest things an attacker must gain together to take it (up to 3).
 
 For a critical thing X, the smallest k (1..max_k) such that gaining some k
 attack candidates together (`takeover.attack_candidates`: accounts,
-devices, phone numbers, places, and `memory` for "knows your passwords")
+devices, phone numbers, places, people, and `memory` for "knows your
+passwords")
 puts X in T(G), and every minimal such set. X itself is never counted
-(gaining X trivially takes it), except for a device or place, which an
-attacker takes only by gaining it: k = 1 with the set (X,). k = None means
+(gaining X trivially takes it), except for a device, place or person,
+which an attacker takes only by gaining it: k = 1 with the set (X,). k = None means
 more than max_k.
 
 Exact, by minimal gain sets (what fault-tree analysis calls minimal cut
