@@ -24,6 +24,8 @@ from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
 from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
+from identity_map.analysis.takeover import exposure
+from identity_map.analysis.takeover_resilience import takeover_resilience
 from identity_map.app.workspace import (
     ImportDraft, Notice, Opened, Workspace, display_name, import_export, initial_path, inventories_folder,
     inventory_files, open_draft, open_path, open_upload, save_as_target, save_file,
@@ -34,9 +36,12 @@ EXAMPLES = ROOT / "examples"
 FOLDER = inventories_folder(os.environ, ROOT)
 CUSTOM = "custom"
 MODES = (CUSTOM, *scenarios.BY_KEY)
+ATTACKS = (CUSTOM, *scenarios.TAKEOVER_BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
 VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
-             "checklist_build", *(f"pick_{key}" for key in scenarios.BY_KEY))
+             "checklist_build", *(f"pick_{key}" for key in scenarios.BY_KEY),
+             "attack_mode", "gain", "taken_explain", "taken_explained_for",
+             *(f"pick_{key}" for key in scenarios.TAKEOVER_BY_KEY))
 WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
 AUTO = "auto"
 MAX_EXPORT_MB = 64  # the importer's own limit
@@ -68,7 +73,8 @@ def resilience_rows(text: str, filename: str, lost: tuple[str, ...] = (), whole:
     analysis = analyse(text, filename)
     after = what_if(text, filename, lost, whole, chosen) if chosen else None
     return appview.resilience_rows(resilience(analysis.graph), analysis.inventory,
-                                   resilience(after.graph) if after is not None else None)
+                                   resilience(after.graph) if after is not None else None,
+                                   takeover_rows=takeover_resilience(analysis.graph))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -80,7 +86,31 @@ def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, who
     return appview.graph_page_of(what.graph, what.result, focus)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def takeover_graph_page(text: str, filename: str, gained: tuple[str, ...], focus: bool) -> str:
+    return appview.takeover_graph_page(analyse(text, filename), gained, focus)
+
+
 ss = st.session_state
+
+
+def preset_ids(preset: scenarios.Preset, inv, column, ranking) -> tuple[str, ...]:
+    """The preset's ids, after its pick (if it needs one) in `column`,
+    defaulting to the worst choice of `ranking`."""
+    pick = None
+    if preset.choices:
+        options = scenarios.choices(preset, inv)
+        key = f"pick_{preset.key}"
+        if not options:
+            column.info(f"The inventory has no {preset.pick_label.lower()} to pick.")
+        else:
+            if ss.get(key) not in options:
+                ss[key] = scenarios.default_pick(preset, inv, ranking)
+            pick = column.selectbox(preset.pick_label, options, key=key, help=preset.help,
+                                    format_func=lambda t: appview.label(inv, t))
+    else:
+        column.caption(preset.help)
+    return scenarios.lost_ids(preset, inv, pick)
 
 
 def note(notice: Notice | None) -> None:
@@ -332,6 +362,9 @@ inv = analysis.inventory
 # -- Blast radius --------------------------------------------------------------
 
 with explore:
+    lockout_view, takeover_view = st.tabs(["Lockout", "Takeover"])
+
+with lockout_view:
     pick_mode, pick_loss, pick_view = st.columns([2, 4, 1.4], vertical_alignment="bottom")
     mode = pick_mode.selectbox("Scenario", MODES, key="scenario_mode",
                                format_func=lambda m: "Pick what to lose" if m == CUSTOM else scenarios.BY_KEY[m].label)
@@ -342,21 +375,7 @@ with explore:
         lost = pick_loss.multiselect("Lose", options, key="lose", format_func=lambda t: appview.label(inv, t),
                                      help="Starts on the worst single point of failure of the ranking.")
     else:
-        preset = scenarios.BY_KEY[mode]
-        pick = None
-        if preset.choices:
-            options = scenarios.choices(preset, inv)
-            key = f"pick_{preset.key}"
-            if not options:
-                pick_loss.info(f"The inventory has no {preset.pick_label.lower()} to pick.")
-            else:
-                if ss.get(key) not in options:
-                    ss[key] = scenarios.default_pick(preset, inv, analysis.ranking)
-                pick = pick_loss.selectbox(preset.pick_label, options, key=key, help=preset.help,
-                                           format_func=lambda t: appview.label(inv, t))
-        else:
-            pick_loss.caption(preset.help)
-        lost = scenarios.lost_ids(preset, inv, pick)
+        lost = preset_ids(scenarios.BY_KEY[mode], inv, pick_loss, analysis.ranking)
 
     whole = pick_view.toggle("Whole graph", key="whole_graph", value=not appview.focus_by_default(inv),
                              help="Off: only the things the loss touches and their neighbours.")
@@ -438,6 +457,39 @@ with explore:
     if rows := appview.method_rows(result, explained):
         st.dataframe(rows, hide_index=True)
 
+# -- Takeover: what an attacker gets, on the same graph ---------------------------------
+
+with takeover_view:
+    exposed = exposure(analysis.graph)
+    pick_attack, pick_gain = st.columns([2, 5], vertical_alignment="bottom")
+    attack = pick_attack.selectbox("Attack", ATTACKS, key="attack_mode",
+                                   format_func=lambda m: "Pick what the attacker gains" if m == CUSTOM
+                                   else scenarios.TAKEOVER_BY_KEY[m].label)
+    if attack == CUSTOM:
+        options = appview.gain_options(inv)
+        ss.gain = [t for t in ss.gain if t in options] if "gain" in ss else [r.id for r in exposed[:1]]
+        gained = pick_gain.multiselect("The attacker gains", options, key="gain",
+                                       format_func=lambda t: appview.label(inv, t),
+                                       help="Starts on the thing whose compromise gives away most. "
+                                            "memory: the attacker knows your passwords.")
+    else:
+        gained = preset_ids(scenarios.TAKEOVER_BY_KEY[attack], inv, pick_gain, exposed)
+    attacked = appview.takeover_scenario(analysis, gained)
+    for column, metric in zip(st.columns([1, 1, 2, 1]), appview.takeover_metrics(attacked)):
+        column.metric(metric.label, metric.value, help=metric.help)
+    st.iframe(takeover_graph_page(text, name, tuple(sorted(attacked.gained)), not whole),
+              height=appview.GRAPH_HEIGHT + 80, alt="Takeover graph")
+    st.markdown(appview.gained_md(attacked))
+    if ss.get("taken_explained_for") != attacked.gained or ss.get("taken_explain") not in inv.things:
+        ss.taken_explain = appview.default_taken_explained(attacked)
+        ss.taken_explained_for = attacked.gained
+    explained = st.selectbox("Explain", list(inv.things), key="taken_explain",
+                             format_func=lambda t: appview.takeover_status_label(attacked, t))
+    st.markdown(appview.takeover_explanation_md(attacked, explained))
+    st.subheader("Each thing gained alone: what it gives away")
+    st.caption("Worst first: critical things taken, then money, then things.")
+    st.dataframe(appview.exposure_rows(exposed), hide_index=True)
+
 # -- Ranking -------------------------------------------------------------------
 
 with ranking:
@@ -453,7 +505,8 @@ with ranking:
 
 with resilient:
     st.caption("For each critical thing: the fewest accounts, devices, phone numbers or places lost together "
-               "that take it (1 = a single point of failure), up to 3, with the sets that do. Exact, not sampled."
+               "that take it (1 = a single point of failure), up to 3, with the sets that do; beside it, the "
+               "fewest things an attacker must gain to take it. Exact, not sampled."
                + (" The last column: with the what-if changes from the checklist." if chosen else ""))
     table = resilience_rows(text, name, *((lost_key, whole_list, chosen) if chosen else ()))
     if table:

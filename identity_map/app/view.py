@@ -19,9 +19,11 @@ from identity_map.analysis.explain import method_states, why
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
-from identity_map.output.render import COLORS, render_html
+from identity_map.output.render import COLORS, render_html, takeover_html
 from identity_map.output.report import md, money
 from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
+from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover, attack_candidates, takeover
+from identity_map.analysis.takeover import why as takeover_why
 from identity_map.analysis.validate import Validation, validate_text
 
 FOCUS_ABOVE = 300  # things; above this the graph opens on the blast radius only
@@ -377,13 +379,15 @@ def what_if_md(what: WhatIf) -> str:
 
 
 def resilience_rows(rows: Sequence[Row], inventory: Inventory, after: Sequence[Row] | None = None,
-                    shown: int = TEXT_EXAMPLES) -> list[dict]:
+                    shown: int = TEXT_EXAMPLES, takeover_rows: Sequence[Row] = ()) -> list[dict]:
     """Table rows, weakest first: each critical thing, the fewest
     simultaneous losses that lose it ("1" = a single point of failure),
     how many such sets there are and the first few (ids joined by ' + ').
     With `after` (the what-if inventory's rows), a column says what the
-    changes make of it. Plain text."""
+    changes make of it; with `takeover_rows` (the dual's), two columns say
+    the fewest gains that let an attacker take it, and the first sets. Plain text."""
     later = {r.id: r for r in after} if after is not None else None
+    dual = {r.id: r for r in takeover_rows}
     out = []
     for r in rows:
         sets = "; ".join(" + ".join(s) for s in r.examples[:shown])
@@ -393,6 +397,9 @@ def resilience_rows(rows: Sequence[Row], inventory: Inventory, after: Sequence[R
                "sets": r.count, "for example": sets}
         if later is not None:
             row["with the changes"] = later[r.id].label if r.id in later else ""
+        if r.id in dual:
+            row["gains to take it"] = dual[r.id].label
+            row["for example, gaining"] = "; ".join(" + ".join(s) for s in dual[r.id].examples[:shown])
         out.append(row)
     return out
 
@@ -404,3 +411,72 @@ def import_notes_md(notes: Sequence[str]) -> str:
     """The importer's notes as a Markdown list (user text escaped: they name
     the export's file and the accounts)."""
     return "\n".join(f"- {md(n)}" for n in notes)
+
+
+# -- Takeover: what an attacker gets ------------------------------------------------
+
+
+def gain_options(inv: Inventory) -> list[str]:
+    """What can be picked for the attacker to gain (`takeover.attack_candidates`)."""
+    return attack_candidates(inv)
+
+
+def takeover_scenario(analysis: Analysis, gained: Sequence[str]) -> Takeover:
+    """The takeover by `gained`, ignoring ids the text no longer has."""
+    known = analysis.inventory.things
+    return takeover(analysis.graph, [tid for tid in gained if tid in known])
+
+
+def takeover_metrics(result: Takeover) -> list[Metric]:
+    """The takeover's summary figures."""
+    s = result.summary
+    return [
+        Metric("Taken", str(s.counts[TAKEN]), "Things the attacker gets, what they gained included."),
+        Metric("Safe", str(s.counts[SAFE]), "Things the attacker cannot reach with what they gained."),
+        Metric("Money taken", money(s.money_taken), "Purchases and licences tied to taken accounts."),
+        Metric("Critical taken", str(len(s.critical_taken)), "Things marked critical that the attacker gets."),
+    ]
+
+
+def gained_md(result: Takeover) -> str:
+    """Markdown naming what the attacker gains, then the critical things taken."""
+    inv = result.compiled.inventory
+    gained = [md(label(inv, tid)) for tid in inv.things if tid in result.gained]
+    lines = ["**The attacker gains:** " + (", ".join(gained) or "nothing")]
+    if result.summary.critical_taken:
+        lines.append("**Critical things taken:** "
+                     + ", ".join(md(label(inv, tid)) for tid in result.summary.critical_taken))
+    return "  \n".join(lines)
+
+
+def default_taken_explained(result: Takeover) -> str:
+    """The thing to explain first: a critical thing taken beyond what was
+    gained, else any such thing, else the first id."""
+    c = result.compiled
+    fallout = [tid for tid in c.ids if tid in result.taken and tid not in result.gained]
+    critical = [tid for tid in fallout if c.inventory[tid].critical]
+    return next(iter(critical or fallout or c.ids))
+
+
+def takeover_status_label(result: Takeover, thing_id: str) -> str:
+    """Plain text: 'Name (id) - taken'."""
+    return f"{label(result.compiled.inventory, thing_id)} - {result.status(thing_id)}"
+
+
+def takeover_explanation_md(result: Takeover, thing_id: str) -> str:
+    """Markdown: whether the attacker gets the thing, then how."""
+    head = f"**{md(label(result.compiled.inventory, thing_id))}** " + (
+        "is taken by the attacker." if thing_id in result.taken else "is safe from this attacker.")
+    reason = takeover_why(result, thing_id)
+    return head + (f"\n\n{md(reason)}" if reason else "")
+
+
+def takeover_graph_page(analysis: Analysis, gained: Sequence[str], focus: bool) -> str:
+    """The standalone graph page of the takeover (see output.render.takeover_html)."""
+    return takeover_html(analysis.graph, takeover_scenario(analysis, gained), focus=focus, height=f"{GRAPH_HEIGHT}px")
+
+
+def exposure_rows(rows: Sequence[ExposureRow]) -> list[dict]:
+    """The exposure ranking as table rows, worst first; `also taken` counts what ELSE is taken."""
+    return [{"id": r.id, "name": r.name, "kind": r.kind, "also taken": r.taken, "money taken": money(r.money_taken),
+             "critical taken": ", ".join(r.critical_taken)} for r in rows]

@@ -26,6 +26,8 @@ from pyvis.network import Network
 
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, compiled, impact
 from identity_map.analysis.explain import why
+from identity_map.analysis.takeover import SAFE, TAKEN, Takeover
+from identity_map.analysis.takeover import why as takeover_why
 
 COLORS = {
     LOST: "#d62728",
@@ -35,6 +37,11 @@ COLORS = {
     UNREACHABLE: "#9e9e9e",
 }
 SCENARIO_COLOR = "#7f0000"  # the ids the scenario loses, darker than their cascade
+# Takeover mode: what the attacker holds is purple, the rest a quiet grey-blue.
+TAKEOVER_COLORS = {TAKEN: "#7b1fa2", SAFE: "#b0bec5"}
+GAINED_COLOR = "#38006b"  # what the attacker gained, darker than what it gives them
+PATH_COLOR = "#d500f9"  # the edges of the attacker's path, brighter than the things
+TAKEOVER_LABELS = {TAKEN: "taken by the attacker", SAFE: "safe"}
 LABELS = {
     LOST: "lost",
     RECOVERABLE: "recoverable (only through recovery)",
@@ -112,10 +119,12 @@ def tooltip(result: Impact, thing_id: str) -> str:
 def visible_ids(result: Impact, focus: bool) -> list[str]:
     """All ids, or with `focus` the blast radius (every thing not ok) and its
     direct neighbours; everything when nothing is affected."""
-    c = result.compiled
-    if not focus:
-        return list(c.ids)
     hit = {tid for tid, s in result.statuses.items() if s not in (OK,)} - {"memory"}
+    return _around(result.compiled, hit) if focus else list(result.compiled.ids)
+
+
+def _around(c, hit: set[str]) -> list[str]:
+    """`hit` and its direct neighbours in file order; everything when `hit` is empty."""
     if not hit:
         return list(c.ids)
     keep = set(hit)
@@ -173,12 +182,69 @@ def render_html(G: nx.DiGraph, result: Impact | None = None, *, focus: bool = Fa
     return page.replace("<body>", "<body>\n" + legend_html(), 1)
 
 
-def legend_html() -> str:
-    """The colour legend; fixed text, no user input."""
+def legend_html(entries: list[tuple[str, str]] | None = None, edges: str = "") -> str:
+    """The colour legend (the lockout statuses unless `entries`, a list of
+    (label, colour)); fixed text, no user input."""
+    entries = entries if entries is not None else \
+        [(LABELS[s], COLORS[s]) for s in COLORS] + [("lost in the scenario", SCENARIO_COLOR)]
     items = "".join(
         f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'
         f'height:12px;border-radius:6px;background:{color};margin-right:4px"></span>{html.escape(label)}</span>'
-        for label, color in [(LABELS[s], COLORS[s]) for s in COLORS] + [("lost in the scenario", SCENARIO_COLOR)]
+        for label, color in entries
     )
     return (f'<div id="legend" style="font:13px sans-serif;padding:6px 8px">{items}'
-            '<span style="color:#666">dashed edge: recovery; thick border: critical</span></div>')
+            f'<span style="color:#666">dashed edge: recovery; thick border: critical{html.escape(edges)}</span></div>')
+
+
+def takeover_html(G: nx.DiGraph, result: Takeover, *, focus: bool = False, height: str = "720px") -> str:
+    """The graph page of a takeover: the same graph and layout as the
+    lockout page, taken things in purple (the gained ones darker), and the
+    attacker's path (each taken thing's way in) drawn as thick purple edges.
+    With `focus`, only what is taken and its neighbours. Makes no network
+    request. Cost: linear in the drawn things and terms.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> from identity_map.analysis.takeover import takeover
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
+    >>> page = takeover_html(G, takeover(G, ["mail"]))
+    >>> PATH_COLOR in page, any(f'{attr}="http' in page for attr in ("src", "href"))
+    (True, False)
+    """
+    c = compiled(G)
+    pos = layout(G)
+    shown = _around(c, set(result.taken) - {"memory"}) if focus else list(c.ids)
+    shown_set = set(shown)
+    path = {(target, owner) for owner, node in result.path.items() for target in G.predecessors(node)}
+    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
+    for tid in shown:
+        thing = c.inventory[tid]
+        status = result.status(tid)
+        lines = [thing.name, f"{thing.kind}{' (critical)' if thing.critical else ''} - {status}"]
+        if status == TAKEN:
+            lines.append(takeover_why(result, tid))
+        x, y = pos[tid]
+        net.add_node(node_id(c.index[tid]), label=thing.name, title=_plain("\n".join(lines)),
+                     color=GAINED_COLOR if tid in result.gained else TAKEOVER_COLORS[status],
+                     shape=SHAPES.get(thing.kind, "dot"), x=x, y=y,
+                     borderWidth=4 if thing.critical else 1, size=18 if thing.critical else 12)
+    for tid in shown:  # pyvis needs both ends of an edge added first
+        thing = c.inventory[tid]
+        for role, methods in (("login", thing.login), ("recovery", thing.recovery)):
+            for method in methods:
+                for target in dict.fromkeys(t.target for t in method.terms):
+                    if target in shown_set and target != tid:
+                        on_path = (target, tid) in path
+                        net.add_edge(node_id(c.index[target]), node_id(c.index[tid]), dashes=role == "recovery",
+                                     color=PATH_COLOR if on_path else "#cccccc", width=3 if on_path else 1,
+                                     title=_plain(f"{role}: {method}"))
+    net.set_options(json.dumps({
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": True, "tooltipDelay": 150},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": False},
+        "nodes": {"font": {"size": 14}},
+    }))
+    legend = legend_html([(TAKEOVER_LABELS[TAKEN], TAKEOVER_COLORS[TAKEN]), ("gained by the attacker", GAINED_COLOR),
+                          (TAKEOVER_LABELS[SAFE], TAKEOVER_COLORS[SAFE])], "; thick purple edge: the attacker's path")
+    return _CDN.sub("", net.generate_html()).replace("<body>", "<body>\n" + legend, 1)
