@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from identity_map.checklist.takeover import TakeoverCheck
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
 from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
@@ -141,7 +142,8 @@ def _strength(v: Verification, gains: tuple[Gain, ...]) -> tuple:
     return (len(v.critical_saved), len(gains), len(v.saved), sum(v.money_saved.values()))
 
 
-def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, Impact]) -> tuple[tuple, Item] | None:
+def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candidate,
+             base: dict[tuple, Impact]) -> tuple[tuple, Item] | None:
     """The item for a candidate with its sort key (0: it saves something,
     1: it only adds resilience, 2: information; then minus each figure of
     `_strength`), or None when the engine finds that it helps in
@@ -166,7 +168,7 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
         best = verified[0]  # saves nothing there: its worth is the resilience it adds
     key = (0 if best.saved else 1, *(-x for x in _strength(best, gains)))
     return key, Item(cand.id, FIX, cand.rule, cand.group, group_name, cand.action, cand.detail, cand.change,
-                     best, tuple(v for v in checks if v is not best), gains)
+                     best, tuple(v for v in checks if v is not best), gains, attacks.added(changed))
 
 
 def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
@@ -212,7 +214,8 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
                 known.scenarios.append(s)
 
     res = _Resilience(G, ctx.inv)
-    keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, cand, base))]
+    attacks = TakeoverCheck(res.c, ctx.inv)
+    keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
     ordered = _ordered(keyed) + advice(ctx, advice_rows)
 

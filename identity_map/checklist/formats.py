@@ -13,6 +13,7 @@ import html
 import io
 import json
 
+from identity_map.checklist.takeover import takeover_text
 from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
 from identity_map.format.model import Inventory
@@ -119,6 +120,8 @@ def _item_lines(item: Item, inventory: Inventory | None) -> list[tuple[str, Text
         lines.append(("resilience", gains_text(item, inventory)))
     if item.also:
         lines.append(("also", _also_text(item, inventory)))
+    if item.kind == FIX:
+        lines.append(("takeover", takeover_text(item.takeover_added, True, inventory)))
     return lines
 
 
@@ -159,6 +162,8 @@ def item_json(item: Item, inventory: Inventory | None = None) -> dict:
         "resilience_gains": [{"id": g.id, "name": str(name(g.id)), "before": g.before, "after": g.after}
                              for g in item.resilience_gains],
         "also": [v.as_json() for v in item.also],
+        "takeover": str(takeover_text(item.takeover_added, item.kind == FIX, inventory)),
+        "takeover_added": [o.as_json() for o in item.takeover_added],
         "change": [op.as_json() for op in item.change],
         "change_text": item.change_text(),
     }
@@ -183,7 +188,7 @@ def _markdown(items, inventory: Inventory | None) -> str:
 
 _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", "verified", "scenario",
                "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake",
-               "resilience", "resilience_gains", "change")
+               "resilience", "resilience_gains", "takeover", "takeover_added", "change")
 
 
 def _cell(value) -> str:
@@ -206,6 +211,8 @@ def _csv(items, inventory: Inventory | None) -> str:
             money_text(v.money_at_stake) if v and v.money_at_stake else "",
             gains_text(item, inventory),
             "; ".join(f"{g.id} {losses_label(g.before)} -> {losses_label(g.after)}" for g in item.resilience_gains),
+            takeover_text(item.takeover_added, item.kind == FIX, inventory),
+            "; ".join(f"{o.preset} {' '.join(o.gained)} -> {' '.join(o.added)}" for o in item.takeover_added),
             "; ".join(item.change_text()))])
     return out.getvalue()
 
@@ -217,7 +224,7 @@ ul.items { list-style: none; padding-left: 0; }
 li.item { margin: 0.8em 0; padding-left: 1.8em; position: relative; break-inside: avoid; }
 span.box { position: absolute; left: 0; top: -0.1em; font-size: 1.3em; }
 p { margin: 0.2em 0; } .verified { color: #05612b; } .info .verified { color: #8a4b00; }
-.resilience { color: #05612b; }
+.resilience { color: #05612b; } .takeover { color: #6a1b9a; }
 .change, .also, .scope { color: #555; font-size: 0.9em; } code { font-size: 0.95em; }
 .tag { color: #666; font-style: italic; font-weight: normal; }
 @media print { body { margin: 0; max-width: none; } }

@@ -130,7 +130,9 @@ class Item:
     (empty for info and advice); `verification` is the scenario it helps
     most in, `also` the other scenarios in scope it helps in;
     `resilience_gains` the critical things the change makes harder to lose
-    (file order), whatever the scenario."""
+    (file order), whatever the scenario; `takeover_added` the takeover
+    presets that take more once the change is made (`checklist.takeover`;
+    every fix is checked, info and advice change nothing)."""
 
     id: str  # stable slug, e.g. "copy-photos"
     kind: str  # fix, info or advice
@@ -143,6 +145,7 @@ class Item:
     verification: Verification | None = None
     also: tuple[Verification, ...] = ()
     resilience_gains: tuple[Gain, ...] = ()
+    takeover_added: tuple = ()
 
     @property
     def saved(self) -> tuple[str, ...]:
