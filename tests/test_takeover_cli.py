@@ -47,7 +47,7 @@ def test_takeover_text_and_markdown(capsys):
 
 def test_takeover_unknown_id_and_missing_gain_are_clear_errors(capsys):
     code, _, err = run(capsys, "takeover", HONAN, "--gain", "amazn")
-    assert code == 1 and "unknown id 'amazn' after --gain; did you mean 'amazon'?" in err
+    assert code == 1 and "--gain: unknown id 'amazn'; did you mean 'amazon'?" in err
     try:
         main(["takeover", HONAN])
     except SystemExit as exc:
@@ -65,3 +65,11 @@ def test_exposure_json_ranks_what_each_gain_gives_away(capsys):
                       "money_taken": {"USD": 1100.0}, "critical_taken": ["icloud", "gmail", "twitter"]}
     code, out, _ = run(capsys, "exposure", HONAN)
     assert code == 0 and out.splitlines()[2].split()[1] == "amazon"
+
+
+def test_takeover_takes_selectors(capsys):
+    code, out, _ = run(capsys, "takeover", HONAN, "--gain", "provider:apple", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["scenario"] == {"gained": ["icloud"], "selectors": ["provider:apple"]}
+    code, _, err = run(capsys, "takeover", HONAN, "--gain", "site:home")
+    assert code == 1 and "--gain: 'site:home' matches nothing" in err
