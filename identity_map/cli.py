@@ -69,16 +69,20 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def _report(fmt: str, as_json, as_md, as_text) -> int:
+    """Prints the report in `fmt` (json, md or text), built by the matching function."""
+    if fmt == "json":
+        print(json.dumps(as_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(as_md() if fmt == "md" else as_text())
+    return 0
+
+
 def cmd_impact(args) -> int:
     checked = _load(args.file)
     result = _scenario(checked, args.lose)
-    if args.format == "json":
-        print(json.dumps(report.impact_json(result), indent=2, ensure_ascii=False))
-    elif args.format == "md":
-        sys.stdout.write(report.impact_markdown(result, checked.inventory.owner))
-    else:
-        sys.stdout.write(report.impact_text(result))
-    return 0
+    return _report(args.format, lambda: report.impact_json(result),
+                   lambda: report.impact_markdown(result, checked.inventory.owner), lambda: report.impact_text(result))
 
 
 def cmd_rank(args) -> int:
@@ -96,13 +100,9 @@ def cmd_takeover(args) -> int:
 
     checked = _load(args.file)
     result = takeover(checked.graph, _gained(checked, args.gain), args.gain)
-    if args.format == "json":
-        print(json.dumps(report.takeover_json(result), indent=2, ensure_ascii=False))
-    elif args.format == "md":
-        sys.stdout.write(report.takeover_markdown(result, checked.inventory.owner))
-    else:
-        sys.stdout.write(report.takeover_text(result))
-    return 0
+    return _report(args.format, lambda: report.takeover_json(result),
+                   lambda: report.takeover_markdown(result, checked.inventory.owner),
+                   lambda: report.takeover_text(result))
 
 
 def cmd_exposure(args) -> int:
