@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app_support import EXAMPLES
-from identity_map.analysis.engine import impact
+from identity_map.analysis.engine import fixed_point, impact
 from identity_map.analysis.graph import build_graph
 from identity_map.analysis.scenarios import TAKEOVER_PRESETS, choices, lost_ids
 from identity_map.analysis.takeover import plain_taken
@@ -36,13 +36,37 @@ def test_each_fix_carries_both_figures_as_the_engines_compute_them(case):
         after = apply(inv, [item])
         H = build_graph(after)
         v = item.verification
-        assert len(impact(H, v.scenario).lost) == v.lost_after  # the lockout figure
-        expected = []
+        if v is not None:  # hardening items save no lockout: test_hardening checks them
+            assert len(impact(H, v.scenario).lost) == v.lost_after  # the lockout figure
+        added, saved = [], []
         for key, gained in attacks(inv):
-            new = plain_taken(after, gained) - plain_taken(inv, gained)
-            if new:
-                expected.append((key, gained, {t for t in new}))
-        assert [(o.preset, o.gained, set(o.added)) for o in item.takeover_added] == expected
+            now, before = plain_taken(after, gained), plain_taken(inv, gained)
+            if now - before:
+                added.append((key, gained, now - before))
+            if before - now:
+                saved.append((key, gained, before - now))
+        assert [(o.preset, o.gained, set(o.added)) for o in item.takeover_added] == added
+        assert [(o.preset, o.gained, set(o.added)) for o in item.takeover_saved] == saved
+
+
+def test_hardening_items_take_doors_away_without_a_lockout():
+    inv = load_file(EXAMPLES / "malik.yaml")
+    G = build_graph(inv)
+    items = build_checklist(G, None)
+    drop = next(i for i in items if i.id == "drop-sms-recovery-microsoft")
+    after = apply(inv, [drop])
+    H = build_graph(after)
+    assert fixed_point(H) == fixed_point(G)  # nothing becomes unreachable
+    for s in items.scenarios:
+        assert ("microsoft" in impact(H, s).lost) == ("microsoft" in impact(G, s).lost)
+    assert "microsoft" in plain_taken(inv, ["mobile"]) and "microsoft" not in plain_taken(after, ["mobile"])
+    assert "Takeover: stops someone who swaps your SIM (Mobile number) getting into Microsoft account" in \
+        export([drop], "md", inv).replace("\\", "")
+    # The PIN item is proposed until the number's notes mention the PIN, then it is done.
+    pin = next(i for i in items if i.id == "port-out-pin-mobile")
+    done = apply(inv, [pin])
+    assert "PIN" in done["mobile"].notes and apply(done, [pin]) == done
+    assert not any(i.id == "port-out-pin-mobile" for i in build_checklist(build_graph(done), None))
 
 
 def test_a_recovery_address_that_opens_a_door_says_so():

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from identity_map.checklist.takeover import TakeoverCheck
+from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
 from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
@@ -231,7 +231,7 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     attacks = TakeoverCheck(res.c, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
-    ordered = _ordered(keyed) + advice(ctx, advice_rows)
+    ordered = _ordered(keyed) + hardening(G, scenarios) + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:

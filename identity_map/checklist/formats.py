@@ -121,7 +121,7 @@ def _item_lines(item: Item, inventory: Inventory | None) -> list[tuple[str, Text
     if item.also:
         lines.append(("also", _also_text(item, inventory)))
     if item.kind == FIX:
-        lines.append(("takeover", takeover_text(item.takeover_added, True, inventory)))
+        lines.append(("takeover", takeover_text(item, inventory)))
     return lines
 
 
@@ -162,8 +162,9 @@ def item_json(item: Item, inventory: Inventory | None = None) -> dict:
         "resilience_gains": [{"id": g.id, "name": str(name(g.id)), "before": g.before, "after": g.after}
                              for g in item.resilience_gains],
         "also": [v.as_json() for v in item.also],
-        "takeover": str(takeover_text(item.takeover_added, item.kind == FIX, inventory)),
+        "takeover": str(takeover_text(item, inventory)),
         "takeover_added": [o.as_json() for o in item.takeover_added],
+        "takeover_saved": [o.as_json() for o in item.takeover_saved],
         "change": [op.as_json() for op in item.change],
         "change_text": item.change_text(),
     }
@@ -188,7 +189,7 @@ def _markdown(items, inventory: Inventory | None) -> str:
 
 _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", "verified", "scenario",
                "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake",
-               "resilience", "resilience_gains", "takeover", "takeover_added", "change")
+               "resilience", "resilience_gains", "takeover", "takeover_added", "takeover_saved", "change")
 
 
 def _cell(value) -> str:
@@ -211,8 +212,9 @@ def _csv(items, inventory: Inventory | None) -> str:
             money_text(v.money_at_stake) if v and v.money_at_stake else "",
             gains_text(item, inventory),
             "; ".join(f"{g.id} {losses_label(g.before)} -> {losses_label(g.after)}" for g in item.resilience_gains),
-            takeover_text(item.takeover_added, item.kind == FIX, inventory),
-            "; ".join(f"{o.preset} {' '.join(o.gained)} -> {' '.join(o.added)}" for o in item.takeover_added),
+            takeover_text(item, inventory),
+            *("; ".join(f"{o.preset} {' '.join(o.gained)} -> {' '.join(o.added)}" for o in opened)
+              for opened in (item.takeover_added, item.takeover_saved)),
             "; ".join(item.change_text()))])
     return out.getvalue()
 

@@ -131,8 +131,9 @@ class Item:
     most in, `also` the other scenarios in scope it helps in;
     `resilience_gains` the critical things the change makes harder to lose
     (file order), whatever the scenario; `takeover_added` the takeover
-    presets that take more once the change is made (`checklist.takeover`;
-    every fix is checked, info and advice change nothing)."""
+    presets that take more once the change is made, `takeover_saved` those
+    that take less (`checklist.takeover`; every fix is checked, info and
+    advice change nothing)."""
 
     id: str  # stable slug, e.g. "copy-photos"
     kind: str  # fix, info or advice
@@ -146,6 +147,7 @@ class Item:
     also: tuple[Verification, ...] = ()
     resilience_gains: tuple[Gain, ...] = ()
     takeover_added: tuple = ()
+    takeover_saved: tuple = ()
 
     @property
     def saved(self) -> tuple[str, ...]:

@@ -7,18 +7,28 @@ verifies, `TakeoverCheck.added` re-runs each takeover preset, with each of
 its choices in the inventory (every phone number swapped, every phone
 stolen, every mailbox breached, every vault leaked, the reused password),
 on the changed compiled form, and lists what the attacker takes that they
-could not take before.
+could not take before. `hardening` proposes the fixes that only take doors
+away (a carrier PIN, dropping an SMS recovery where another way in works),
+each checked by the takeover engine and checked not to lock you out.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from identity_map.analysis.engine import Compiled
+import networkx as nx
+
+from identity_map.analysis.engine import Compiled, compiled, impact
+from identity_map.analysis.graph import build_graph
+from identity_map.analysis.resilience import compiled_resilience, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, lost_ids
 from identity_map.analysis.takeover import takeover_of
-from identity_map.checklist.model import T, Text, U, join, shortlist
-from identity_map.format.model import Inventory
+from identity_map.checklist.fixes import apply_change
+from identity_map.checklist.model import FIX, Item, T, Text, U, join, shortlist
+from identity_map.format.model import Inventory, Method, Thing
 
 SHOWN = 4  # things named per attack in the sentence; the JSON has them all
 
@@ -77,18 +87,140 @@ class TakeoverCheck:
         return tuple(out)
 
 
-def takeover_text(opened: tuple[Opened, ...], checked: bool, inventory: Inventory | None = None) -> Text:
-    """The item's takeover figure in a sentence: what the change lets an
-    attacker take, or that no attack takes more ('' when not checked: info
-    and advice items change nothing)."""
-    if not checked:
+def takeover_text(item: Item, inventory: Inventory | None = None) -> Text:
+    """The item's takeover figure in a sentence: what its change stops an
+    attacker taking, what it lets one take, or that no attack takes more
+    ('' for info and advice items, which change nothing)."""
+    if item.kind != FIX:
         return T()
-    if not opened:
-        return T("Takeover: checked against every attack preset; none takes more.")
 
     def name(tid: str) -> U:
         return U(inventory[tid].name if inventory is not None and tid in inventory.things else tid)
 
-    parts = [T(f"{WHO.get(o.preset, TAKEOVER_BY_KEY[o.preset].label)} (", join([name(g) for g in o.gained]), ") into ",
-               join(shortlist([name(t) for t in o.added], SHOWN))) for o in opened]
-    return T("Takeover: also lets ", join(parts, "; and "), ".")
+    def attacks(opened: tuple[Opened, ...], into: str) -> Text:
+        return join([T(f"{WHO.get(o.preset, TAKEOVER_BY_KEY[o.preset].label)} (", join([name(g) for g in o.gained]),
+                       f"){into}", join(shortlist([name(t) for t in o.added], SHOWN))) for o in opened], "; and ")
+
+    if item.takeover_added:
+        return T("Takeover: also lets ", attacks(item.takeover_added, " into "), ".")
+    if item.takeover_saved:
+        return T("Takeover: stops ", attacks(item.takeover_saved, " getting into "), "; no attack preset takes more.")
+    return T("Takeover: checked against every attack preset; none takes more.")
+
+
+# -- Items that only harden ------------------------------------------------------------
+
+# A phone's notes that already mention a carrier PIN: the item is done.
+PIN_NOTE = re.compile(r"\b(port[- ]?out|sim)[- ]pin\b|\bpin\b", re.IGNORECASE)
+PIN_TEXT = "SIM PIN and carrier port-out PIN set"
+
+
+@dataclass(frozen=True)
+class RemoveMethod:
+    """Drop one login or recovery method (a no-op when it is not there).
+    Unlike the operations of `fixes` it takes something away, so it is
+    verified on a graph built afresh, never by `engine.extend`."""
+
+    owner: str
+    role: str  # "login" or "recovery"
+    method: Method
+
+    def apply(self, inventory: Inventory) -> Inventory:
+        thing = inventory[self.owner]
+        kept = tuple(m for m in getattr(thing, self.role) if m.terms != self.method.terms)
+        return _replaced(inventory, dataclasses.replace(thing, **{self.role: kept}))
+
+    def describe(self) -> str:
+        return f"{self.owner}: remove {self.role} \"{self.method}\""
+
+    def as_json(self) -> dict:
+        return {"op": "remove-method", "id": self.owner, "role": self.role, "method": str(self.method)}
+
+
+@dataclass(frozen=True)
+class AddNote:
+    """Append a sentence to a thing's `notes` (a no-op when it is there)."""
+
+    thing: str
+    note: str
+
+    def apply(self, inventory: Inventory) -> Inventory:
+        thing = inventory[self.thing]
+        if self.note in thing.notes:
+            return inventory
+        notes = f"{thing.notes.rstrip()} {self.note}." if thing.notes else f"{self.note}."
+        return _replaced(inventory, dataclasses.replace(thing, notes=notes))
+
+    def describe(self) -> str:
+        return f"{self.thing}: add to notes \"{self.note}.\""
+
+    def as_json(self) -> dict:
+        return {"op": "add-note", "id": self.thing, "note": self.note}
+
+
+def _replaced(inventory: Inventory, thing: Thing) -> Inventory:
+    return dataclasses.replace(inventory, things={**inventory.things, thing.id: thing})
+
+
+def _names(inventory: Inventory, ids) -> list:
+    return [U(inventory[t].name) for t in ids]
+
+
+def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]:
+    """Fixes that only take doors away from an attacker, each checked by the
+    engines: for every phone number a SIM swap would take accounts with, a
+    carrier PIN (`port-out-pin`, done once its notes mention a PIN); for
+    every SMS recovery that a SIM swap uses while another way in works, its
+    removal (`drop-sms-recovery`), kept only when the takeover engine finds
+    that some attack takes less and no lockout follows: with nothing lost
+    everything stays available, the account stays available in every
+    scenario of `scenarios` where it was, and its k-loss resilience does not
+    drop. Cost: per SMS recovery, one graph built afresh and one impact per
+    scenario."""
+    c = compiled(G)
+    inv = c.inventory
+    check = TakeoverCheck(c, inv)
+    items: list[Item] = []
+    for phone in inv.of_kind("phone"):
+        swap = check.before.get((phone.id,), frozenset())
+        accounts = [t for t in c.ids if t in swap and inv[t].kind == "account"]
+        if accounts and not PIN_NOTE.search(phone.notes):
+            items.append(Item(
+                f"port-out-pin-{phone.id}", FIX, "port-out-pin", phone.id, phone.name,
+                T("Ask your carrier for a port-out PIN and set a SIM PIN for ", U(phone.name)),
+                T("Today someone who talks your carrier into moving the number gets into ",
+                  join(shortlist(_names(inv, accounts), SHOWN)), " (the takeover engine's figure). A port-out "
+                  "PIN makes the carrier refuse the move without it; a SIM PIN stops a stolen SIM. The map "
+                  "cannot see a PIN: note it in the number's notes, and this item is done."),
+                (AddNote(phone.id, PIN_TEXT),)))
+    base = {s: impact(G, s) for s in scenarios}
+    for t in inv.of_kind("account"):
+        for method in t.recovery:
+            phones = [x.target for x in method.terms if x.kind == "sms"]
+            if not phones:
+                continue
+            change = (RemoveMethod(t.id, "recovery", method),)
+            after = apply_change(inv, change)
+            H = build_graph(after)
+            x = compiled(H)
+            if x.base_avail != c.base_avail or any(
+                    t.id in impact(H, s).lost and t.id not in base[s].lost for s in scenarios):
+                continue
+            if improves(compiled_resilience(x, t.id).k, compiled_resilience(c, t.id).k):
+                continue  # the resilience would drop
+            saved = []
+            for key, gained in check.attacks:
+                fewer = check.before[gained] - takeover_of(x, gained).taken
+                if fewer:
+                    saved.append(Opened(key, gained, tuple(i for i in c.ids if i in fewer)))
+            if not saved:
+                continue
+            items.append(Item(
+                f"drop-sms-recovery-{t.id}", FIX, "drop-sms-recovery", t.id, t.name,
+                T("Remove the SMS recovery of ", U(t.name)),
+                T("Its recovery \"", U(str(method)), "\" hands it to whoever swaps ",
+                  join(_names(inv, dict.fromkeys(phones))), ", and it has other ways in: the engine checked "
+                  "that with it gone nothing becomes unreachable, no loss in scope locks you out of it, and it "
+                  "is no easier to lose."),
+                change, takeover_saved=tuple(saved)))
+    return items
