@@ -413,7 +413,7 @@ with lockout_view:
                             st.toggle("What if I do this", key=WHAT_IF + entry.id,
                                       help="Applies this change in memory and redraws the blast radius. "
                                            "The file is not changed.")
-                        for line in (entry.verified_md, entry.gains_md):
+                        for line in (entry.verified_md, entry.gains_md, entry.takeover_md):
                             if line:
                                 st.caption(line)
                         if entry.detail_md or entry.change:

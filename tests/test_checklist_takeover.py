@@ -12,7 +12,7 @@ from identity_map.analysis.engine import fixed_point, impact
 from identity_map.analysis.graph import build_graph
 from identity_map.analysis.scenarios import TAKEOVER_PRESETS, choices, lost_ids
 from identity_map.analysis.takeover import plain_taken
-from identity_map.checklist import FIX, apply, build_checklist, export
+from identity_map.checklist import CHANGES, apply, build_checklist, export
 from identity_map.format.load import load_file
 
 
@@ -30,7 +30,7 @@ def attacks(inv):
 
 def test_each_fix_carries_both_figures_as_the_engines_compute_them(case):
     inv, G, items = case
-    fixes = [i for i in items if i.kind == FIX]
+    fixes = [i for i in items if i.kind in CHANGES]
     assert fixes
     for item in fixes:
         after = apply(inv, [item])
@@ -80,7 +80,7 @@ def test_a_recovery_address_that_opens_a_door_says_so():
 
 def test_every_format_carries_the_takeover_figure(case):
     inv, _, items = case
-    fixes = [i for i in items if i.kind == FIX]
+    fixes = [i for i in items if i.kind in CHANGES]
     doc = json.loads(export(items, "json", inv))
     rows = doc["items"] if isinstance(doc, dict) else doc
     by_id = {r["id"]: r for r in rows}

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
+from identity_map.checklist import (ADVICE, ADVICE_GROUP, FIX, HARDEN, INFO, Checklist, Item, apply, build_checklist,
+                                    verification_text)
+from identity_map.checklist.takeover import takeover_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, impact, rank
 from identity_map.analysis.explain import method_states, why
 from identity_map.analysis.graph import build_graph
@@ -274,6 +276,7 @@ class ChecklistEntry:
     detail_md: str
     verified_md: str
     gains_md: str  # the critical things it makes harder to lose ('' when none)
+    takeover_md: str  # what it lets an attacker take, or stops ('' for info and advice)
     change: tuple[str, ...]
     also: int  # other scenarios in scope it helps in
 
@@ -283,7 +286,7 @@ class ChecklistEntry:
         return bool(self.change)
 
 
-_TAGS = {INFO: " _(to know)_", ADVICE: " _(advice)_"}
+_TAGS = {INFO: " _(to know)_", ADVICE: " _(advice)_", HARDEN: " _(against takeover)_"}
 
 
 def _losses(k: int | None) -> str:
@@ -306,7 +309,8 @@ def checklist_entry(item: Item, inventory: Inventory) -> ChecklistEntry:
     if verified and item.kind == FIX:
         verified = "Verified: " + verified
     return ChecklistEntry(item.id, item.kind, f"**{item.action.render(md)}**" + _TAGS.get(item.kind, ""),
-                          item.detail.render(md), verified, gains_md(item, inventory), tuple(item.change_text()),
+                          item.detail.render(md), verified, gains_md(item, inventory),
+                          takeover_text(item, inventory).render(md), tuple(item.change_text()),
                           len(item.also))
 
 

@@ -53,7 +53,7 @@ import networkx as nx
 
 from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
-from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
+from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, rules
 from identity_map.analysis.engine import Compiled, Impact, compiled, extend, lost_after, rank
@@ -62,7 +62,7 @@ from identity_map.checklist.fixes import apply_change, touched
 from identity_map.format.model import Inventory
 from identity_map.analysis.resilience import compiled_resilience, improves
 
-__all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
+__all__ = ["ADVICE", "ADVICE_GROUP", "CHANGES", "FIX", "HARDEN", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
            "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",
            "verification_text"]
 
@@ -202,6 +202,16 @@ def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
     return [item for pairs in sorted(groups.values(), key=group_key) for _, item in pairs]
 
 
+def _grouped_in(items: list[Item], extra: list[Item]) -> list[Item]:
+    """`items` with each of `extra` after the last item of its group (groups
+    stay together), or at the end when its group has none."""
+    out = list(items)
+    for item in extra:
+        at = max((n for n, i in enumerate(out) if i.group == item.group), default=len(out) - 1)
+        out.insert(at + 1, item)
+    return out
+
+
 # -- Building ----------------------------------------------------------------------
 
 
@@ -231,7 +241,7 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     attacks = TakeoverCheck(res.c, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
-    ordered = _ordered(keyed) + hardening(G, scenarios) + advice(ctx, advice_rows)
+    ordered = _grouped_in(_ordered(keyed), hardening(G, scenarios)) + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:

@@ -14,7 +14,7 @@ import io
 import json
 
 from identity_map.checklist.takeover import takeover_text
-from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
+from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
 from identity_map.format.model import Inventory
 from identity_map.output.report import md
@@ -22,7 +22,7 @@ from identity_map.output.report import md
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
 SHOWN_GAINS = 6  # critical things named in a resilience sentence; JSON and CSV carry all
-TAGS = {INFO: "to know", ADVICE: "advice"}
+TAGS = {INFO: "to know", ADVICE: "advice", HARDEN: "against takeover"}
 
 
 def _namer(inventory: Inventory | None):
@@ -114,13 +114,13 @@ def _item_lines(item: Item, inventory: Inventory | None) -> list[tuple[str, Text
     if item.detail:
         lines.append(("detail", item.detail))
     if item.verification is not None:
-        lines.append(("verified", T("Verified: " if item.kind == FIX else "",
+        lines.append(("verified", T({FIX: "Verified: ", HARDEN: "Lockout checked: "}.get(item.kind, ""),
                                     verification_text(item.verification, inventory))))
     if item.resilience_gains:
         lines.append(("resilience", gains_text(item, inventory)))
     if item.also:
         lines.append(("also", _also_text(item, inventory)))
-    if item.kind == FIX:
+    if item.kind in CHANGES:
         lines.append(("takeover", takeover_text(item, inventory)))
     return lines
 

@@ -14,7 +14,9 @@ from identity_map.checklist.fixes import describe
 from identity_map.analysis.resilience import MAX_K
 
 FIX, INFO, ADVICE = "fix", "info", "advice"
-KINDS = (FIX, INFO, ADVICE)
+HARDEN = "harden"  # a change that only takes doors away from an attacker (`checklist.takeover`)
+KINDS = (FIX, INFO, ADVICE, HARDEN)
+CHANGES = (FIX, HARDEN)  # the kinds that carry a change to the inventory
 
 
 # -- Text with user parts ----------------------------------------------------

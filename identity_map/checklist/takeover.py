@@ -27,7 +27,7 @@ from identity_map.analysis.resilience import compiled_resilience, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, lost_ids
 from identity_map.analysis.takeover import takeover_of
 from identity_map.checklist.fixes import apply_change
-from identity_map.checklist.model import FIX, Item, T, Text, U, join, shortlist
+from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
 from identity_map.format.model import Inventory, Method, Thing
 
 SHOWN = 4  # things named per attack in the sentence; the JSON has them all
@@ -91,7 +91,7 @@ def takeover_text(item: Item, inventory: Inventory | None = None) -> Text:
     """The item's takeover figure in a sentence: what its change stops an
     attacker taking, what it lets one take, or that no attack takes more
     ('' for info and advice items, which change nothing)."""
-    if item.kind != FIX:
+    if item.kind not in CHANGES:
         return T()
 
     def name(tid: str) -> U:
@@ -175,25 +175,29 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
     that some attack takes less and no lockout follows: with nothing lost
     everything stays available, the account stays available in every
     scenario of `scenarios` where it was, and its k-loss resilience does not
-    drop. Cost: per SMS recovery, one graph built afresh and one impact per
+    drop. Each carries the lockout figure of the first scenario in scope
+    (as much lost as before). Cost: per SMS recovery, one graph built afresh and one impact per
     scenario."""
     c = compiled(G)
     inv = c.inventory
     check = TakeoverCheck(c, inv)
+    base = {s: impact(G, s) for s in scenarios}
+    # The lockout figure of every hardening item: the first scenario in scope loses as much as before.
+    first = next(iter(base.items()), None)
+    same = Verification(first[0], len(first[1].lost), len(first[1].lost)) if first else None
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
         swap = check.before.get((phone.id,), frozenset())
         accounts = [t for t in c.ids if t in swap and inv[t].kind == "account"]
         if accounts and not PIN_NOTE.search(phone.notes):
             items.append(Item(
-                f"port-out-pin-{phone.id}", FIX, "port-out-pin", phone.id, phone.name,
+                f"port-out-pin-{phone.id}", HARDEN, "port-out-pin", phone.id, phone.name,
                 T("Ask your carrier for a port-out PIN and set a SIM PIN for ", U(phone.name)),
                 T("Today someone who talks your carrier into moving the number gets into ",
                   join(shortlist(_names(inv, accounts), SHOWN)), " (the takeover engine's figure). A port-out "
                   "PIN makes the carrier refuse the move without it; a SIM PIN stops a stolen SIM. The map "
                   "cannot see a PIN: note it in the number's notes, and this item is done."),
-                (AddNote(phone.id, PIN_TEXT),)))
-    base = {s: impact(G, s) for s in scenarios}
+                (AddNote(phone.id, PIN_TEXT),), same))
     for t in inv.of_kind("account"):
         for method in t.recovery:
             phones = [x.target for x in method.terms if x.kind == "sms"]
@@ -216,11 +220,11 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
             if not saved:
                 continue
             items.append(Item(
-                f"drop-sms-recovery-{t.id}", FIX, "drop-sms-recovery", t.id, t.name,
+                f"drop-sms-recovery-{t.id}", HARDEN, "drop-sms-recovery", t.id, t.name,
                 T("Remove the SMS recovery of ", U(t.name)),
                 T("Its recovery \"", U(str(method)), "\" hands it to whoever swaps ",
                   join(_names(inv, dict.fromkeys(phones))), ", and it has other ways in: the engine checked "
                   "that with it gone nothing becomes unreachable, no loss in scope locks you out of it, and it "
                   "is no easier to lose."),
-                change, takeover_saved=tuple(saved)))
+                change, same, takeover_saved=tuple(saved)))
     return items
