@@ -95,13 +95,15 @@ ss = st.session_state
 
 
 def preset_ids(preset: scenarios.Preset, inv, column, ranking) -> tuple[str, ...]:
-    """The preset's ids, after its pick (if it needs one) in `column`,
+    """The preset's selectors, after its pick (if it needs one) in `column`,
     defaulting to the worst choice of `ranking`."""
     pick = None
     if preset.choices:
         options = scenarios.choices(preset, inv)
         key = f"pick_{preset.key}"
-        if not options:
+        if not options and preset.optional_pick:
+            column.caption(preset.help)
+        elif not options:
             column.info(f"The inventory has no {preset.pick_label.lower()} to pick.")
         else:
             if ss.get(key) not in options:
@@ -110,7 +112,7 @@ def preset_ids(preset: scenarios.Preset, inv, column, ranking) -> tuple[str, ...
                                     format_func=lambda t: appview.label(inv, t))
     else:
         column.caption(preset.help)
-    return scenarios.lost_ids(preset, inv, pick)
+    return scenarios.selectors(preset, inv, pick)
 
 
 def note(notice: Notice | None) -> None:
@@ -381,7 +383,7 @@ with lockout_view:
                              help="Off: only the things the loss touches and their neighbours.")
 
     base = appview.scenario(analysis, lost)
-    lost_key = tuple(sorted(base.scenario))
+    lost_key = base.selectors
     summary = st.container()
     graph_box, list_box = st.columns([3, 2], gap="medium")
 

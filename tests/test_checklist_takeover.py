@@ -10,7 +10,7 @@ import pytest
 from app_support import EXAMPLES
 from identity_map.analysis.engine import fixed_point, impact
 from identity_map.analysis.graph import build_graph
-from identity_map.analysis.scenarios import TAKEOVER_PRESETS, choices, lost_ids
+from identity_map.analysis.scenarios import TAKEOVER_PRESETS, choices, selectors
 from identity_map.analysis.takeover import plain_taken
 from identity_map.checklist import CHANGES, apply, build_checklist, export
 from identity_map.format.load import load_file
@@ -24,7 +24,7 @@ def case(request):
 
 
 def attacks(inv):
-    out = [(p.key, lost_ids(p, inv, pick)) for p in TAKEOVER_PRESETS for pick in (choices(p, inv) if p.choices else [None])]
+    out = [(p.key, selectors(p, inv, pick)) for p in TAKEOVER_PRESETS for pick in (choices(p, inv) if p.choices else [None])]
     return [(key, gained) for key, gained in out if gained]
 
 

@@ -341,6 +341,14 @@ class Impact:
         return self.compiled.base_avail[self.compiled.index[thing_id]] and thing_id not in self.lost
 
     @cached_property
+    def already_unreachable(self) -> tuple[str, ...]:
+        """The scenario's ids that were unavailable even with nothing lost
+        (file order): losing them changes nothing, which a person should be
+        told rather than see "0 lost"."""
+        c = self.compiled
+        return tuple(c.ids[i] for i in sorted(c.index[t] for t in self.scenario) if not c.base_avail[i])
+
+    @cached_property
     def lost_indices(self) -> frozenset[int]:
         """`lost` as indices of `compiled`."""
         return frozenset(map(self.compiled.index.__getitem__, self.lost))

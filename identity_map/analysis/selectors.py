@@ -76,6 +76,27 @@ def _takes(inventory: Inventory, t: Thing, selector: str) -> bool:
     return t.id == selector
 
 
+def label(inventory: Inventory, selector: str) -> str:
+    """A selector in words, for people: the thing's name for an id,
+    "everything at home" for `site:home`, "every Microsoft account" for
+    `provider:Microsoft`, "every phone" for `kind:phone`. Plain text.
+
+    >>> from identity_map.format.load import load_text
+    >>> inv = load_text("version: 1\\nplaces:\\n  safe: {name: Home safe, site: home}\\n")
+    >>> [label(inv, s) for s in ("safe", "site:home", "provider:Google", "kind:place")]
+    ['Home safe', 'everything at home', 'every Google account', 'every place']
+    """
+    prefix, colon, value = selector.partition(":")
+    if not (colon and prefix in SELECTOR_KINDS):
+        thing = inventory.things.get(selector)
+        return thing.name if thing else selector
+    if prefix == "site":
+        return f"everything at {value}"
+    if prefix == "provider":
+        return f"every {value} account"
+    return f"every {value}"
+
+
 def match(inventory: Inventory, selector: str) -> list[str]:
     """The ids one selector names, in file order; raises SelectorError when
     it names nothing (saying what would). Cost: O(things), O(1) for an id."""

@@ -119,7 +119,7 @@ def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
             add_money(money, thing.currency, thing.price)
     critical = tuple(tid for tid in saved if c.things[c.index[tid]].critical)
     return Verification(tuple(sorted(before.scenario, key=c.index.__getitem__)), len(before.lost),
-                        len(lost_now), saved, critical, dict(sorted(money.items())))
+                        len(lost_now), saved, critical, dict(sorted(money.items())), selectors=before.selectors)
 
 
 class _Resilience:
@@ -164,7 +164,8 @@ def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candi
     group_name = ctx.inv[cand.group].name
     if cand.kind == INFO:
         s = cand.scenarios[0]
-        v = Verification(s, len(base[s].lost), len(base[s].lost), money_at_stake=cand.money_at_stake)
+        v = Verification(tuple(sorted(base[s].scenario, key=ctx.order.__getitem__)), len(base[s].lost),
+                         len(base[s].lost), money_at_stake=cand.money_at_stake, selectors=s)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
     changed = extend(res.c, apply_change(ctx.inv, cand.change))

@@ -24,7 +24,8 @@ import networkx as nx
 from identity_map.analysis.engine import Compiled, compiled, impact
 from identity_map.analysis.graph import build_graph
 from identity_map.analysis.resilience import compiled_resilience, improves
-from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, lost_ids
+from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, selectors
+from identity_map.analysis.selectors import select
 from identity_map.analysis.takeover import takeover_of
 from identity_map.checklist.fixes import apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
@@ -56,9 +57,9 @@ class TakeoverCheck:
 
     def __init__(self, c: Compiled, inventory: Inventory):
         self.c = c
-        attacks = [(p.key, lost_ids(p, inventory, pick)) for p in TAKEOVER_PRESETS
+        attacks = [(p.key, selectors(p, inventory, pick)) for p in TAKEOVER_PRESETS
                    for pick in (choices(p, inventory) if p.choices else [None])]
-        self.attacks = [(key, gained) for key, gained in attacks if gained]
+        self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
         self.before = {gained: takeover_of(c, gained).taken for _, gained in self.attacks}
 
     def added(self, changed: Compiled) -> tuple[Opened, ...]:

@@ -56,7 +56,9 @@ def _headline(result: Impact) -> list[str]:
         " · ".join(f"{status} {s.counts[status]}" for status in STATUSES),
         f"Money lost: {money(s.money_lost)}",
         "Critical things lost: " + (", ".join(f"{names[t]} ({t})" for t in s.critical_lost) or "none"),
-    ]
+    ] + ([f"Already unreachable with nothing lost, so losing them changes nothing: "
+          f"{', '.join(f'{names[t]} ({t})' for t in result.already_unreachable)}"]
+         if result.already_unreachable else [])
 
 
 def impact_text(result: Impact) -> str:
