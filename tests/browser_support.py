@@ -152,4 +152,5 @@ def wait_graph_drawn(page, timeout_ms: float) -> int:
 
 
 def metric_values(page) -> list[str]:
-    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    """The figures on screen (a tab not shown, such as Takeover beside Lockout, keeps its own)."""
+    return page.locator('[data-testid="stMetricValue"]:visible').all_inner_texts()
