@@ -70,7 +70,7 @@ class Row:
 class _Search:
     """The search for one thing T, over T's ancestors only."""
 
-    def __init__(self, c, target: int):
+    def __init__(self, c, target: int, skip=()):
         self.c = c
         self.target = target
         # Ancestors of T at thing level (T included), and their methods.
@@ -88,6 +88,9 @@ class _Search:
         self.ancestors = seen
         self.methods = methods
         self.missing0 = {m: len(c.m_targets[m]) for m in methods}
+        for m in skip:  # methods taken away: they never work
+            if m in self.missing0:
+                self.missing0[m] = len(c.ids) + 1
         self.roots = sorted(x for x in seen if c.is_root[x])
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
@@ -194,8 +197,8 @@ class _Search:
         return None, []
 
 
-def _row(c, index: int, max_k: int) -> Row:
-    k, killers = _Search(c, index).run(max_k)
+def _row(c, index: int, max_k: int, skip=()) -> Row:
+    k, killers = _Search(c, index, skip).run(max_k)
     examples = sorted(tuple(sorted(s)) for s in killers)
     thing = c.things[index]
     return Row(thing.id, thing.name, thing.kind, k,
@@ -207,13 +210,32 @@ def thing_resilience(G: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> Row:
     return compiled_resilience(compiled(G), thing_id, max_k)
 
 
-def compiled_resilience(c, thing_id: str, max_k: int = MAX_K) -> Row:
+def compiled_resilience(c, thing_id: str, max_k: int = MAX_K, skip=()) -> Row:
     """`thing_resilience` on a compiled form: c from `engine.compiled(G)`,
-    or from `engine.extend` (a changed inventory, no graph). Same Row, same
-    cost: a search over the thing's ancestors only."""
+    or from `engine.extend` (a changed inventory, no graph); with the
+    methods `skip` (indices of c) taken away, as a change that removes them
+    would. Same Row, same cost: a search over the thing's ancestors only."""
     if max_k < 1:
         raise ValueError("max_k must be at least 1")
-    return _row(c, c.index[thing_id], max_k)
+    return _row(c, c.index[thing_id], max_k, skip)
+
+
+def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
+    """Whether the thing is available in each scenario (an iterable of ids
+    lost), with the methods `skip` taken away. Each is a fixed point over the
+    thing's ancestors only (as in the search), memoised across scenarios.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled
+    >>> from identity_map.analysis.graph import build_graph
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n")))
+    >>> available_in(c, "b", [[], ["a"]])
+    [True, False]
+    """
+    search = _Search(c, c.index[thing_id], skip)
+    # Only losses upstream of the thing matter: the rest share one memoised search.
+    up = search.ancestors
+    return [search.proof(frozenset(c.index[i] for i in lost).intersection(up)) is not None for lost in scenarios]
 
 
 def resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:

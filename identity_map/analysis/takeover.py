@@ -86,18 +86,22 @@ class _Missing(dict):
         return self.start[m]
 
 
-def _take(c: Compiled, gained: Iterable[int], taken: list[bool]) -> tuple[list[int], dict[int, int]]:
+def _take(c: Compiled, gained: Iterable[int], taken: list[bool], unusable: Iterable[int] = ()) -> tuple[list[int], dict[int, int]]:
     """Marks T(gained) in `taken` (all False on entry) and returns its
     indices in derivation order (the gained first) with each one's order
-    number. Cost: the methods naming what is taken."""
+    number; the methods `unusable` never count (a change that removes them).
+    Cost: the methods naming what is taken."""
     a = attacker(c)
+    missing = _Missing(a.start)
+    for m in unusable:
+        missing[m] = _NEVER
     queue = []
     for g in gained:
         if not taken[g]:
             taken[g] = True
             queue.append(g)
     order: dict[int, int] = {}
-    _chain(c, taken, order, queue, _Missing(a.start), a.held, 0)
+    _chain(c, taken, order, queue, missing, a.held, 0)
     return queue, order
 
 
@@ -160,12 +164,14 @@ class Takeover:
         return out
 
 
-def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = ()) -> Takeover:
+def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = (),
+                unusable: Iterable[int] = ()) -> Takeover:
     """`takeover` on a compiled form (from `compiled(G)` or `engine.extend`);
-    unknown ids raise KeyError. Same cost as `takeover`."""
+    the methods `unusable` (indices of c) never count, as if removed.
+    Unknown ids raise KeyError. Same cost as `takeover`."""
     gained_ids = frozenset(gained)
     taken = [False] * len(c.ids)
-    queue, order = _take(c, map(c.index.__getitem__, sorted(gained_ids)), taken)
+    queue, order = _take(c, map(c.index.__getitem__, sorted(gained_ids)), taken, unusable)
     return Takeover(gained_ids, c.ids_of(queue), c, order, tuple(selectors))
 
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import Compiled, compiled, impact
-from identity_map.analysis.graph import build_graph
-from identity_map.analysis.resilience import compiled_resilience, improves
+from identity_map.analysis.engine import Compiled, _grow, compiled, impact
+from identity_map.analysis.graph import parse_method_node
+from identity_map.analysis.resilience import available_in, compiled_resilience, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, selectors
 from identity_map.analysis.selectors import select
-from identity_map.analysis.takeover import takeover_of
+from identity_map.analysis.takeover import attacker, takeover_of
 from identity_map.checklist.fixes import apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
-from identity_map.format.model import Inventory, Method, Thing
+from identity_map.format.model import ROOT_KINDS, Inventory, Method, Thing
 
 SHOWN = 4  # things named per attack in the sentence; the JSON has them all
 
@@ -61,11 +61,17 @@ class TakeoverCheck:
                    for pick in (choices(p, inventory) if p.choices else [None])]
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
         self.before = {gained: takeover_of(c, gained).taken for _, gained in self.attacks}
+        self.flags = {gained: [tid in taken for tid in c.ids] for gained, taken in self.before.items()}
+        self.held = attacker(c).held
 
     def added(self, changed: Compiled) -> tuple[Opened, ...]:
         """Each attack that takes more on `changed` (from `engine.extend` of
-        this inventory), with what it newly takes. Cost: per attack, O(things)
-        plus the methods around what it takes.
+        this inventory), with what it newly takes. A change only adds
+        methods and things, and T only grows with methods, so each attack's
+        takeover grows from its takeover before by forward chaining through
+        the new methods (`engine._grow`; new devices and places are not the
+        attacker's). Cost: per attack, a copy of flat lists plus the methods
+        of what the change newly gives away.
 
         >>> from identity_map.format.load import load_text
         >>> from identity_map.analysis.engine import compiled, extend
@@ -79,12 +85,18 @@ class TakeoverCheck:
         >>> check.added(extend(check.c, apply_change(inv, change)))
         (Opened(preset='sim-swap', gained=('mobile',), added=('bank',)),)
         """
+        ext = changed.extension
+        if ext is None or ext.parent is not self.c:
+            raise ValueError("changed must extend the compiled form this check was made for")
+        n = len(self.c.ids)
+        grow = len(changed.ids) - n
+        held = self.held.union(i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS)
         out = []
         for key, gained in self.attacks:
-            after = takeover_of(changed, gained).taken
-            new = after - self.before[gained]
+            new = _grow(changed, self.flags[gained] + [False] * grow, {}, held, ext.methods, (), 0)
             if new:
-                out.append(Opened(key, gained, tuple(tid for tid in changed.ids if tid in new)))
+                chosen = set(new)
+                out.append(Opened(key, gained, tuple(changed.ids[i] for i in range(len(changed.ids)) if i in chosen)))
         return tuple(out)
 
 
@@ -174,11 +186,14 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
     every SMS recovery that a SIM swap uses while another way in works, its
     removal (`drop-sms-recovery`), kept only when the takeover engine finds
     that some attack takes less and no lockout follows: with nothing lost
-    everything stays available, the account stays available in every
-    scenario of `scenarios` where it was, and its k-loss resilience does not
-    drop. Each carries the lockout figure of the first scenario in scope
-    (as much lost as before). Cost: per SMS recovery, one graph built afresh and one impact per
-    scenario."""
+    the account stays available, and so does it in every scenario of
+    `scenarios` where it was, and its k-loss resilience does not drop. Only
+    the account's methods change, and while the account stays available
+    nothing else changes, so each check is the account's own availability:
+    a fixed point over its ancestors (`resilience.available_in`). Each item
+    carries the lockout figure of the first scenario in scope (as much lost
+    as before). Cost: per SMS recovery, searches over the account's
+    ancestors and one takeover per attack preset, no graph."""
     c = compiled(G)
     inv = c.inventory
     check = TakeoverCheck(c, inv)
@@ -200,22 +215,28 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
                   "cannot see a PIN: note it in the number's notes, and this item is done."),
                 (AddNote(phone.id, PIN_TEXT),), same))
     for t in inv.of_kind("account"):
-        for method in t.recovery:
+        for k, method in enumerate(t.recovery):
             phones = [x.target for x in method.terms if x.kind == "sms"]
             if not phones:
                 continue
-            change = (RemoveMethod(t.id, "recovery", method),)
-            after = apply_change(inv, change)
-            H = build_graph(after)
-            x = compiled(H)
-            if x.base_avail != c.base_avail or any(
-                    t.id in impact(H, s).lost and t.id not in base[s].lost for s in scenarios):
-                continue
-            if improves(compiled_resilience(x, t.id).k, compiled_resilience(c, t.id).k):
+            if not any(t.id in taken for gained, taken in check.before.items() if set(phones) & set(gained)
+                       or any(p in taken for p in phones)):
+                continue  # no attack gets the number: the recovery hands nothing over
+            mine = c.methods_of[c.index[t.id]]
+            removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
+            if not any(c.base_works[m] for m in mine if m not in removed):
+                continue  # no other way in works: removing it would lock you out
+            kept = [s for s in scenarios if t.id not in base[s].lost]
+            if not all(available_in(c, t.id, [(), *(base[s].scenario for s in kept)], removed)):
+                continue  # a lockout: unreachable, or lost in a scenario where it was not
+            if improves(compiled_resilience(c, t.id, skip=removed).k, compiled_resilience(c, t.id).k):
                 continue  # the resilience would drop
+            change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
             for key, gained in check.attacks:
-                fewer = check.before[gained] - takeover_of(x, gained).taken
+                if t.id not in check.before[gained]:
+                    continue  # removing a way into what the attack does not take takes nothing from it
+                fewer = check.before[gained] - takeover_of(c, gained, unusable=removed).taken
                 if fewer:
                     saved.append(Opened(key, gained, tuple(i for i in c.ids if i in fewer)))
             if not saved:
