@@ -18,7 +18,7 @@ from identity_map.checklist import (ADVICE, ADVICE_GROUP, FIX, HARDEN, INFO, Che
 from identity_map.checklist.takeover import takeover_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
 from identity_map.analysis.explain import method_states, why
-from identity_map.analysis.selectors import SelectorError, match, scenario_impact, select
+from identity_map.analysis.selectors import SelectorError, match, scenario_impact, select, sites
 from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import Problem
@@ -89,8 +89,11 @@ def status_label(result: Impact, thing_id: str) -> str:
 
 def lose_options(inv: Inventory) -> list[str]:
     """What can be picked to lose: every account, device, phone and place,
-    then `memory` (what the owner remembers)."""
-    return [t.id for t in inv if t.kind in LOSABLE_KINDS] + [MEMORY]
+    then `memory` (what the owner remembers), then the selectors that name
+    several things at once: each site and each provider."""
+    return ([t.id for t in inv if t.kind in LOSABLE_KINDS] + [MEMORY]
+            + [f"site:{s}" for s in sites(inv)]
+            + [f"provider:{p}" for p in dict.fromkeys(t.provider for t in inv.of_kind("account") if t.provider)])
 
 
 # -- Summary --------------------------------------------------------------
@@ -436,8 +439,10 @@ def import_notes_md(notes: Sequence[str]) -> str:
 
 
 def gain_options(inv: Inventory) -> list[str]:
-    """What can be picked for the attacker to gain (`takeover.attack_candidates`)."""
-    return attack_candidates(inv)
+    """What can be picked for the attacker to gain: the attack candidates
+    (`takeover.attack_candidates`), then each site (a burglary) and provider
+    (a breach), as in `lose_options`."""
+    return attack_candidates(inv) + [s for s in lose_options(inv) if ":" in s]
 
 
 def takeover_scenario(analysis: Analysis, gained: Sequence[str]) -> Takeover:
