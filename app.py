@@ -94,6 +94,16 @@ def takeover_graph_page(text: str, filename: str, gained: tuple[str, ...], focus
 ss = st.session_state
 
 
+def explain_pick(key: str, for_key: str, scenario, inv, default, label) -> str:
+    """The "Explain" pick under `key`: a new scenario (remembered under
+    `for_key`) starts on its own most telling thing, `default()`; a pick
+    stays while the scenario does."""
+    if ss.get(for_key) != scenario or ss.get(key) not in inv.things:
+        ss[key] = default()
+        ss[for_key] = scenario
+    return st.selectbox("Explain", list(inv.things), key=key, format_func=label)
+
+
 def preset_ids(preset: scenarios.Preset, inv, column, ranking) -> tuple[str, ...]:
     """The preset's selectors, after its pick (if it needs one) in `column`,
     defaulting to the worst choice of `ranking`."""
@@ -449,12 +459,8 @@ with lockout_view:
     if critical := appview.critical_lost_md(result):
         st.markdown(critical)
 
-    # A new scenario starts on its own most telling thing; a pick stays while the scenario does.
-    if ss.get("explained_for") != result.scenario or ss.get("explain") not in shown_inv.things:
-        ss.explain = appview.default_explained(result)
-        ss.explained_for = result.scenario
-    explained = st.selectbox("Explain", list(shown_inv.things), key="explain",
-                             format_func=lambda t: appview.status_label(result, t))
+    explained = explain_pick("explain", "explained_for", result.scenario, shown_inv,
+                             lambda: appview.default_explained(result), lambda t: appview.status_label(result, t))
     st.markdown(appview.explanation_md(result, explained))
     if rows := appview.method_rows(result, explained):
         st.dataframe(rows, hide_index=True)
@@ -482,11 +488,9 @@ with takeover_view:
     st.iframe(takeover_graph_page(text, name, tuple(sorted(attacked.gained)), not whole),
               height=appview.GRAPH_HEIGHT + 80, alt="Takeover graph")
     st.markdown(appview.gained_md(attacked))
-    if ss.get("taken_explained_for") != attacked.gained or ss.get("taken_explain") not in inv.things:
-        ss.taken_explain = appview.default_taken_explained(attacked)
-        ss.taken_explained_for = attacked.gained
-    explained = st.selectbox("Explain", list(inv.things), key="taken_explain",
-                             format_func=lambda t: appview.takeover_status_label(attacked, t))
+    explained = explain_pick("taken_explain", "taken_explained_for", attacked.gained, inv,
+                             lambda: appview.default_taken_explained(attacked),
+                             lambda t: appview.takeover_status_label(attacked, t))
     st.markdown(appview.takeover_explanation_md(attacked, explained))
     st.subheader("Each thing gained alone: what it gives away")
     st.caption("Worst first: critical things taken, then money, then things.")

@@ -242,7 +242,7 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     attacks = TakeoverCheck(res.c, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
-    ordered = _grouped_in(_ordered(keyed), hardening(G, scenarios)) + advice(ctx, advice_rows)
+    ordered = _grouped_in(_ordered(keyed), hardening(G, base)) + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:

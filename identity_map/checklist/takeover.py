@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import Compiled, _grow, compiled, impact
+from identity_map.analysis.engine import Compiled, Impact, _grow, compiled
 from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import available_in, compiled_resilience, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, selectors
@@ -179,7 +179,7 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
-def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]:
+def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
     engines: for every phone number a SIM swap would take accounts with, a
     carrier PIN (`port-out-pin`, done once its notes mention a PIN); for
@@ -187,7 +187,7 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
     removal (`drop-sms-recovery`), kept only when the takeover engine finds
     that some attack takes less and no lockout follows: with nothing lost
     the account stays available, and so does it in every scenario of
-    `scenarios` where it was, and its k-loss resilience does not drop. Only
+    `base` (scenario -> its impact) where it was, and its k-loss resilience does not drop. Only
     the account's methods change, and while the account stays available
     nothing else changes, so each check is the account's own availability:
     a fixed point over its ancestors (`resilience.available_in`). Each item
@@ -197,7 +197,6 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
     c = compiled(G)
     inv = c.inventory
     check = TakeoverCheck(c, inv)
-    base = {s: impact(G, s) for s in scenarios}
     # The lockout figure of every hardening item: the first scenario in scope loses as much as before.
     first = next(iter(base.items()), None)
     same = Verification(first[0], len(first[1].lost), len(first[1].lost)) if first else None
@@ -226,7 +225,7 @@ def hardening(G: nx.DiGraph, scenarios: Sequence[tuple[str, ...]]) -> list[Item]
             removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
-            kept = [s for s in scenarios if t.id not in base[s].lost]
+            kept = [s for s in base if t.id not in base[s].lost]
             if not all(available_in(c, t.id, [(), *(base[s].scenario for s in kept)], removed)):
                 continue  # a lockout: unreachable, or lost in a scenario where it was not
             if improves(compiled_resilience(c, t.id, skip=removed).k, compiled_resilience(c, t.id).k):
