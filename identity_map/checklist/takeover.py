@@ -71,7 +71,8 @@ class TakeoverCheck:
         takeover grows from its takeover before by forward chaining through
         the new methods (`engine._grow`; new devices and places are not the
         attacker's). Cost: per attack, a copy of flat lists plus the methods
-        of what the change newly gives away.
+        of what the change newly gives away. A `changed` that does not
+        extend this one (a graph built afresh) gets each takeover afresh.
 
         >>> from identity_map.format.load import load_text
         >>> from identity_map.analysis.engine import compiled, extend
@@ -86,17 +87,17 @@ class TakeoverCheck:
         (Opened(preset='sim-swap', gained=('mobile',), added=('bank',)),)
         """
         ext = changed.extension
-        if ext is None or ext.parent is not self.c:
-            raise ValueError("changed must extend the compiled form this check was made for")
         n = len(self.c.ids)
         grow = len(changed.ids) - n
         held = self.held.union(i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS)
         out = []
         for key, gained in self.attacks:
-            new = _grow(changed, self.flags[gained] + [False] * grow, {}, held, ext.methods, (), 0)
+            if ext is not None and ext.parent is self.c:
+                new = set(_grow(changed, self.flags[gained] + [False] * grow, {}, held, ext.methods, (), 0))
+            else:  # a compiled form of its own (a rebuilt graph): the takeover afresh
+                new = {changed.index[t] for t in takeover_of(changed, gained).taken - self.before[gained]}
             if new:
-                chosen = set(new)
-                out.append(Opened(key, gained, tuple(changed.ids[i] for i in range(len(changed.ids)) if i in chosen)))
+                out.append(Opened(key, gained, tuple(changed.ids[i] for i in range(len(changed.ids)) if i in new)))
         return tuple(out)
 
 
