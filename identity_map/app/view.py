@@ -23,7 +23,7 @@ from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
-from identity_map.output.render import COLORS, render_html, takeover_html
+from identity_map.output.render import COLORS, render_html, sandboxed, takeover_html
 from identity_map.output.report import md, money
 from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
 from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover, attack_candidates, takeover
@@ -247,8 +247,9 @@ def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool) -> str:
 
 
 def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
-    """The standalone graph page of any graph and impact on it (the what-if graph)."""
-    return render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px")
+    """The graph page of any graph and impact on it (the what-if graph),
+    sandboxed for embedding (see `render.sandboxed`)."""
+    return sandboxed(render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px"))
 
 
 # -- The checklist beside the graph ---------------------------------------------
@@ -497,7 +498,8 @@ def takeover_explanation_md(result: Takeover, thing_id: str) -> str:
 
 def takeover_graph_page(analysis: Analysis, gained: Sequence[str], focus: bool) -> str:
     """The standalone graph page of the takeover (see output.render.takeover_html)."""
-    return takeover_html(analysis.graph, takeover_scenario(analysis, gained), focus=focus, height=f"{GRAPH_HEIGHT}px")
+    return sandboxed(takeover_html(analysis.graph, takeover_scenario(analysis, gained), focus=focus,
+                                   height=f"{GRAPH_HEIGHT}px"))
 
 
 def exposure_rows(rows: Sequence[ExposureRow]) -> list[dict]:

@@ -12,6 +12,7 @@ from identity_map.analysis.engine import DEGRADED, LOST, RECOVERABLE, STATUSES, 
 from identity_map.analysis.explain import explanations
 from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover
 from identity_map.analysis.takeover import explanations as takeover_explanations
+from identity_map.output.safe import visible
 
 SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
 
@@ -74,12 +75,20 @@ def impact_text(result: Impact) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+# `$` too: Streamlit's Markdown renders $...$ as KaTeX.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~$])")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def md(text: str) -> str:
-    """User text made inert in Markdown: every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """User text made inert in Markdown, on one line: line breaks become
+    spaces, other control characters visible escapes (a bare carriage
+    return would start a heading), every markup character escaped.
+
+    >>> md("Costs $5\\r# not a heading")
+    'Costs \\\\$5 \\\\# not a heading'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", visible(_LINE_BREAK.sub(" ", text)))
 
 
 def impact_markdown(result: Impact, title: str = "") -> str:
