@@ -29,6 +29,8 @@ from identity_map.format.load import MAX_BYTES
 from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
 from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
+from identity_map.analysis.takeover import exposure
+from identity_map.analysis.takeover_resilience import takeover_resilience
 from identity_map.app.workspace import (
     ImportDraft, Notice, Opened, Workspace, display_name, import_export, initial_path, inventories_folder,
     inventory_files, open_draft, open_path, open_upload, save_as_target, save_file,
@@ -40,16 +42,22 @@ FOLDER = inventories_folder(os.environ, ROOT)
 CUSTOM = "custom"
 NEW_THING = ""  # the form editor's "add a new one" choice
 MODES = (CUSTOM, *scenarios.BY_KEY)
+ATTACKS = (CUSTOM, *scenarios.TAKEOVER_BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
 VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
-             "checklist_build", "form_section", "form_thing", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY))
+             "checklist_build", "form_section", "form_thing", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY),
+             "attack_mode", "gain", "taken_explain", "taken_explained_for",
+             *(f"pick_{key}" for key in scenarios.TAKEOVER_BY_KEY))
 # Pages, drawn one at a time: a radio held in session_state (st.tabs would
 # redraw every page and forget the open one when the text turns invalid).
 START, EXPLORE, EDIT, RANKING, RESILIENCE, AFTER_ME, EXPORT, IMPORT = PAGES = (
     "Start my map", "Blast radius", "Edit", "Ranking", "Resilience", "After I die", "Export", "Import")
 # Widget state Streamlit would drop while its page is not drawn: kept across pages.
 KEPT = ("editor", "scenario_mode", "lose", "explain", "whole_graph", "checklist_whole", "checklist_build",
-        "form_section", "form_thing", "guide_step", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY))
+        "form_section", "form_thing", "guide_step", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY),
+        "blast_view", "attack_mode", "gain", "taken_explain", *(f"pick_{key}" for key in scenarios.TAKEOVER_BY_KEY))
+# The Blast radius page's two views of the same graph, one drawn at a time like the pages.
+LOCKOUT, TAKEOVER = BLAST_VIEWS = ("Lockout", "Takeover")
 FORM = "form-"  # key prefix of the form widgets
 TEMPLATE = ROOT / "inventories" / "template.yaml"
 WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
@@ -89,7 +97,8 @@ def resilience_rows(text: str, filename: str, lost: tuple[str, ...] = (), whole:
     analysis = analyse(text, filename)
     after = what_if(text, filename, lost, whole, chosen) if chosen else None
     return appview.resilience_rows(resilience(analysis.graph), analysis.inventory,
-                                   resilience(after.graph) if after is not None else None)
+                                   resilience(after.graph) if after is not None else None,
+                                   takeover_rows=takeover_resilience(analysis.graph))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -106,7 +115,48 @@ def heirs_reach(text: str, filename: str, person: str):
     return appview.heirs_reach(analyse(text, filename), person)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def takeover_graph_page(text: str, filename: str, gained: tuple[str, ...], focus: bool) -> str:
+    return appview.takeover_graph_page(analyse(text, filename), gained, focus)
+
+
 ss = st.session_state
+
+
+def explain_pick(key: str, for_key: str, scenario, inv, default, label) -> str:
+    """The "Explain" pick under `key`: a new scenario (remembered under
+    `for_key`) starts on its own most telling thing, `default()`; a pick
+    stays while the scenario does."""
+    if ss.get(for_key) != scenario or ss.get(key) not in inv.things:
+        ss[key] = default()
+        ss[for_key] = scenario
+    return st.selectbox("Explain", list(inv.things), key=key, format_func=label)
+
+
+def preset_ids(preset: scenarios.Preset, inv, column, ranking) -> tuple[str, ...]:
+    """The preset's selectors, after its pick (if it needs one) in `column`
+    (None: not drawn, the pick kept in state), defaulting to the worst
+    choice of `ranking`."""
+    pick = None
+    if preset.choices:
+        options = scenarios.choices(preset, inv)
+        key = f"pick_{preset.key}"
+        if not options and preset.optional_pick:
+            if column is not None:
+                column.caption(preset.help)
+        elif not options:
+            if column is not None:
+                column.info(f"The inventory has no {preset.pick_label.lower()} to pick.")
+        else:
+            if ss.get(key) not in options:
+                ss[key] = scenarios.default_pick(preset, inv, ranking)
+            pick = ss[key]
+            if column is not None:
+                column.selectbox(preset.pick_label, options, key=key, help=preset.help,
+                                 format_func=lambda t: appview.label(inv, t))
+    elif column is not None:
+        column.caption(preset.help)
+    return scenarios.selectors(preset, inv, pick)
 
 
 def note(notice: Notice | None) -> None:
@@ -613,29 +663,14 @@ def scenario_lost(draw) -> tuple[str, ...]:
             draw[1].multiselect("Lose", options, key="lose", format_func=lambda t: appview.label(inv, t),
                                 help="Starts on the worst single point of failure of the ranking.")
         return tuple(ss.lose)
-    preset = scenarios.BY_KEY[mode]
-    pick = None
-    if preset.choices:
-        options = scenarios.choices(preset, inv)
-        key = f"pick_{preset.key}"
-        if not options:
-            if draw is not None and preset.optional_pick:
-                draw[1].caption(preset.help)
-            elif draw is not None:
-                draw[1].info(f"The inventory has no {preset.pick_label.lower()} to pick.")
-        else:
-            if ss.get(key) not in options:
-                ss[key] = scenarios.default_pick(preset, inv, analysis.ranking)
-            pick = ss[key]
-            if draw is not None:
-                draw[1].selectbox(preset.pick_label, options, key=key, help=preset.help,
-                                  format_func=lambda t: appview.label(inv, t))
-    elif draw is not None:
-        draw[1].caption(preset.help)
-    return scenarios.selectors(preset, inv, pick)
+    column = draw[1] if draw is not None else None
+    return preset_ids(scenarios.BY_KEY[mode], inv, column, analysis.ranking)
 
 
-pickers = st.columns([2, 4, 1.4], vertical_alignment="bottom") if page == EXPLORE else None
+view = (st.radio("View", BLAST_VIEWS, key="blast_view", horizontal=True, label_visibility="collapsed",
+                 help="Lockout: what you lose. Takeover: what an attacker gets.")
+        if page == EXPLORE else ss.get("blast_view", LOCKOUT))
+pickers = st.columns([2, 4, 1.4], vertical_alignment="bottom") if page == EXPLORE and view == LOCKOUT else None
 lost = scenario_lost(pickers)
 mode = ss.get("scenario_mode", CUSTOM)
 after_death = mode != CUSTOM and scenarios.BY_KEY[mode].after_death
@@ -652,7 +687,7 @@ chosen: tuple[str, ...] = tuple(sorted(str(k)[len(WHAT_IF):] for k in ss if str(
 
 # -- Blast radius --------------------------------------------------------------
 
-if page == EXPLORE:
+if page == EXPLORE and view == LOCKOUT:
     # The graph and the figures come first: the checklist below takes longest to build, and its
     # what-if toggles (kept in session state) already say what the graph shows.
     what = what_if(text, name, lost_key, whole_list, chosen, after_death) if chosen else None
@@ -676,12 +711,8 @@ if page == EXPLORE:
     if critical := appview.critical_lost_md(result):
         st.markdown(critical)
 
-    # A new scenario starts on its own most telling thing; a pick stays while the scenario does.
-    if ss.get("explained_for") != result.scenario or ss.get("explain") not in shown_inv.things:
-        ss.explain = appview.default_explained(result)
-        ss.explained_for = result.scenario
-    explained = st.selectbox("Explain", list(shown_inv.things), key="explain",
-                             format_func=lambda t: appview.status_label(result, t))
+    explained = explain_pick("explain", "explained_for", result.scenario, shown_inv,
+                             lambda: appview.default_explained(result), lambda t: appview.status_label(result, t))
     st.markdown(appview.explanation_md(result, explained))
     if rows := appview.method_rows(result, explained):
         st.dataframe(rows, hide_index=True)
@@ -711,7 +742,7 @@ if page == EXPLORE:
                         st.toggle("What if I do this", key=WHAT_IF + entry.id,
                                   help="Applies this change in memory and redraws the blast radius. "
                                        "The file is not changed.")
-                    for line in (entry.verified_md, entry.gains_md):
+                    for line in (entry.verified_md, entry.gains_md, entry.takeover_md):
                         if line:
                             st.caption(line)
                     if entry.detail_md or entry.change:
@@ -724,6 +755,39 @@ if page == EXPLORE:
             if len(items) > appview.CHECKLIST_SHOWN:
                 st.caption(f"The first {appview.CHECKLIST_SHOWN} of {len(items)} items; "
                            "the downloads hold them all.")
+
+# -- Takeover: what an attacker gets, on the same graph ---------------------------------
+
+if page == EXPLORE and view == TAKEOVER:
+    exposed = exposure(analysis.graph)
+    pick_attack, pick_gain, pick_view = st.columns([2, 4, 1.4], vertical_alignment="bottom")
+    attack = pick_attack.selectbox("Attack", ATTACKS, key="attack_mode",
+                                   format_func=lambda m: "Pick what the attacker gains" if m == CUSTOM
+                                   else scenarios.TAKEOVER_BY_KEY[m].label)
+    if attack == CUSTOM:
+        options = appview.gain_options(inv)
+        ss.gain = [t for t in ss.gain if t in options] if "gain" in ss else [r.id for r in exposed[:1]]
+        gained = pick_gain.multiselect("The attacker gains", options, key="gain",
+                                       format_func=lambda t: appview.label(inv, t),
+                                       help="Starts on the thing whose compromise gives away most. "
+                                            "memory: the attacker knows your passwords.")
+    else:
+        gained = preset_ids(scenarios.TAKEOVER_BY_KEY[attack], inv, pick_gain, exposed)
+    whole = pick_view.toggle("Whole graph", key="whole_graph",
+                             help="Off: only what is taken and its neighbours.")
+    attacked = appview.takeover_scenario(analysis, gained)
+    for column, metric in zip(st.columns([1, 1, 2, 1]), appview.takeover_metrics(attacked)):
+        column.metric(metric.label, metric.value, help=metric.help)
+    st.iframe(takeover_graph_page(text, name, tuple(sorted(attacked.gained)), not whole),
+              height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT, alt="Takeover graph")
+    st.markdown(appview.gained_md(attacked))
+    explained = explain_pick("taken_explain", "taken_explained_for", attacked.gained, inv,
+                             lambda: appview.default_taken_explained(attacked),
+                             lambda t: appview.takeover_status_label(attacked, t))
+    st.markdown(appview.takeover_explanation_md(attacked, explained))
+    st.subheader("Each thing gained alone: what it gives away")
+    st.caption("Worst first: critical things taken, then money, then things.")
+    st.dataframe(appview.exposure_rows(exposed), hide_index=True)
 
 # -- Ranking -------------------------------------------------------------------
 
@@ -743,7 +807,8 @@ if page == RANKING:
 
 if page == RESILIENCE:
     st.caption("For each critical thing: the fewest accounts, devices, phone numbers or places lost together "
-               "that take it (1 = a single point of failure), up to 3, with the sets that do. Exact, not sampled."
+               "that take it (1 = a single point of failure), up to 3, with the sets that do; beside it, the "
+               "fewest things an attacker must gain to take it. Exact, not sampled."
                + (" The last column: with the what-if changes from the checklist." if chosen else ""))
     table = resilience_rows(text, name, *((lost_key, whole_list, chosen) if chosen else ()))
     if table:

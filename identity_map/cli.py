@@ -13,7 +13,7 @@ import sys
 
 from identity_map.output import report
 from identity_map.analysis.engine import Impact, rank
-from identity_map.analysis.selectors import SelectorError, scenario_impact
+from identity_map.analysis.selectors import SelectorError, scenario_impact, select
 from identity_map.format.files import FileRefused, read_limited, replace_keeping_backup, target_of
 from identity_map.format.load import MAX_BYTES, InventoryError, Problem
 from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
@@ -49,6 +49,13 @@ def _scenario(checked: Validation, lose: list[str], after_death: bool = False) -
         return scenario_impact(checked.graph, lose, after_death)
     except SelectorError as exc:
         raise CliError(f"--lose: {exc}") from None
+
+
+def _gained(checked: Validation, selectors: list[str]) -> frozenset[str]:
+    try:
+        return select(checked.inventory, selectors)
+    except SelectorError as exc:
+        raise CliError(f"--gain: {exc}") from None
 
 
 def _emit(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
@@ -94,16 +101,20 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def _report(fmt: str, as_json, as_md, as_text) -> int:
+    """Prints the report in `fmt` (json, md or text), built by the matching function."""
+    if fmt == "json":
+        print(json.dumps(as_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(as_md() if fmt == "md" else as_text())
+    return 0
+
+
 def cmd_impact(args) -> int:
     checked = _load(args.file)
     result = _scenario(checked, args.lose, args.after_death)
-    if args.format == "json":
-        print(json.dumps(report.impact_json(result), indent=2, ensure_ascii=False))
-    elif args.format == "md":
-        sys.stdout.write(report.impact_markdown(result, checked.inventory.owner))
-    else:
-        sys.stdout.write(report.impact_text(result))
-    return 0
+    return _report(args.format, lambda: report.impact_json(result),
+                   lambda: report.impact_markdown(result, checked.inventory.owner), lambda: report.impact_text(result))
 
 
 def cmd_rank(args) -> int:
@@ -113,6 +124,27 @@ def cmd_rank(args) -> int:
         print(json.dumps(report.rank_json(rows), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(report.rank_text(rows))
+    return 0
+
+
+def cmd_takeover(args) -> int:
+    from identity_map.analysis.takeover import takeover
+
+    checked = _load(args.file)
+    result = takeover(checked.graph, _gained(checked, args.gain), args.gain)
+    return _report(args.format, lambda: report.takeover_json(result),
+                   lambda: report.takeover_markdown(result, checked.inventory.owner),
+                   lambda: report.takeover_text(result))
+
+
+def cmd_exposure(args) -> int:
+    from identity_map.analysis.takeover import exposure
+
+    rows = exposure(_load(args.file).graph)
+    if args.format == "json":
+        print(json.dumps(report.exposure_json(rows), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.exposure_text(rows))
     return 0
 
 
@@ -198,13 +230,14 @@ def cmd_checklist(args) -> int:
 
 def cmd_resilience(args) -> int:
     from identity_map.analysis.resilience import resilience, resilience_json, resilience_text
+    from identity_map.analysis.takeover_resilience import takeover_resilience
 
     checked = _load(args.file)
-    rows = resilience(checked.graph)
+    rows, dual = resilience(checked.graph), takeover_resilience(checked.graph)
     if args.format == "json":
-        print(json.dumps(resilience_json(rows), indent=2, ensure_ascii=False))
+        print(json.dumps(resilience_json(rows, dual), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(resilience_text(rows))
+        sys.stdout.write(resilience_text(rows, dual))
     return 0
 
 
@@ -242,6 +275,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_rank)
 
+    p = sub.add_parser("takeover", help="what an attacker who gains some things takes with them")
+    p.add_argument("file")
+    p.add_argument("--gain", action="append", default=[], metavar="SEL", required=True,
+                   help="what the attacker gains (repeatable): an id, site:S, provider:P or kind:K; "
+                        "memory = knows your passwords")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.set_defaults(run=cmd_takeover)
+
+    p = sub.add_parser("exposure", help="each thing gained alone by an attacker: what it gives away, worst first")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_exposure)
+
     p = sub.add_parser("graph", help="write an interactive HTML graph (works offline)")
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL")
@@ -259,7 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_checklist)
 
-    p = sub.add_parser("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it")
+    p = sub.add_parser("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it, "
+                                             "and the fewest gains that let an attacker take it")
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)

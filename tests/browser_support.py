@@ -188,7 +188,8 @@ def wait_graph_drawn(page, timeout_ms: float) -> int:
 
 
 def metric_values(page) -> list[str]:
-    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    """The figures on screen (a view not shown, such as Takeover beside Lockout, keeps its own)."""
+    return page.locator('[data-testid="stMetricValue"]:visible').all_inner_texts()
 
 
 # -- Driving the app's widgets: Streamlit gives each keyed widget the class st-key-KEY --------

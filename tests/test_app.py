@@ -65,11 +65,12 @@ def editor(at: AppTest):
     return at.text_area(key="editor")
 
 
+TAKEOVER_METRICS = ("Taken", "Safe", "Money taken", "Critical taken")
 BLAST_RADIUS = ("Lost", "Recoverable", "Degraded", "Money lost", "Critical lost")
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    """The Blast radius tab's figures (the After I die tab has its own)."""
+    """The lockout view's figures (the takeover view and the After I die page have their own)."""
     return {m.label: m.value for m in at.metric if m.label in BLAST_RADIUS}
 
 
@@ -121,7 +122,7 @@ def test_default_load_opens_malik_on_its_worst_single_point_of_failure(folder):
     assert at.multiselect(key="lose").value == ["microsoft"]
     assert metrics(at) == expected_metrics(EXAMPLES / "malik.yaml", ["microsoft"])
     assert metrics(at)["Money lost"] == "EUR 1,400.00"
-    [graph] = at.get("iframe")
+    [graph] = at.get("iframe")  # one view of the page drawn at a time: Lockout
     wrapper = graph.proto.srcdoc
     # the graph runs in an opaque origin; the wrapper around it has no script of its own
     assert 'sandbox="allow-scripts"' in wrapper and "<script" not in re.sub(r'srcdoc="[^"]*"', "", wrapper)

@@ -48,7 +48,8 @@ def assert_stayed_local(traffic: Traffic) -> None:
 
 
 METRICS_CHANGED_JS = """(before) => {
-    const now = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]')).map(e => e.innerText).join('|');
+    const now = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]'))
+        .filter(e => e.checkVisibility()).map(e => e.innerText).join('|');
     return now && now !== before;
 }"""
 

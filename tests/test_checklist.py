@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from identity_map.checklist import (ADVICE, FIX, INFO, Gain, Item, apply, build_checklist, export, gains_text,
+from identity_map.checklist import (ADVICE, CHANGES, FIX, INFO, Gain, Item, apply, build_checklist, export, gains_text,
                                     verification_text)
 from identity_map.cli import main
 from identity_map.analysis.engine import impact
@@ -451,7 +451,7 @@ def test_apply_is_idempotent_and_does_not_touch_the_input(malik):
     once = apply(inv, items)
     assert apply(once, items).things == once.things
     assert inv.things == snapshot and "home-safe" not in inv.things
-    assert apply(inv, [i for i in items if i.kind != FIX]).things == inv.things
+    assert apply(inv, [i for i in items if i.kind not in CHANGES]).things == inv.things  # fixes and hardening change
 
 
 def test_household_is_fast_and_sensible():

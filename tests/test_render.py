@@ -7,8 +7,10 @@ from identity_map.analysis.engine import impact
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import load_text
 from identity_map.analysis.engine import compiled
+from identity_map.analysis.takeover import takeover
 from identity_map.output.render import (
-    CELL_H, CELL_W, COLORS, SCENARIO_COLOR, bands, graph_data, layout, render_html, script_json, visible_ids,
+    CELL_H, CELL_W, COLORS, GAINED_COLOR, PATH_COLOR, SCENARIO_COLOR, TAKEOVER_COLORS, bands, graph_data, layout,
+    render_html, script_json, takeover_html, visible_ids,
 )
 
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
@@ -108,3 +110,28 @@ def test_focus_shows_the_blast_radius_and_neighbours():
     G = build_graph(load_text("version: 1\naccounts:\n  a: {}\n  b: {login: [email:a]}\n  c: {}\n"))
     assert set(visible_ids(impact(G, ["a"]), focus=True)) == {"a", "b", "memory"}
     assert set(visible_ids(impact(G, ["a"]), focus=False)) == {"a", "b", "c", "memory"}
+
+
+def test_the_takeover_page_is_the_same_renderer_with_the_attackers_path():
+    # A chain of resets: shop recovers through mail, notes only through shop.
+    G = build_graph(load_text(
+        "version: 1\n"
+        "accounts:\n"
+        f"  mail: {{name: '{PAYLOAD}'}}\n"
+        "  shop: {login: [password], recovery: [email:mail]}\n"
+        "  notes: {login: [password:shop]}\n"
+        "  safe: {login: [password]}\n"
+    ))
+    page = takeover_html(G, takeover(G, ["mail"]))
+    data = json.loads(re.search(r"const DATA = (.*);\n", page).group(1))
+    ids = {n["label"]: n["id"] for n in data["nodes"]}
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id[ids[PAYLOAD]]["color"] == GAINED_COLOR
+    assert by_id[ids["shop"]]["color"] == by_id[ids["notes"]]["color"] == TAKEOVER_COLORS["taken"]
+    assert by_id[ids["safe"]]["color"] == TAKEOVER_COLORS["safe"] and not by_id[ids["safe"]]["strong"]
+    thick = {(e["from"], e["to"]) for e in data["edges"] if e["fallen"]}
+    assert thick == {(ids[PAYLOAD], ids["shop"]), (ids["shop"], ids["notes"])}
+    assert all(e["color"] == PATH_COLOR for e in data["edges"])
+    # the lockout page's safety: no pyvis template, user text only inside the data document
+    assert "onerror=alert" not in page.replace(script_json(data), "") and "tooltip_link" not in page
+    assert "taken by the attacker" in page and "thick purple edge" in page

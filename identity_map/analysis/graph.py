@@ -26,6 +26,17 @@ def method_node(owner: str, role: str, index: int) -> str:
     return f"{owner}#{role}{index}"
 
 
+def parse_method_node(node: str) -> tuple[str, str, int]:
+    """(owner, role, index) of a method node named by `method_node`.
+
+    >>> parse_method_node(method_node("gmail", "recovery", 2))
+    ('gmail', 'recovery', 2)
+    """
+    owner, _, rest = node.partition("#")
+    role = rest.rstrip("0123456789")
+    return owner, role, int(rest[len(role):])
+
+
 def build_graph(inventory: Inventory) -> nx.DiGraph:
     """The dependency DiGraph of `inventory`; the inventory is kept in
     `G.graph["inventory"]`. Cost: linear in the number of terms.

@@ -71,7 +71,7 @@ class Row:
 class _Search:
     """The search for one thing T, over T's ancestors only."""
 
-    def __init__(self, c, target: int):
+    def __init__(self, c, target: int, skip=()):
         self.c = c
         self.target = target
         # Ancestors of T at thing level (T included), and their methods.
@@ -95,6 +95,9 @@ class _Search:
         for m in methods:
             for t in c.m_targets[m]:
                 self.users.setdefault(t, []).append(m)
+        for m in skip:  # methods taken away: they never work
+            if m in self.missing0:
+                self.missing0[m] = len(c.ids) + 1
         self.roots = sorted(x for x in seen if c.is_root[x])
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
@@ -199,8 +202,8 @@ class _Search:
         return None, []
 
 
-def _row(c, index: int, max_k: int) -> Row:
-    k, killers = _Search(c, index).run(max_k)
+def _row(c, index: int, max_k: int, skip=()) -> Row:
+    k, killers = _Search(c, index, skip).run(max_k)
     examples = sorted(tuple(sorted(s)) for s in killers)
     thing = c.things[index]
     return Row(thing.id, thing.name, thing.kind, k,
@@ -212,13 +215,32 @@ def thing_resilience(G: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> Row:
     return compiled_resilience(compiled(G), thing_id, max_k)
 
 
-def compiled_resilience(c, thing_id: str, max_k: int = MAX_K) -> Row:
+def compiled_resilience(c, thing_id: str, max_k: int = MAX_K, skip=()) -> Row:
     """`thing_resilience` on a compiled form: c from `engine.compiled(G)`,
-    or from `engine.extend` (a changed inventory, no graph). Same Row, same
-    cost: a search over the thing's ancestors only."""
+    or from `engine.extend` (a changed inventory, no graph); with the
+    methods `skip` (indices of c) taken away, as a change that removes them
+    would. Same Row, same cost: a search over the thing's ancestors only."""
     if max_k < 1:
         raise ValueError("max_k must be at least 1")
-    return _row(c, c.index[thing_id], max_k)
+    return _row(c, c.index[thing_id], max_k, skip)
+
+
+def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
+    """Whether the thing is available in each scenario (an iterable of ids
+    lost), with the methods `skip` taken away. Each is a fixed point over the
+    thing's ancestors only (as in the search), memoised across scenarios.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled
+    >>> from identity_map.analysis.graph import build_graph
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n")))
+    >>> available_in(c, "b", [[], ["a"]])
+    [True, False]
+    """
+    search = _Search(c, c.index[thing_id], skip)
+    # Only losses upstream of the thing matter: the rest share one memoised search.
+    up = search.ancestors
+    return [search.proof(frozenset(c.index[i] for i in lost).intersection(up)) is not None for lost in scenarios]
 
 
 def resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:
@@ -292,32 +314,51 @@ def improves(k_before: int | None, k_after: int | None) -> bool:
 # -- Output ----------------------------------------------------------------
 
 
-def resilience_json(rows: list[Row]) -> list[dict]:
+def _row_json(r: Row) -> dict:
+    return {"k": r.k, "max_k": r.max_k, "label": r.label, "count": r.count, "examples": [list(s) for s in r.examples]}
+
+
+def resilience_json(rows: list[Row], takeover: list[Row] | None = None) -> list[dict]:
     """JSON-ready rows: id, name, kind, k (null = more than max_k), max_k,
-    count (number of minimal sets), examples (every minimal set, as id lists)."""
-    return [
-        {"id": r.id, "name": r.name, "kind": r.kind, "k": r.k, "max_k": r.max_k,
-         "label": r.label, "count": r.count, "examples": [list(s) for s in r.examples]}
-        for r in rows
-    ]
+    count (number of minimal sets), examples (every minimal set, as id lists);
+    with `takeover` (the dual's rows), each also gets "takeover": the same
+    fields for the fewest gains that let an attacker take it."""
+    dual = {r.id: r for r in takeover or ()}
+    out = []
+    for r in rows:
+        row = {"id": r.id, "name": r.name, "kind": r.kind, **_row_json(r)}
+        if r.id in dual:
+            row["takeover"] = _row_json(dual[r.id])
+        out.append(row)
+    return out
 
 
-def resilience_text(rows: list[Row]) -> str:
-    """A plain-text report, weakest first, a few example sets per thing."""
+def _sets_text(r: Row, loss: str, losses: str, survives: str) -> str:
+    """One row's figure in words, e.g. "1: 2 single losses: a; b"."""
+    if r.k is None:
+        return f"{r.label}: {survives} {r.max_k} {losses} together"
+    if r.k == 0:
+        return f"{r.label}: unavailable even with nothing lost"
+    shown = "; ".join(" + ".join(s) for s in r.examples[:TEXT_EXAMPLES])
+    more = r.count - min(r.count, TEXT_EXAMPLES)
+    what = (f"single {loss}" if r.count == 1 else f"single {losses}") if r.k == 1 else \
+        (f"set of {r.k} {losses}" if r.count == 1 else f"sets of {r.k} {losses}")
+    return f"{r.label}: {r.count} {what}: {shown}" + (f"; and {more} more" if more else "")
+
+
+def resilience_text(rows: list[Row], takeover: list[Row] | None = None) -> str:
+    """A plain-text report, weakest first, a few example sets per thing;
+    with `takeover` (the dual's rows) a second line per thing says what an
+    attacker must gain to take it."""
     if not rows:
         return "No critical things: mark the things that matter with 'critical: true'.\n"
-    lines = ["Losses needed to lose each critical thing (1 = single point of failure):", ""]
+    dual = {r.id: r for r in takeover or ()}
+    head = "Losses needed to lose each critical thing (1 = single point of failure)"
+    lines = [head + (";\nthen the gains an attacker needs to take it (1 = one stolen thing is enough):"
+                     if dual else ":"), ""]
     width = max(len(r.id) for r in rows)
     for r in rows:
-        head = f"  {r.id:<{width}}  {r.label}"
-        if r.k is None:
-            lines.append(f"{head}: survives any {r.max_k} losses together")
-        elif r.k == 0:
-            lines.append(f"{head}: unavailable even with nothing lost")
-        else:
-            shown = "; ".join(" + ".join(s) for s in r.examples[:TEXT_EXAMPLES])
-            more = r.count - min(r.count, TEXT_EXAMPLES)
-            what = ("single loss" if r.count == 1 else "single losses") if r.k == 1 else \
-                (f"set of {r.k} losses" if r.count == 1 else f"sets of {r.k} losses")
-            lines.append(f"{head}: {r.count} {what}: {shown}" + (f"; and {more} more" if more else ""))
+        lines.append(f"  {r.id:<{width}}  {_sets_text(r, 'loss', 'losses', 'survives any')}")
+        if r.id in dual:
+            lines.append(f"  {'':<{width}}  takeover {_sets_text(dual[r.id], 'gain', 'gains', 'safe from any')}")
     return "\n".join(lines) + "\n"

@@ -1,10 +1,11 @@
-"""Preset scenarios: the losses people actually fear, as selectors.
+"""Preset scenarios: the losses people actually fear, as selectors, and the
+takeovers they fear, as what an attacker gains (`TAKEOVER_PRESETS`).
 
-A preset only says WHAT is lost, as selectors (see `selectors`) that are
-applied to whatever inventory the scenario is run on; the engine decides
-what follows. Three presets need the person to pick one thing (which
-account or provider is banned, which phone is gone, which site burns); the
-last follows from the inventory alone.
+A preset only says WHAT is lost (or gained), as selectors (see `selectors`)
+that are applied to whatever inventory the scenario is run on; the engine
+decides what follows. Most presets need the person to pick one thing (which
+account or provider is banned, which phone is gone, which site burns, which
+number is swapped); the others follow from the inventory alone.
 """
 
 from __future__ import annotations
@@ -52,12 +53,38 @@ def _after_death(inv: Inventory, _pick: str | None) -> tuple[str, ...]:
     return (MEMORY, SELF) if SELF in inv.things else (MEMORY,)
 
 
+def _numbers(inv: Inventory) -> list[str]:
+    return [t.id for t in inv.of_kind("phone")]
+
+
+def _named_by(inv: Inventory, term_kind: str, account_kind: str) -> list[str]:
+    # Accounts of that kind, and accounts some term of that kind names (a
+    # mailbox that resets other accounts is a mailbox, whatever its `kind`).
+    named = {term.target for t in inv for m in t.methods for term in m.terms if term.kind == term_kind}
+    return [t.id for t in inv.of_kind("account") if t.subkind == account_kind or t.id in named]
+
+
+def _mailboxes(inv: Inventory) -> list[str]:
+    return _named_by(inv, "email", "email")
+
+
+def _vaults(inv: Inventory) -> list[str]:
+    return _named_by(inv, "password", "password-manager")
+
+
+def _memory(_inv: Inventory, _pick: str | None) -> tuple[str, ...]:
+    # An attacker who phished or found a reused password knows what you remember.
+    return (MEMORY,)
+
+
 def _the_pick(_inv: Inventory, pick: str | None) -> tuple[str, ...]:
     return (pick,) if pick else ()
 
 
 @dataclass(frozen=True)
 class Preset:
+    """A named scenario; `lose` gives its selectors (for a takeover preset: what is gained)."""
+
     key: str
     label: str
     help: str
@@ -87,6 +114,25 @@ AFTER_DEATH = Preset("death", "My family after I die",
 PRESETS: tuple[Preset, ...] = (BANNED, PHONE_LOST, HOUSE_FIRE, AFTER_DEATH)
 BY_KEY = {p.key: p for p in PRESETS}
 
+# Takeover presets: what an attacker gains (analysis.takeover computes what that gives them).
+SIM_SWAP = Preset("sim-swap", "SIM swap",
+                  "Someone talks your carrier into moving your number to their SIM: every text and call is theirs.",
+                  _numbers, _the_pick, "Phone number")
+STOLEN_PHONE = Preset("stolen-phone", "Stolen unlocked phone",
+                      "A thief has the phone unlocked: its number, apps, passkeys and signed-in sessions.",
+                      _phones, _the_pick, "Phone")
+BREACHED_MAILBOX = Preset("breached-mailbox", "Breached mailbox",
+                          "Someone reads one mailbox: every reset link sent there works for them.",
+                          _mailboxes, _the_pick, "Mailbox")
+LEAKED_VAULT = Preset("leaked-vault", "Leaked password vault",
+                      "The password manager's contents leak: every password kept in it is known.",
+                      _vaults, _the_pick, "Vault")
+REUSED_PASSWORD = Preset("reused-password", "Reused password",
+                         "A password you remember is phished or reused and leaked: the attacker knows it.",
+                         None, _memory)
+TAKEOVER_PRESETS: tuple[Preset, ...] = (SIM_SWAP, STOLEN_PHONE, BREACHED_MAILBOX, LEAKED_VAULT, REUSED_PASSWORD)
+TAKEOVER_BY_KEY = {p.key: p for p in TAKEOVER_PRESETS}
+
 
 def choices(preset: Preset, inv: Inventory) -> list[str]:
     return preset.choices(inv) if preset.choices else []
@@ -111,14 +157,17 @@ def default_pick(preset: Preset, inv: Inventory, ranking: Sequence[RankRow]) -> 
 
 
 def selectors(preset: Preset, inv: Inventory, pick: str | None = None) -> tuple[str, ...]:
-    """The selectors the preset loses; empty when it needs a pick it did
-    not get (or got one that is not among its choices).
+    """The selectors the preset loses (a takeover preset: gains); empty when
+    it needs a pick it did not get (or got one that is not among its choices).
 
     >>> from identity_map.format.load import load_text
     >>> inv = load_text("version: 1\\ndevices:\\n  phone: {kind: phone, site: carried}\\n"
     ...                 "  pc: {site: home}\\nplaces:\\n  safe: {site: parents}\\n")
     >>> selectors(HOUSE_FIRE, inv, default_pick(HOUSE_FIRE, inv, []))
     ('site:home',)
+    >>> inv = load_text("version: 1\\nphones:\\n  mobile: {}\\naccounts:\\n  bank: {recovery: [sms:mobile]}\\n")
+    >>> selectors(SIM_SWAP, inv, "mobile"), selectors(SIM_SWAP, inv, "bank"), selectors(REUSED_PASSWORD, inv)
+    (('mobile',), (), ('memory',))
     """
     options = preset.choices(inv) if preset.choices else []
     if options and pick in options:

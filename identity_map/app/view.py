@@ -13,19 +13,23 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
+from identity_map.checklist import (ADVICE, ADVICE_GROUP, FIX, HARDEN, INFO, Checklist, Item, apply, build_checklist,
+                                    verification_text)
+from identity_map.checklist.takeover import takeover_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
 from identity_map.analysis.cascade import cascade
 from identity_map.analysis.explain import method_states, why
-from identity_map.analysis.selectors import SelectorError, match, scenario_impact, sites
+from identity_map.analysis.selectors import SelectorError, match, scenario_impact, select, sites
 from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
 from identity_map.analysis.heirs import DIRECT, HEADINGS, OUT, PROCEDURE, Reach, person_title, reach
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
-from identity_map.output.render import COLORS, render_html, sandboxed
+from identity_map.output.render import COLORS, render_html, sandboxed, takeover_html
 from identity_map.output.report import md, money
 from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
+from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover, attack_candidates, takeover
+from identity_map.analysis.takeover import why as takeover_why
 from identity_map.analysis.validate import Validation, validate_text
 
 FOCUS_ABOVE = 300  # things; above this the graph opens on the blast radius only
@@ -336,6 +340,7 @@ class ChecklistEntry:
     detail_md: str
     verified_md: str
     gains_md: str  # the critical things it makes harder to lose ('' when none)
+    takeover_md: str  # what it lets an attacker take, or stops ('' for info and advice)
     change: tuple[str, ...]
     also: int  # other scenarios in scope it helps in
 
@@ -345,7 +350,7 @@ class ChecklistEntry:
         return bool(self.change)
 
 
-_TAGS = {INFO: " _(to know)_", ADVICE: " _(advice)_"}
+_TAGS = {INFO: " _(to know)_", ADVICE: " _(advice)_", HARDEN: " _(against takeover)_"}
 
 
 def _losses(k: int | None) -> str:
@@ -368,7 +373,8 @@ def checklist_entry(item: Item, inventory: Inventory) -> ChecklistEntry:
     if verified and item.kind == FIX:
         verified = "Verified: " + verified
     return ChecklistEntry(item.id, item.kind, f"**{item.action.render(md)}**" + _TAGS.get(item.kind, ""),
-                          item.detail.render(md), verified, gains_md(item, inventory), tuple(item.change_text()),
+                          item.detail.render(md), verified, gains_md(item, inventory),
+                          takeover_text(item, inventory).render(md), tuple(item.change_text()),
                           len(item.also))
 
 
@@ -448,13 +454,15 @@ def what_if_md(what: WhatIf) -> str:
 
 
 def resilience_rows(rows: Sequence[Row], inventory: Inventory, after: Sequence[Row] | None = None,
-                    shown: int = TEXT_EXAMPLES) -> list[dict]:
+                    shown: int = TEXT_EXAMPLES, takeover_rows: Sequence[Row] = ()) -> list[dict]:
     """Table rows, weakest first: each critical thing, the fewest
     simultaneous losses that lose it ("1" = a single point of failure),
     how many such sets there are and the first few (ids joined by ' + ').
     With `after` (the what-if inventory's rows), a column says what the
-    changes make of it. Plain text."""
+    changes make of it; with `takeover_rows` (the dual's), two columns say
+    the fewest gains that let an attacker take it, and the first sets. Plain text."""
     later = {r.id: r for r in after} if after is not None else None
+    dual = {r.id: r for r in takeover_rows}
     out = []
     for r in rows:
         sets = "; ".join(" + ".join(s) for s in r.examples[:shown])
@@ -464,6 +472,9 @@ def resilience_rows(rows: Sequence[Row], inventory: Inventory, after: Sequence[R
                "sets": r.count, "for example": sets}
         if later is not None:
             row["with the changes"] = later[r.id].label if r.id in later else ""
+        if r.id in dual:
+            row["gains to take it"] = dual[r.id].label
+            row["for example, gaining"] = "; ".join(" + ".join(s) for s in dual[r.id].examples[:shown])
         out.append(row)
     return out
 
@@ -520,3 +531,75 @@ def heirs_rows(r: Reach, group: str) -> list[dict]:
     """Plain-text rows of one group, critical first (for a dataframe)."""
     return [{"thing": e.name, "how": e.how, "critical": "yes" if e.critical else "",
              "money": money(e.money) if e.money else ""} for e in r.group(group)]
+
+
+# -- Takeover: what an attacker gets ------------------------------------------------
+
+
+def gain_options(inv: Inventory) -> list[str]:
+    """What can be picked for the attacker to gain: the attack candidates
+    (`takeover.attack_candidates`), then each site (a burglary) and provider
+    (a breach), as in `lose_options`."""
+    return attack_candidates(inv) + [s for s in lose_options(inv) if ":" in s]
+
+
+def takeover_scenario(analysis: Analysis, gained: Sequence[str]) -> Takeover:
+    """The takeover by the selectors `gained`, ignoring those the text no longer matches."""
+    known = known_selectors(analysis.inventory, gained)
+    return takeover(analysis.graph, select(analysis.inventory, known), known)
+
+
+def takeover_metrics(result: Takeover) -> list[Metric]:
+    """The takeover's summary figures."""
+    s = result.summary
+    return [
+        Metric("Taken", str(s.counts[TAKEN]), "Things the attacker gets, what they gained included."),
+        Metric("Safe", str(s.counts[SAFE]), "Things the attacker cannot reach with what they gained."),
+        Metric("Money taken", money(s.money_taken), "Purchases and licences tied to taken accounts."),
+        Metric("Critical taken", str(len(s.critical_taken)), "Things marked critical that the attacker gets."),
+    ]
+
+
+def gained_md(result: Takeover) -> str:
+    """Markdown naming what the attacker gains, then the critical things taken."""
+    inv = result.compiled.inventory
+    gained = [md(label(inv, tid)) for tid in inv.things if tid in result.gained]
+    lines = ["**The attacker gains:** " + (", ".join(gained) or "nothing")]
+    if result.summary.critical_taken:
+        lines.append("**Critical things taken:** "
+                     + ", ".join(md(label(inv, tid)) for tid in result.summary.critical_taken))
+    return "  \n".join(lines)
+
+
+def default_taken_explained(result: Takeover) -> str:
+    """The thing to explain first: a critical thing taken beyond what was
+    gained, else any such thing, else the first id."""
+    c = result.compiled
+    fallout = [tid for tid in c.ids if tid in result.taken and tid not in result.gained]
+    critical = [tid for tid in fallout if c.inventory[tid].critical]
+    return next(iter(critical or fallout or c.ids))
+
+
+def takeover_status_label(result: Takeover, thing_id: str) -> str:
+    """Plain text: 'Name (id) - taken'."""
+    return f"{label(result.compiled.inventory, thing_id)} - {result.status(thing_id)}"
+
+
+def takeover_explanation_md(result: Takeover, thing_id: str) -> str:
+    """Markdown: whether the attacker gets the thing, then how."""
+    head = f"**{md(label(result.compiled.inventory, thing_id))}** " + (
+        "is taken by the attacker." if thing_id in result.taken else "is safe from this attacker.")
+    reason = takeover_why(result, thing_id)
+    return head + (f"\n\n{md(reason)}" if reason else "")
+
+
+def takeover_graph_page(analysis: Analysis, gained: Sequence[str], focus: bool) -> str:
+    """The standalone graph page of the takeover (see output.render.takeover_html)."""
+    return sandboxed(takeover_html(analysis.graph, takeover_scenario(analysis, gained), focus=focus,
+                                   height=f"{GRAPH_HEIGHT}px"))
+
+
+def exposure_rows(rows: Sequence[ExposureRow]) -> list[dict]:
+    """The exposure ranking as table rows, worst first; `also taken` counts what ELSE is taken."""
+    return [{"id": r.id, "name": r.name, "kind": r.kind, "also taken": r.taken, "money taken": money(r.money_taken),
+             "critical taken": ", ".join(r.critical_taken)} for r in rows]

@@ -51,8 +51,9 @@ from __future__ import annotations
 
 import networkx as nx
 
+from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
-from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
+from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules
 from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact_of, lost_after, rank
@@ -61,7 +62,7 @@ from identity_map.checklist.fixes import apply_change, touched
 from identity_map.format.model import Inventory
 from identity_map.analysis.resilience import compiled_resilience, improves
 
-__all__ = ["ADVICE", "ADVICE_GROUP", "FIX", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
+__all__ = ["ADVICE", "ADVICE_GROUP", "CHANGES", "FIX", "HARDEN", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
            "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",
            "verification_text"]
 
@@ -160,7 +161,8 @@ def _strength(v: Verification, gains: tuple[Gain, ...]) -> tuple:
     return (len(v.critical_saved), len(gains), len(v.saved), sum(v.money_saved.values()))
 
 
-def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, Impact]) -> tuple[tuple, Item] | None:
+def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candidate,
+             base: dict[tuple, Impact]) -> tuple[tuple, Item] | None:
     """The item for a candidate with its sort key (0: it saves something,
     1: it only adds resilience, 2: information; then minus each figure of
     `_strength`), or None when the engine finds that it helps in
@@ -187,7 +189,7 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
         best = verified[0]  # saves nothing there: its worth is the resilience it adds
     key = (0 if best.saved else 1, *(-x for x in _strength(best, gains)))
     return key, Item(cand.id, FIX, cand.rule, cand.group, group_name, cand.action, cand.detail, cand.change,
-                     best, tuple(v for v in checks if v is not best), gains)
+                     best, tuple(v for v in checks if v is not best), gains, attacks.added(changed))
 
 
 def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
@@ -207,6 +209,16 @@ def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
         return (*out, best[4])
 
     return [item for pairs in sorted(groups.values(), key=group_key) for _, item in pairs]
+
+
+def _grouped_in(items: list[Item], extra: list[Item]) -> list[Item]:
+    """`items` with each of `extra` after the last item of its group (groups
+    stay together), or at the end when its group has none."""
+    out = list(items)
+    for item in extra:
+        at = max((n for n, i in enumerate(out) if i.group == item.group), default=len(out) - 1)
+        out.insert(at + 1, item)
+    return out
 
 
 # -- Building ----------------------------------------------------------------------
@@ -237,9 +249,10 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
                 known.scenarios.append(s)
 
     res = _Resilience(G, ctx.inv)
-    keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, cand, base))]
+    attacks = TakeoverCheck(res.c, ctx.inv)
+    keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
-    ordered = _ordered(keyed) + advice(ctx, advice_rows)
+    ordered = _grouped_in(_ordered(keyed), hardening(G, base)) + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:

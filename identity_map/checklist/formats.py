@@ -13,7 +13,8 @@ import html
 import io
 import json
 
-from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
+from identity_map.checklist.takeover import takeover_text
+from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
 from identity_map.analysis.engine import DEATH_LOSES
 from identity_map.analysis.selectors import label
@@ -24,7 +25,7 @@ from identity_map.output.safe import visible
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
 SHOWN_GAINS = 6  # critical things named in a resilience sentence; JSON and CSV carry all
-TAGS = {INFO: "to know", ADVICE: "advice"}
+TAGS = {INFO: "to know", ADVICE: "advice", HARDEN: "against takeover"}
 
 
 def _namer(inventory: Inventory | None):
@@ -140,12 +141,14 @@ def _item_lines(item: Item, inventory: Inventory | None) -> list[tuple[str, Text
     if item.detail:
         lines.append(("detail", item.detail))
     if item.verification is not None:
-        lines.append(("verified", T("Verified: " if item.kind == FIX else "",
+        lines.append(("verified", T({FIX: "Verified: ", HARDEN: "Lockout checked: "}.get(item.kind, ""),
                                     verification_text(item.verification, inventory))))
     if item.resilience_gains:
         lines.append(("resilience", gains_text(item, inventory)))
     if item.also:
         lines.append(("also", _also_text(item, inventory)))
+    if item.kind in CHANGES:
+        lines.append(("takeover", takeover_text(item, inventory)))
     return lines
 
 
@@ -186,6 +189,9 @@ def item_json(item: Item, inventory: Inventory | None = None) -> dict:
         "resilience_gains": [{"id": g.id, "name": str(name(g.id)), "before": g.before, "after": g.after}
                              for g in item.resilience_gains],
         "also": [v.as_json() for v in item.also],
+        "takeover": str(takeover_text(item, inventory)),
+        "takeover_added": [o.as_json() for o in item.takeover_added],
+        "takeover_saved": [o.as_json() for o in item.takeover_saved],
         "change": [op.as_json() for op in item.change],
         "change_text": item.change_text(),
     }
@@ -210,7 +216,7 @@ def _markdown(items, inventory: Inventory | None) -> str:
 
 _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", "verified", "scenario",
                "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake",
-               "resilience", "resilience_gains", "change")
+               "resilience", "resilience_gains", "takeover", "takeover_added", "takeover_saved", "change")
 
 
 def _cell(value) -> str:
@@ -235,6 +241,9 @@ def _csv(items, inventory: Inventory | None) -> str:
             money_text(v.money_at_stake) if v and v.money_at_stake else "",
             gains_text(item, inventory),
             "; ".join(f"{g.id} {losses_label(g.before)} -> {losses_label(g.after)}" for g in item.resilience_gains),
+            takeover_text(item, inventory),
+            *("; ".join(f"{o.preset} {' '.join(o.gained)} -> {' '.join(o.added)}" for o in opened)
+              for opened in (item.takeover_added, item.takeover_saved)),
             "; ".join(item.change_text()))])
     return out.getvalue()
 
@@ -246,7 +255,7 @@ ul.items { list-style: none; padding-left: 0; }
 li.item { margin: 0.8em 0; padding-left: 1.8em; position: relative; break-inside: avoid; }
 span.box { position: absolute; left: 0; top: -0.1em; font-size: 1.3em; }
 p { margin: 0.2em 0; } .verified { color: #05612b; } .info .verified { color: #8a4b00; }
-.resilience { color: #05612b; }
+.resilience { color: #05612b; } .takeover { color: #6a1b9a; }
 .change, .also, .scope { color: #555; font-size: 0.9em; } code { font-size: 0.95em; }
 .tag { color: #666; font-style: italic; font-weight: normal; }
 @media print { body { margin: 0; max-width: none; } }

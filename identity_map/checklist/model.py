@@ -14,7 +14,9 @@ from identity_map.checklist.fixes import describe
 from identity_map.analysis.resilience import MAX_K
 
 FIX, INFO, ADVICE = "fix", "info", "advice"
-KINDS = (FIX, INFO, ADVICE)
+HARDEN = "harden"  # a change that only takes doors away from an attacker (`checklist.takeover`)
+KINDS = (FIX, INFO, ADVICE, HARDEN)
+CHANGES = (FIX, HARDEN)  # the kinds that carry a change to the inventory
 
 
 # -- Text with user parts ----------------------------------------------------
@@ -133,7 +135,10 @@ class Item:
     (empty for info and advice); `verification` is the scenario it helps
     most in, `also` the other scenarios in scope it helps in;
     `resilience_gains` the critical things the change makes harder to lose
-    (file order), whatever the scenario."""
+    (file order), whatever the scenario; `takeover_added` the takeover
+    presets that take more once the change is made, `takeover_saved` those
+    that take less (`checklist.takeover`; every fix is checked, info and
+    advice change nothing)."""
 
     id: str  # stable slug, e.g. "copy-photos"
     kind: str  # fix, info or advice
@@ -146,6 +151,8 @@ class Item:
     verification: Verification | None = None
     also: tuple[Verification, ...] = ()
     resilience_gains: tuple[Gain, ...] = ()
+    takeover_added: tuple = ()
+    takeover_saved: tuple = ()
 
     @property
     def saved(self) -> tuple[str, ...]:

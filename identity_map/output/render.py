@@ -34,7 +34,9 @@ import networkx as nx
 
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, compiled, impact
 from identity_map.analysis.explain import why
-from identity_map.format.model import login_role
+from identity_map.analysis.takeover import SAFE, TAKEN, Takeover
+from identity_map.analysis.takeover import why as takeover_why
+from identity_map.format.model import MEMORY, login_role
 
 COLORS = {
     LOST: "#d62728",
@@ -44,6 +46,12 @@ COLORS = {
     UNREACHABLE: "#9e9e9e",
 }
 SCENARIO_COLOR = "#7f0000"  # the ids the scenario loses, darker than their cascade
+# Takeover mode: what the attacker holds is purple, the rest a quiet grey-blue.
+TAKEOVER_COLORS = {TAKEN: "#7b1fa2", SAFE: "#b0bec5"}
+GAINED_COLOR = "#38006b"  # what the attacker gained, darker than what it gives them
+FALLEN_COLOR = "#b71c1c"  # the edges along which a lockout spreads
+PATH_COLOR = "#d500f9"  # the edges of the attacker's path, brighter than the things
+TAKEOVER_LABELS = {TAKEN: "taken by the attacker", SAFE: "safe"}
 LABELS = {
     LOST: "lost",
     RECOVERABLE: "recoverable (only through recovery)",
@@ -166,10 +174,12 @@ def tooltip(result: Impact, thing_id: str) -> str:
 def visible_ids(result: Impact, focus: bool) -> list[str]:
     """All ids, or with `focus` the blast radius (every thing not ok) and its
     direct neighbours; everything when nothing is affected."""
-    c = result.compiled
-    if not focus:
-        return list(c.ids)
     hit = {tid for tid, s in result.statuses.items() if s not in (OK,)} - {"memory"}
+    return _around(result.compiled, hit) if focus else list(result.compiled.ids)
+
+
+def _around(c, hit: set[str]) -> list[str]:
+    """`hit` and its direct neighbours in file order; everything when `hit` is empty."""
     if not hit:
         return list(c.ids)
     keep = set(hit)
@@ -200,27 +210,40 @@ def graph_data(G: nx.DiGraph, result: Impact, focus: bool = False) -> GraphData:
     ([('n0', 'ok'), ('n1', 'lost'), ('n2', 'lost')], [('n0', 'n1'), ('n1', 'n2')])
     """
     c = compiled(G)
+
+    def node_look(tid: str) -> dict:
+        status = result.status(tid)
+        return {"title": tooltip(result, tid), "status": status, "strong": status in (LOST, RECOVERABLE),
+                "color": SCENARIO_COLOR if tid in result.scenario else COLORS[status]}
+
+    def fallen(term: str, tid: str) -> bool:
+        return result.status(term) == LOST and result.status(tid) in (LOST, RECOVERABLE)
+
+    return _graph_data(G, visible_ids(result, focus), node_look, fallen, FALLEN_COLOR)
+
+
+def _graph_data(G: nx.DiGraph, shown: list[str], node_look, thick, thick_color: str) -> GraphData:
+    """The nodes of `shown` (laid out by `layout`, each with the title,
+    status, strong and color of `node_look(id)`) and the edges between them,
+    an edge drawn thick in `thick_color` when `thick(from_id, to_id)`.
+    The one pass both the lockout and the takeover page draw from."""
+    c = compiled(G)
     pos = layout(G)
-    shown = visible_ids(result, focus)
     shown_set = set(shown)
     nodes, edges = [], []
     for tid in shown:
         thing = c.inventory[tid]
-        status = result.status(tid)
         x, y = pos[tid]
-        nodes.append({
-            "id": node_id(c.index[tid]), "label": thing.name, "title": tooltip(result, tid),
-            "x": x, "y": y, "shape": SHAPES.get(thing.kind, "dot"), "status": status,
-            "color": SCENARIO_COLOR if tid in result.scenario else COLORS[status],
-            "critical": thing.critical, "kind": thing.kind,
-        })
+        nodes.append({"id": node_id(c.index[tid]), "label": thing.name, "x": x, "y": y,
+                      "shape": SHAPES.get(thing.kind, "dot"), "critical": thing.critical, "kind": thing.kind,
+                      **node_look(tid)})
         for role, methods in thing.roles:
             for method in methods:
                 for term in dict.fromkeys(t.target for t in method.terms):
                     if term in shown_set and term != tid:
                         edges.append({"from": node_id(c.index[term]), "to": node_id(c.index[tid]),
                                       "dashes": not login_role(role), "title": f"{role}: {method}",
-                                      "fallen": result.status(term) == LOST and status in (LOST, RECOVERABLE)})
+                                      "fallen": thick(term, tid), "color": thick_color})
     return GraphData(nodes, edges)
 
 
@@ -260,7 +283,7 @@ for (const e of DATA.edges) {
   if (!outs.has(e.from)) outs.set(e.from, []); outs.get(e.from).push(e.to);
   if (!ins.has(e.to)) ins.set(e.to, []); ins.get(e.to).push(e.from);
 }
-function strong(n) { return n.status === 'lost' || n.status === 'recoverable'; }
+function strong(n) { return n.strong; }
 function fade(hex) {
   const v = parseInt(hex.slice(1), 16);
   return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',0.35)';
@@ -283,7 +306,7 @@ function look(n, px, chars, dim) {
 }
 function edgeLook(e, i, dim) {
   return {id: 'e' + i, from: e.from, to: e.to, dashes: e.dashes, title: e.title,
-          color: {color: e.fallen ? '#b71c1c' : '#8a8a8a', opacity: dim ? 0.12 : (e.fallen ? 0.95 : 0.55)},
+          color: {color: e.fallen ? e.color : '#8a8a8a', opacity: dim ? 0.12 : (e.fallen ? 0.95 : 0.55)},
           width: e.fallen ? 2.5 : 1};
 }
 function network0Scale() { return typeof network === 'undefined' ? 1 : network.getScale(); }
@@ -376,27 +399,65 @@ def render_html(G: nx.DiGraph, result: Impact | None = None, *, focus: bool = Fa
     False
     """
     result = result if result is not None else impact(G)
-    data = graph_data(G, result, focus)
+    return _page(graph_data(G, result, focus), bool(result.lost), height, legend_html())
+
+
+def _page(data: GraphData, any_hit: bool, height: str, legend: str) -> str:
+    """The standalone page drawing `data`; with `any_hit`, what is not
+    strong is faded."""
     vis_js, vis_css = _vis_bundle()
-    conf = {"labelPx": LABEL_PX, "minPx": MIN_LABEL_PX, "cellW": CELL_W, "cellH": CELL_H,
-            "anyLost": bool(result.lost)}
+    conf = {"labelPx": LABEL_PX, "minPx": MIN_LABEL_PX, "cellW": CELL_W, "cellH": CELL_H, "anyLost": any_hit}
     js = _PAGE_JS % {"data": script_json({"nodes": data.nodes, "edges": data.edges}), "conf": script_json(conf)}
-    return _PAGE % {"css": vis_css, "height": html.escape(height), "legend": legend_html(), "vis": vis_js,
-                    "js": js}
+    return _PAGE % {"css": vis_css, "height": html.escape(height), "legend": legend, "vis": vis_js, "js": js}
 
 
-def legend_html() -> str:
-    """The colour legend; fixed text, no user input."""
+def legend_html(entries: list[tuple[str, str]] | None = None, edges: str = "") -> str:
+    """The colour legend (the lockout statuses unless `entries`, a list of
+    (label, colour)); fixed text, no user input."""
+    entries = entries if entries is not None else \
+        [(LABELS[s].split(" (")[0], COLORS[s]) for s in COLORS] + [("lost in the scenario", SCENARIO_COLOR)]
     items = "".join(
         f'<span style="display:inline-block;margin-right:10px"><span style="display:inline-block;width:11px;'
         f'height:11px;border-radius:6px;background:{color};margin-right:3px;vertical-align:-1px"></span>'
         f'{html.escape(label)}</span>'
-        for label, color in [(LABELS[s].split(" (")[0], COLORS[s]) for s in COLORS]
-        + [("lost in the scenario", SCENARIO_COLOR)]
+        for label, color in entries
     )
     return (f'<div id="legend" style="font:12px sans-serif;color:#222;padding:3px 6px">{items}'
-            '<span style="color:#333">dashed: recovery · thick border: critical · '
+            f'<span style="color:#333">dashed: recovery · thick border: critical{html.escape(edges)} · '
             'what you hold → accounts → data and purchases · click a thing for its path</span></div>')
+
+
+def takeover_html(G: nx.DiGraph, result: Takeover, *, focus: bool = False, height: str = "720px") -> str:
+    """The graph page of a takeover: the same graph, layout and script as the
+    lockout page, taken things in purple (the gained ones darker), and the
+    attacker's path (each taken thing's way in) drawn as thick purple edges.
+    With `focus`, only what is taken and its neighbours. Makes no network
+    request. Cost: linear in the drawn things and terms.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> from identity_map.analysis.takeover import takeover
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"))
+    >>> page = takeover_html(G, takeover(G, ["mail"]))
+    >>> PATH_COLOR in page, any(f'{attr}="http' in page for attr in ("src", "href"))
+    (True, False)
+    """
+    c = compiled(G)
+    shown = _around(c, set(result.taken) - {MEMORY}) if focus else list(c.ids)
+    path = {(target, owner) for owner, node in result.path.items() for target in G.predecessors(node)}
+
+    def node_look(tid: str) -> dict:
+        thing, status = c.inventory[tid], result.status(tid)
+        lines = [thing.name, f"{thing.kind}{' (critical)' if thing.critical else ''} - {status}"]
+        if status == TAKEN:
+            lines.append(takeover_why(result, tid))
+        return {"title": "\n".join(lines), "status": status, "strong": status == TAKEN,
+                "color": GAINED_COLOR if tid in result.gained else TAKEOVER_COLORS[status]}
+
+    data = _graph_data(G, shown, node_look, lambda target, tid: (target, tid) in path, PATH_COLOR)
+    legend = legend_html([(TAKEOVER_LABELS[TAKEN], TAKEOVER_COLORS[TAKEN]), ("gained by the attacker", GAINED_COLOR),
+                          (TAKEOVER_LABELS[SAFE], TAKEOVER_COLORS[SAFE])], " · thick purple edge: the attacker's path")
+    return _page(data, bool(result.taken), height, legend)
 
 
 def sandboxed(page: str) -> str:

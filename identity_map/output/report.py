@@ -1,4 +1,4 @@
-"""Impact and ranking reports: plain text, Markdown and JSON-ready dicts.
+"""Impact, takeover and ranking reports: plain text, Markdown and JSON-ready dicts.
 
 The CLI prints these and the app offers them as downloads, so both show the
 same figures. The JSON shapes are a contract (see the README).
@@ -10,6 +10,8 @@ import re
 
 from identity_map.analysis.engine import DEGRADED, LOST, RECOVERABLE, STATUSES, UNREACHABLE, Impact, RankRow
 from identity_map.analysis.explain import explanations
+from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover
+from identity_map.analysis.takeover import explanations as takeover_explanations
 from identity_map.output.safe import visible
 
 SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
@@ -121,4 +123,70 @@ def rank_text(rows: list[RankRow]) -> str:
     for n, r in enumerate(rows, 1):
         lines.append(f"{n:>3}  {r.id:<24} {r.kind:<8} {r.lost:>5} {r.recoverable:>5} {r.degraded:>5}  "
                      f"{money(r.money_lost):<18} {', '.join(r.critical_lost) or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+# -- Takeover: what an attacker gets -----------------------------------------
+
+
+def takeover_json(result: Takeover) -> dict:
+    """The `takeover --format json` document: every id of the inventory in `nodes`."""
+    c = result.compiled
+    whys = takeover_explanations(result)
+    s = result.summary
+    return {
+        "scenario": {"gained": sorted(result.gained), "selectors": list(result.selectors)},
+        "nodes": {tid: {"status": status, "kind": c.things[c.index[tid]].kind, "name": c.things[c.index[tid]].name,
+                        "why": whys.get(tid, "")} for tid, status in result.statuses.items()},
+        "summary": {"counts": s.counts, "critical_taken": list(s.critical_taken), "money_taken": s.money_taken},
+    }
+
+
+def _takeover_lines(result: Takeover) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """(headline lines, [(id, name, why)] of the taken things in file order)."""
+    s = result.summary
+    names = {t.id: t.name for t in result.compiled.things}
+    head = [
+        "Takeover: the attacker gains " + (", ".join(sorted(result.gained)) or "nothing"),
+        f"taken {s.counts[TAKEN]} · safe {s.counts[SAFE]}",
+        f"Money taken: {money(s.money_taken)}",
+        "Critical things taken: " + (", ".join(f"{names[t]} ({t})" for t in s.critical_taken) or "none"),
+    ]
+    whys = takeover_explanations(result)
+    return head, [(tid, names[tid], whys[tid]) for tid in result.compiled.ids if tid in result.taken]
+
+
+def takeover_text(result: Takeover) -> str:
+    """What the attacker takes and how, for the terminal."""
+    head, rows = _takeover_lines(result)
+    lines = [*head, "", f"TAKEN ({len(rows)})"] if rows else head
+    for tid, name, why in rows:
+        lines.append(f"  {tid}" + (f"  ({name})" if name != tid else ""))
+        lines.append(f"      {why}")
+    return "\n".join(lines) + "\n"
+
+
+def takeover_markdown(result: Takeover, title: str = "") -> str:
+    """The takeover report as Markdown, user text escaped."""
+    head, rows = _takeover_lines(result)
+    lines = [f"# Takeover report{(' — ' + md(title)) if title else ''}", "", f"**{md(head[0])}**", ""]
+    lines += [f"- {md(h)}" for h in head[1:]]
+    if rows:
+        lines += ["", f"## Taken ({len(rows)})", ""]
+        lines += [f"- **{md(name)}** (`{tid}`): {md(why)}" for tid, name, why in rows]
+    return "\n".join(lines) + "\n"
+
+
+def exposure_json(rows: list[ExposureRow]) -> list[dict]:
+    """The `exposure --format json` list, worst first; `taken` counts the OTHER things taken."""
+    return [{"id": r.id, "name": r.name, "kind": r.kind, "taken": r.taken, "money_taken": r.money_taken,
+             "critical_taken": list(r.critical_taken)} for r in rows]
+
+
+def exposure_text(rows: list[ExposureRow]) -> str:
+    """A table of what each thing gained alone gives away, worst first."""
+    lines = [f"{'#':>3}  {'id':<24} {'kind':<8} {'taken':>5}  {'money taken':<18} critical taken"]
+    for n, r in enumerate(rows, 1):
+        lines.append(f"{n:>3}  {r.id:<24} {r.kind:<8} {r.taken:>5}  {money(r.money_taken):<18} "
+                     f"{', '.join(r.critical_taken) or '-'}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,328 @@
+"""What an attacker gets: the takeover fixed point T(G), its explanations and its sweep.
+
+The spec's "What an attacker gets (takeover)": T(G) is the least fixed
+point from the gained set G alone (the owner's roots are not the
+attacker's). A thing is taken when one of its login *or recovery* methods
+has every term taken (attackers use reset flows); devices, places,
+people, the owner in person and the owner's memory are taken only when
+gained (a gained device counts as unlocked: the pessimistic case), so their
+own methods (a device's `unlock`) never count; a phone
+number falls with its device through its login, or by itself when gained
+(SIM swap); data, purchases and parts of accounts follow from their methods
+(the loader writes a part's whole into them); `legacy` methods never count.
+
+Both the one-scenario `takeover` and the sweep `exposure` run the engine's
+own fixed-point loop (`engine._chain`) over the compiled arrays, starting
+from nothing but the gained ids and counting each method's terms on first
+use, so their cost is the methods around what is taken, never the graph:
+the sweep over every single gain costs about the sum of the takeover radii.
+`plain_taken` is an independent Kleene iteration over the inventory itself,
+the reference the property tests compare both against.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from identity_map.analysis.engine import Compiled, _chain, compiled, severity, tally
+from identity_map.analysis.graph import parse_method_node
+from identity_map.format.model import LOSABLE_KINDS, MEMORY, ROOT_KINDS, Inventory, Method
+
+TAKEN, SAFE = "taken", "safe"
+TAKEOVER_STATUSES = (TAKEN, SAFE)
+# What an attacker can gain on its own: the lockout candidates, "knows your
+# passwords", and a person you trust (a recovery contact tricked or turned).
+ATTACKER_KINDS = (*LOSABLE_KINDS, "memory", "person")
+COUNTED_ROLES = ("login", "recovery")  # legacy methods need a death certificate: never the attacker's
+MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explanation
+# How a gained thing is in the attacker's hands, by kind (said in every explanation that reaches it).
+GAINED_HOW = {"phone": "SIM swap", "device": "stolen, unlocked", "place": "broken into",
+              "memory": "the attacker knows your passwords"}
+GAINED = "gained by the attacker"
+_NEVER = sys.maxsize  # a method's count of missing terms that never reaches 0
+
+
+class Attacker:
+    """What T needs of one compiled form, computed once (`attacker(c)`):
+    `held`, the things taken only when gained, and `start`, each method's
+    number of terms, or _NEVER for a method the attacker cannot use."""
+
+    def __init__(self, c: Compiled):
+        self.held = frozenset(i for i, t in enumerate(c.things) if t.kind in ROOT_KINDS)
+        held = self.held
+        self.start = [len(ts) if c.m_owner[m] not in held and parse_method_node(c.m_node[m])[1] in COUNTED_ROLES
+                      else _NEVER for m, ts in enumerate(c.m_targets)]
+
+
+    def usable(self, m: int) -> bool:
+        return self.start[m] != _NEVER
+
+
+_ATTACKERS: weakref.WeakKeyDictionary[Compiled, Attacker] = weakref.WeakKeyDictionary()
+
+
+def attacker(c: Compiled) -> Attacker:
+    """The cached `Attacker` of c; O(methods) the first time."""
+    a = _ATTACKERS.get(c)
+    if a is None:
+        a = _ATTACKERS[c] = Attacker(c)
+    return a
+
+
+class _Missing(dict):
+    """method -> its terms not taken yet, counted on first use (from nothing taken)."""
+
+    def __init__(self, start: list[int]):
+        super().__init__()
+        self.start = start
+
+    def __missing__(self, m: int) -> int:
+        return self.start[m]
+
+
+def _take(c: Compiled, gained: Iterable[int], taken: list[bool], unusable: Iterable[int] = ()) -> tuple[list[int], dict[int, int]]:
+    """Marks T(gained) in `taken` (all False on entry) and returns its
+    indices in derivation order (the gained first) with each one's order
+    number; the methods `unusable` never count (a change that removes them).
+    Cost: the methods naming what is taken."""
+    a = attacker(c)
+    missing = _Missing(a.start)
+    for m in unusable:
+        missing[m] = _NEVER
+    queue = []
+    for g in gained:
+        if not taken[g]:
+            taken[g] = True
+            queue.append(g)
+    order: dict[int, int] = {}
+    _chain(c, taken, order, queue, missing, a.held, 0)
+    return queue, order
+
+
+@dataclass(frozen=True)
+class TakeoverSummary:
+    counts: dict[str, int]  # taken, safe
+    money_taken: dict[str, float]  # currency -> amount of purchases taken
+    critical_taken: tuple[str, ...]  # in file order
+
+
+@dataclass(frozen=True)
+class Takeover:
+    """One takeover scenario: what the attacker gained and what that gives
+    them (`taken` includes the gained ids). `order` numbers each taken
+    index in derivation order; `selectors` are what the person asked for."""
+
+    gained: frozenset[str]
+    taken: frozenset[str]
+    compiled: Compiled
+    order: dict[int, int]
+    selectors: tuple[str, ...] = ()
+
+    def status(self, thing_id: str) -> str:
+        return TAKEN if thing_id in self.taken else SAFE
+
+    @cached_property
+    def statuses(self) -> dict[str, str]:
+        """Every id of the inventory, in file order, with taken or safe."""
+        return {tid: self.status(tid) for tid in self.compiled.ids}
+
+    @cached_property
+    def summary(self) -> TakeoverSummary:
+        """Counts, money and critical things taken. Cost: O(taken log taken)."""
+        money, critical = tally(self.compiled, self.order)
+        n = len(self.taken)
+        return TakeoverSummary({TAKEN: n, SAFE: len(self.compiled.ids) - n}, money, critical)
+
+    def way_in(self, thing_id: str) -> int | None:
+        """The method (an index of `compiled`) by which the attacker takes
+        `thing_id`: the first usable one whose terms were all taken before
+        it. None when it is gained or safe. Cost: O(terms of the thing)."""
+        c = self.compiled
+        i = c.index[thing_id]
+        if thing_id in self.gained or i not in self.order:
+            return None
+        a, rank_i = attacker(c), self.order[i]
+        return next(m for m in sorted(c.methods_of[i]) if a.usable(m)
+                    and all(self.order.get(t, rank_i) < rank_i for t in c.m_targets[m]))
+
+    @cached_property
+    def path(self) -> dict[str, str]:
+        """The attacker's path: each taken thing that was not gained -> the
+        method node of its way in (for drawing). Cost: the terms of what is taken."""
+        c = self.compiled
+        out = {}
+        for i in self.order:
+            m = self.way_in(c.ids[i])
+            if m is not None:
+                out[c.ids[i]] = c.m_node[m]
+        return out
+
+
+def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = (),
+                unusable: Iterable[int] = ()) -> Takeover:
+    """`takeover` on a compiled form (from `compiled(G)` or `engine.extend`);
+    the methods `unusable` (indices of c) never count, as if removed.
+    Unknown ids raise KeyError. Same cost as `takeover`."""
+    gained_ids = frozenset(gained)
+    taken = [False] * len(c.ids)
+    queue, order = _take(c, map(c.index.__getitem__, sorted(gained_ids)), taken, unusable)
+    return Takeover(gained_ids, c.ids_of(queue), c, order, tuple(selectors))
+
+
+def takeover(G: nx.DiGraph, gained: Iterable[str], selectors: Sequence[str] = ()) -> Takeover:
+    """What an attacker who gains the ids in `gained` takes: T(gained).
+    Cost: O(things) for the result's flags plus the methods around what is
+    taken.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> G = build_graph(load_text("version: 1\\ndevices:\\n  phone: {}\\nphones:\\n  mobile: {device: phone}\\n"
+    ...     "accounts:\\n  bank: {login: [password + totp:phone], recovery: [sms:mobile]}\\n"))
+    >>> sorted(takeover(G, ["mobile"]).taken)   # SIM swap: the SMS recovery opens the bank
+    ['bank', 'mobile']
+    >>> sorted(takeover(G, ["memory"]).taken)   # the password alone is not enough
+    ['memory']
+    """
+    return takeover_of(compiled(G), gained, selectors)
+
+
+def plain_taken(inventory: Inventory, gained: Iterable[str]) -> frozenset[str]:
+    """T(gained) by the plain Kleene iteration over the inventory (no
+    compiled form): the reference `takeover` and `exposure` are tested
+    against. Cost: O(rounds x terms), up to O(things x terms).
+
+    >>> from identity_map.format.load import load_text
+    >>> inv = load_text("version: 1\\naccounts:\\n  a: {login: [email:b]}\\n  b: {login: [email:a]}\\n")
+    >>> sorted(plain_taken(inv, ["memory"]))   # circular support counts for nothing
+    ['memory']
+    """
+    taken = set(gained)
+    grew = True
+    while grew:
+        grew = False
+        for thing in inventory:
+            if thing.id not in taken and thing.kind not in ROOT_KINDS and any(
+                    all(t in taken for t in m.targets) for m in (*thing.login, *thing.recovery)):
+                taken.add(thing.id)
+                grew = True
+    return frozenset(taken)
+
+
+# -- Explanations ----------------------------------------------------------
+
+
+def _method(c: Compiled, m: int) -> tuple[str, Method]:
+    """(role as said to a person, the Method) of method index m."""
+    owner, role, index = parse_method_node(c.m_node[m])
+    thing = c.inventory[owner]
+    said = "copy" if thing.kind == "data" and role == "login" else role
+    return said, getattr(thing, role)[index]
+
+
+def _gained_how(c: Compiled, thing_id: str) -> str:
+    return GAINED_HOW.get(c.inventory[thing_id].kind, GAINED)
+
+
+def why(result: Takeover, thing_id: str) -> str:
+    """How the attacker takes `thing_id` ("" when safe), back to the gained ids.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> G = build_graph(load_text("version: 1\\nphones:\\n  mobile: {}\\n"
+    ...     "accounts:\\n  bank: {login: [password + key:k], recovery: [sms:mobile]}\\ndevices:\\n  k: {}\\n"))
+    >>> why(takeover(G, ["mobile"]), "bank")
+    'recovery "sms:mobile" works for the attacker: mobile is taken (SIM swap)'
+    """
+    if thing_id not in result.taken:
+        return ""
+    if thing_id in result.gained:
+        how = _gained_how(result.compiled, thing_id)
+        return how if how == GAINED or thing_id == MEMORY else f"{GAINED} ({how})"
+    return _explain(result, thing_id, 0, {thing_id})
+
+
+def _explain(result: Takeover, thing_id: str, depth: int, seen: set[str]) -> str:
+    c = result.compiled
+    role, method = _method(c, result.way_in(thing_id))
+    targets = dict.fromkeys(t.target for t in method.terms)
+    return f'{role} "{method}" works for the attacker: ' + ", ".join(
+        _term(result, t, depth, seen) for t in targets)
+
+
+def _term(result: Takeover, target: str, depth: int, seen: set[str]) -> str:
+    if target in result.gained:
+        return f"{target} is taken ({_gained_how(result.compiled, target)})"
+    if target in seen or depth >= MAX_DEPTH:
+        return f"{target} is taken"
+    seen.add(target)
+    return f"{target} is taken ({_explain(result, target, depth + 1, seen)})"
+
+
+def explanations(result: Takeover) -> dict[str, str]:
+    """`why` for every taken thing. Cost: the terms of what is taken, times MAX_DEPTH at most."""
+    return {tid: why(result, tid) for tid in result.compiled.ids if tid in result.taken}
+
+
+# -- The sweep: each thing gained alone --------------------------------------
+
+
+@dataclass(frozen=True)
+class ExposureRow:
+    """What gaining one thing alone gives away; `taken` counts the OTHER things taken."""
+
+    id: str
+    name: str
+    kind: str
+    taken: int
+    money_taken: dict[str, float]
+    critical_taken: tuple[str, ...]
+
+
+def attack_candidates(inventory: Inventory) -> list[str]:
+    """What the exposure ranking and the takeover resilience gain alone: every
+    account, device, phone number, place and person, and `memory` (a reused
+    or phished password), in file order."""
+    return [t.id for t in inventory if t.kind in ATTACKER_KINDS]
+
+
+def exposure_of(c: Compiled) -> list[ExposureRow]:
+    """`exposure` on a compiled form (no graph, no cache). Same order and cost."""
+    taken = [False] * len(c.ids)
+    ids = attack_candidates(c.inventory)
+    rows = []
+    for tid in ids:
+        queue, _ = _take(c, (c.index[tid],), taken)
+        money, critical = tally(c, queue)
+        thing = c.inventory[tid]
+        rows.append(ExposureRow(tid, thing.name, thing.kind, len(queue) - 1, money, critical))
+        for i in queue:  # reset only what this gain took: the sweep stays output-sensitive
+            taken[i] = False
+    order = {tid: i for i, tid in enumerate(ids)}
+    rows.sort(key=lambda r: (*severity(r.critical_taken, r.money_taken, r.taken), order[r.id]))
+    return rows
+
+
+def exposure(G: nx.DiGraph) -> list[ExposureRow]:
+    """Each attack candidate gained alone, what it gives away, worst first
+    (most critical things taken, then money, then things; ties in file
+    order). Cost: about the sum of the takeover radii (each gain chains
+    only through what it takes), once per graph: cached on it, a fresh
+    list each time.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {login: [password + key:k]}\\n"
+    ...     "  shop: {login: [password + key:k], recovery: [email:mail]}\\ndevices:\\n  k: {}\\n"))
+    >>> [(r.id, r.taken) for r in exposure(G)]
+    [('mail', 1), ('memory', 0), ('shop', 0), ('k', 0)]
+    """
+    cached = G.graph.get("_exposure")
+    if cached is None:
+        cached = G.graph["_exposure"] = tuple(exposure_of(compiled(G)))
+    return list(cached)

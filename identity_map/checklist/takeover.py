@@ -1,0 +1,253 @@
+"""Checklist changes checked the other way round: what they hand to an attacker.
+
+A fix that makes an account easier to recover can make it easier to steal
+(an SMS recovery saves you when the authenticator dies and hands the
+account to whoever swaps your SIM). For every change the checklist
+verifies, `TakeoverCheck.added` re-runs each takeover preset, with each of
+its choices in the inventory (every phone number swapped, every phone
+stolen, every mailbox breached, every vault leaked, the reused password),
+on the changed compiled form, and lists what the attacker takes that they
+could not take before. `hardening` proposes the fixes that only take doors
+away (a carrier PIN, dropping an SMS recovery where another way in works),
+each checked by the takeover engine and checked not to lock you out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from identity_map.analysis.engine import Compiled, Impact, _grow, compiled
+from identity_map.analysis.graph import parse_method_node
+from identity_map.analysis.resilience import available_in, compiled_resilience, improves
+from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, selectors
+from identity_map.analysis.selectors import select
+from identity_map.analysis.takeover import attacker, takeover_of
+from identity_map.checklist.fixes import apply_change
+from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
+from identity_map.format.model import ROOT_KINDS, Inventory, Method, Thing
+
+SHOWN = 4  # things named per attack in the sentence; the JSON has them all
+
+# How each preset's attacker is said in a sentence ("also lets someone who swaps your SIM into PayPal").
+WHO = {"sim-swap": "someone who swaps your SIM", "stolen-phone": "someone who steals your unlocked phone",
+       "breached-mailbox": "someone who reads your mailbox", "leaked-vault": "someone who gets your vault's passwords",
+       "reused-password": "someone who knows a password you reused"}
+
+
+@dataclass(frozen=True)
+class Opened:
+    """One attack that takes more after a change: the preset, what it gains,
+    and the things it newly takes (file order)."""
+
+    preset: str
+    gained: tuple[str, ...]
+    added: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {"preset": self.preset, "gained": list(self.gained), "added": list(self.added)}
+
+
+class TakeoverCheck:
+    """The takeover presets of one inventory, and what each takes before any change."""
+
+    def __init__(self, c: Compiled, inventory: Inventory):
+        self.c = c
+        attacks = [(p.key, selectors(p, inventory, pick)) for p in TAKEOVER_PRESETS
+                   for pick in (choices(p, inventory) if p.choices else [None])]
+        self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
+        self.before = {gained: takeover_of(c, gained).taken for _, gained in self.attacks}
+        self.flags = {gained: [tid in taken for tid in c.ids] for gained, taken in self.before.items()}
+        self.held = attacker(c).held
+
+    def added(self, changed: Compiled) -> tuple[Opened, ...]:
+        """Each attack that takes more on `changed` (from `engine.extend` of
+        this inventory), with what it newly takes. A change only adds
+        methods and things, and T only grows with methods, so each attack's
+        takeover grows from its takeover before by forward chaining through
+        the new methods (`engine._grow`; new devices and places are not the
+        attacker's). Cost: per attack, a copy of flat lists plus the methods
+        of what the change newly gives away. A `changed` that does not
+        extend this one (a graph built afresh) gets each takeover afresh.
+
+        >>> from identity_map.format.load import load_text
+        >>> from identity_map.analysis.engine import compiled, extend
+        >>> from identity_map.analysis.graph import build_graph
+        >>> from identity_map.checklist.fixes import AddMethod, apply_change
+        >>> from identity_map.format.model import Method, Term
+        >>> inv = load_text("version: 1\\nphones:\\n  mobile: {}\\ndevices:\\n  k: {}\\n"
+        ...                 "accounts:\\n  bank: {login: [password + key:k]}\\n")
+        >>> check = TakeoverCheck(compiled(build_graph(inv)), inv)
+        >>> change = (AddMethod("bank", "recovery", Method((Term("sms", "mobile"),))),)
+        >>> check.added(extend(check.c, apply_change(inv, change)))
+        (Opened(preset='sim-swap', gained=('mobile',), added=('bank',)),)
+        """
+        ext = changed.extension
+        n = len(self.c.ids)
+        grow = len(changed.ids) - n
+        held = self.held.union(i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS)
+        out = []
+        for key, gained in self.attacks:
+            if ext is not None and ext.parent is self.c:
+                new = set(_grow(changed, self.flags[gained] + [False] * grow, {}, held, ext.methods, (), 0))
+            else:  # a compiled form of its own (a rebuilt graph): the takeover afresh
+                new = {changed.index[t] for t in takeover_of(changed, gained).taken - self.before[gained]}
+            if new:
+                out.append(Opened(key, gained, tuple(changed.ids[i] for i in range(len(changed.ids)) if i in new)))
+        return tuple(out)
+
+
+def takeover_text(item: Item, inventory: Inventory | None = None) -> Text:
+    """The item's takeover figure in a sentence: what its change stops an
+    attacker taking, what it lets one take, or that no attack takes more
+    ('' for info and advice items, which change nothing)."""
+    if item.kind not in CHANGES:
+        return T()
+
+    def name(tid: str) -> U:
+        return U(inventory[tid].name if inventory is not None and tid in inventory.things else tid)
+
+    def attacks(opened: tuple[Opened, ...], into: str) -> Text:
+        return join([T(f"{WHO.get(o.preset, TAKEOVER_BY_KEY[o.preset].label)} (", join([name(g) for g in o.gained]),
+                       f"){into}", join(shortlist([name(t) for t in o.added], SHOWN))) for o in opened], "; and ")
+
+    if item.takeover_added:
+        return T("Takeover: also lets ", attacks(item.takeover_added, " into "), ".")
+    if item.takeover_saved:
+        return T("Takeover: stops ", attacks(item.takeover_saved, " getting into "), "; no attack preset takes more.")
+    return T("Takeover: checked against every attack preset; none takes more.")
+
+
+# -- Items that only harden ------------------------------------------------------------
+
+# A phone's notes that already mention a carrier PIN: the item is done.
+PIN_NOTE = re.compile(r"\b(port[- ]?out|sim)[- ]pin\b|\bpin\b", re.IGNORECASE)
+PIN_TEXT = "SIM PIN and carrier port-out PIN set"
+
+
+@dataclass(frozen=True)
+class RemoveMethod:
+    """Drop one login or recovery method (a no-op when it is not there).
+    Unlike the operations of `fixes` it takes something away, so it is
+    verified on a graph built afresh, never by `engine.extend`."""
+
+    owner: str
+    role: str  # "login" or "recovery"
+    method: Method
+
+    def apply(self, inventory: Inventory) -> Inventory:
+        return apply_change(inventory, (self,))
+
+    def put(self, things: dict[str, Thing]) -> None:
+        thing = things[self.owner]
+        kept = tuple(m for m in getattr(thing, self.role) if m.terms != self.method.terms)
+        things[self.owner] = dataclasses.replace(thing, **{self.role: kept})
+
+    def describe(self) -> str:
+        return f"{self.owner}: remove {self.role} \"{self.method}\""
+
+    def as_json(self) -> dict:
+        return {"op": "remove-method", "id": self.owner, "role": self.role, "method": str(self.method)}
+
+
+@dataclass(frozen=True)
+class AddNote:
+    """Append a sentence to a thing's `notes` (a no-op when it is there)."""
+
+    thing: str
+    note: str
+
+    def apply(self, inventory: Inventory) -> Inventory:
+        return apply_change(inventory, (self,))
+
+    def put(self, things: dict[str, Thing]) -> None:
+        thing = things[self.thing]
+        if self.note not in thing.notes:
+            notes = f"{thing.notes.rstrip()} {self.note}." if thing.notes else f"{self.note}."
+            things[self.thing] = dataclasses.replace(thing, notes=notes)
+
+    def describe(self) -> str:
+        return f"{self.thing}: add to notes \"{self.note}.\""
+
+    def as_json(self) -> dict:
+        return {"op": "add-note", "id": self.thing, "note": self.note}
+
+
+def _names(inventory: Inventory, ids) -> list:
+    return [U(inventory[t].name) for t in ids]
+
+
+def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Item]:
+    """Fixes that only take doors away from an attacker, each checked by the
+    engines: for every phone number a SIM swap would take accounts with, a
+    carrier PIN (`port-out-pin`, done once its notes mention a PIN); for
+    every SMS recovery that a SIM swap uses while another way in works, its
+    removal (`drop-sms-recovery`), kept only when the takeover engine finds
+    that some attack takes less and no lockout follows: with nothing lost
+    the account stays available, and so does it in every scenario of
+    `base` (scenario -> its impact) where it was, and its k-loss resilience does not drop. Only
+    the account's methods change, and while the account stays available
+    nothing else changes, so each check is the account's own availability:
+    a fixed point over its ancestors (`resilience.available_in`). Each item
+    carries the lockout figure of the first scenario in scope (as much lost
+    as before). Cost: per SMS recovery, searches over the account's
+    ancestors and one takeover per attack preset, no graph."""
+    c = compiled(G)
+    inv = c.inventory
+    check = TakeoverCheck(c, inv)
+    # The lockout figure of every hardening item: the first scenario in scope loses as much as before.
+    first = next(iter(base.items()), None)
+    same = Verification(first[0], len(first[1].lost), len(first[1].lost)) if first else None
+    items: list[Item] = []
+    for phone in inv.of_kind("phone"):
+        swap = check.before.get((phone.id,), frozenset())
+        accounts = [t for t in c.ids if t in swap and inv[t].kind == "account"]
+        if accounts and not PIN_NOTE.search(phone.notes):
+            items.append(Item(
+                f"port-out-pin-{phone.id}", HARDEN, "port-out-pin", phone.id, phone.name,
+                T("Ask your carrier for a port-out PIN and set a SIM PIN for ", U(phone.name)),
+                T("Today someone who talks your carrier into moving the number gets into ",
+                  join(shortlist(_names(inv, accounts), SHOWN)), " (the takeover engine's figure). A port-out "
+                  "PIN makes the carrier refuse the move without it; a SIM PIN stops a stolen SIM. The map "
+                  "cannot see a PIN: note it in the number's notes, and this item is done."),
+                (AddNote(phone.id, PIN_TEXT),), same))
+    for t in inv.of_kind("account"):
+        for k, method in enumerate(t.recovery):
+            phones = [x.target for x in method.terms if x.kind == "sms"]
+            if not phones:
+                continue
+            if not any(t.id in taken for gained, taken in check.before.items() if set(phones) & set(gained)
+                       or any(p in taken for p in phones)):
+                continue  # no attack gets the number: the recovery hands nothing over
+            mine = c.methods_of[c.index[t.id]]
+            removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
+            if not any(c.base_works[m] for m in mine if m not in removed):
+                continue  # no other way in works: removing it would lock you out
+            kept = [s for s in base if t.id not in base[s].lost]
+            if not all(available_in(c, t.id, [(), *(base[s].scenario for s in kept)], removed)):
+                continue  # a lockout: unreachable, or lost in a scenario where it was not
+            if improves(compiled_resilience(c, t.id, skip=removed).k, compiled_resilience(c, t.id).k):
+                continue  # the resilience would drop
+            change = (RemoveMethod(t.id, "recovery", method),)
+            saved = []
+            for key, gained in check.attacks:
+                if t.id not in check.before[gained]:
+                    continue  # removing a way into what the attack does not take takes nothing from it
+                fewer = check.before[gained] - takeover_of(c, gained, unusable=removed).taken
+                if fewer:
+                    saved.append(Opened(key, gained, tuple(i for i in c.ids if i in fewer)))
+            if not saved:
+                continue
+            items.append(Item(
+                f"drop-sms-recovery-{t.id}", HARDEN, "drop-sms-recovery", t.id, t.name,
+                T("Remove the SMS recovery of ", U(t.name)),
+                T("Its recovery \"", U(str(method)), "\" hands it to whoever swaps ",
+                  join(_names(inv, dict.fromkeys(phones))), ", and it has other ways in: the engine checked "
+                  "that with it gone nothing becomes unreachable, no loss in scope locks you out of it, and it "
+                  "is no easier to lose."),
+                change, same, takeover_saved=tuple(saved)))
+    return items
