@@ -667,10 +667,12 @@ def scenario_lost(draw) -> tuple[str, ...]:
     return preset_ids(scenarios.BY_KEY[mode], inv, column, analysis.ranking)
 
 
-view = (st.radio("View", BLAST_VIEWS, key="blast_view", horizontal=True, label_visibility="collapsed",
-                 help="Lockout: what you lose. Takeover: what an attacker gets.")
-        if page == EXPLORE else ss.get("blast_view", LOCKOUT))
-pickers = st.columns([2, 4, 1.4], vertical_alignment="bottom") if page == EXPLORE and view == LOCKOUT else None
+# The view switch heads the pickers' row: the graph stays on a 1280x800 screen.
+row = st.columns([1.1, 1.9, 3.6, 1.6], vertical_alignment="bottom") if page == EXPLORE else None
+view = (row[0].radio("View", BLAST_VIEWS, key="blast_view", label_visibility="collapsed",
+                     help="Lockout: what you lose. Takeover: what an attacker gets.")
+        if row else ss.get("blast_view", LOCKOUT))
+pickers = row[1:] if row and view == LOCKOUT else None
 lost = scenario_lost(pickers)
 mode = ss.get("scenario_mode", CUSTOM)
 after_death = mode != CUSTOM and scenarios.BY_KEY[mode].after_death
@@ -760,7 +762,7 @@ if page == EXPLORE and view == LOCKOUT:
 
 if page == EXPLORE and view == TAKEOVER:
     exposed = exposure(analysis.graph)
-    pick_attack, pick_gain, pick_view = st.columns([2, 4, 1.4], vertical_alignment="bottom")
+    pick_attack, pick_gain, pick_view = row[1:]
     attack = pick_attack.selectbox("Attack", ATTACKS, key="attack_mode",
                                    format_func=lambda m: "Pick what the attacker gains" if m == CUSTOM
                                    else scenarios.TAKEOVER_BY_KEY[m].label)
