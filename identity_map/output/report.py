@@ -68,12 +68,31 @@ def impact_text(result: Impact) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+# What turns user text into markup anywhere in a line (CommonMark, GFM tables and
+# strikethrough, Streamlit's $math$), and what only does at the start of a line.
+# Everything else stays as typed, so the Markdown reads well raw.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MD_LEADING = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))")
 
 
 def md(text: str) -> str:
-    """User text made inert in Markdown: every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """User text made inert in Markdown, on one line: a backslash before each
+    character that would become markup (`*`, `_`, backticks, brackets, `<`, `>`,
+    `|`, `~`, `$`, an `&` starting an entity, a backslash) and before a leading
+    `#`, `-`, `+`, `=` or the dot of a leading number. Cost: O(len(text)).
+
+    >>> md("Photos (2013-2024). *Not* <b>bold</b>")
+    'Photos (2013-2024). \\\\*Not\\\\* \\\\<b\\\\>bold\\\\</b\\\\>'
+    >>> md("1. first"), md("- item")
+    ('1\\\\. first', '\\\\- item')
+    """
+    text = _MD_ENTITY.sub("\\&", _MD_INLINE.sub(r"\\\1", " ".join(text.splitlines())))
+    match = _MD_LEADING.match(text)
+    if match:
+        at = match.end() if match.group(2)[0].isdigit() else match.start(2)
+        text = f"{text[:at]}\\{text[at:]}"
+    return text
 
 
 def impact_markdown(result: Impact, title: str = "") -> str:
