@@ -151,6 +151,15 @@ def cmd_resilience(args) -> int:
     return 0
 
 
+def cmd_factors(args) -> int:
+    from identity_map.providers.factors import factor_rows
+    from identity_map.providers.report import export_factors
+
+    checked = _load(args.file)
+    _emit(export_factors(factor_rows(checked.graph), args.format, checked.inventory.owner), args.output)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="identity-map",
@@ -191,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)
+
+    p = sub.add_parser("factors", help="per account: the second factors its site offers against those you use")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=cmd_factors)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")

@@ -16,7 +16,7 @@ import json
 from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
 from identity_map.format.model import Inventory
-from identity_map.output.report import md
+from identity_map.output.report import csv_cell, md
 
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
@@ -186,19 +186,13 @@ _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", 
                "resilience", "resilience_gains", "change")
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(items, inventory: Inventory | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_FIELDS)
     for item in items:
         v = item.verification
-        writer.writerow([_cell(x) for x in (
+        writer.writerow([csv_cell(x) for x in (
             item.id, item.kind, item.rule, item.group, item.group_name, item.action, item.detail,
             verification_text(v, inventory), " ".join(v.scenario) if v else "",
             v.lost_before if v else "", v.lost_after if v else "", " ".join(item.saved), " ".join(item.critical_saved),

@@ -95,6 +95,16 @@ def md(text: str) -> str:
     return text
 
 
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell(3)
+    ("'=HYPERLINK(1)", '3')
+    """
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def impact_markdown(result: Impact, title: str = "") -> str:
     """The impact report as Markdown, user text escaped."""
     head = _headline(result)
