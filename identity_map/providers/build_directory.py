@@ -2,7 +2,7 @@
 
     python -m identity_map.providers.build_directory TWOFA_DIR PASSKEYS_DIR
 
-reads `TWOFA_DIR/entries.json` (2factorauth/twofactorauth, MIT) and
+reads `TWOFA_DIR/entries.json` (or a file given instead of the folder) (2factorauth/twofactorauth, MIT) and
 `PASSKEYS_DIR/entries.json` (2factorauth/passkeys, CC BY 4.0), each
 `{"source", "commit", "date", "entries": {DOMAIN: {...}}}`, and writes
 `identity_map/providers/data/sites.json`: one site per line, only the fields
@@ -97,12 +97,13 @@ def dumps(bundle: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("twofa", type=Path, help="folder with the 2fa-directory entries.json")
-    parser.add_argument("passkeys", type=Path, help="folder with the passkeys-directory entries.json")
+    parser.add_argument("twofa", type=Path, help="the 2fa-directory entries.json, or its folder")
+    parser.add_argument("passkeys", type=Path, help="the passkeys-directory entries.json, or its folder")
     parser.add_argument("-o", "--output", type=Path, default=BUNDLE)
     args = parser.parse_args(argv)
     try:
-        docs = [json.loads((folder / "entries.json").read_text(encoding="utf-8")) for folder in (args.twofa, args.passkeys)]
+        docs = [json.loads((path / "entries.json" if path.is_dir() else path).read_text(encoding="utf-8"))
+                for path in (args.twofa, args.passkeys)]
         bundle = build(*docs)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         print(f"build_directory: cannot read the snapshots: {exc!r}", file=sys.stderr)
