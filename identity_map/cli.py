@@ -160,6 +160,23 @@ def cmd_factors(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    from identity_map.providers.templates import apply_template
+
+    path = Path(args.file)
+    text = path.read_text(encoding="utf-8") if path.exists() else "version: 1\n"
+    added = apply_template(text, args.template, args.user, args.file)
+    if added.problems:
+        for problem in added.problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"nothing written to {args.file}: " + ("fix the inventory first" if not added.ids else
+                       f"the {args.template} template would not give a valid inventory"))
+    kept = replace_keeping_backup(path, added.text)
+    print(f"added {', '.join(added.ids)} to {args.file}" + (f" (the previous version is {args.file}.bak)" if kept else "")
+          + "; review the commented choices of how you sign in", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="identity-map",
@@ -206,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_factors)
+
+    from identity_map.providers.templates import TEMPLATES
+
+    p = sub.add_parser("add", help="add a provider's account with its parts and data (a template)")
+    p.add_argument("template", choices=sorted(TEMPLATES), metavar="TEMPLATE", help=", ".join(sorted(TEMPLATES)))
+    p.add_argument("file", help="the inventory to add to (created when missing; the previous version kept as .bak)")
+    p.add_argument("--user", default="", metavar="ADDRESS", help="your address or user name there")
+    p.set_defaults(run=cmd_add)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")
