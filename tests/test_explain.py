@@ -24,9 +24,18 @@ def test_every_lost_or_recoverable_explanation_names_a_scenario_id():
 
 
 def test_degraded_says_what_still_works():
+    r = analyze(load_file(SPEC), ["drawer"])
+    assert why(r, "github") == ('recovery "codes:drawer" no longer works: drawer was lost in the scenario; '
+                                'login "password + totp:ms-authenticator" still works')
+
+
+def test_recoverable_names_the_recovery_it_waits_for():
+    # The SMS comes back only once the carrier re-issues the SIM (second edition).
     r = analyze(load_file(SPEC), ["iphone"])
-    assert why(r, "microsoft") == ('login "passkey:iphone" no longer works: iphone was lost in the scenario; '
-                                   'login "password + sms:mobile" still works')
+    assert r.status("gmail") == "recoverable"
+    assert why(r, "gmail") == 'login "password + sms:mobile" works once mobile is recovered: recovery "account:carrier" works'
+    assert why(r, "photos") == ('copy "onedrive" works once onedrive is recovered: login "sso:microsoft" works once '
+                                'microsoft is recovered: recovery "email:gmail" works')
 
 
 def test_ok_has_no_explanation_and_unreachable_says_what_is_missing():

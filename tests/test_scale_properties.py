@@ -28,9 +28,12 @@ def graph_of(spec: dict):
 
 
 def naive_statuses(G, lost) -> dict[str, str]:
-    """The contract, computed the slow and obvious way from two fixed points."""
+    """The contract (second edition), computed the slow and obvious way from
+    four plain fixed points: A and I (login alone), baseline and scenario."""
     base = fixed_point(G)
     now = fixed_point(G, lost)
+    base_login = fixed_point(G, login_alone=True)
+    now_login = fixed_point(G, lost, login_alone=True)
 
     def works(method, avail) -> bool:
         return all(t in avail for t in method.targets)
@@ -41,9 +44,9 @@ def naive_statuses(G, lost) -> dict[str, str]:
             out[t.id] = UNREACHABLE
         elif t.id not in now:
             out[t.id] = LOST
-        elif any(works(m, base) for m in t.login) and not any(works(m, now) for m in t.login):
+        elif t.id in base_login and t.id not in now_login:
             out[t.id] = RECOVERABLE
-        elif any(works(m, base) and not works(m, now) for m in t.methods):
+        elif any(works(m, base) and not works(m, now) for m in t.login + t.unlock + t.recovery):
             out[t.id] = DEGRADED
         else:
             out[t.id] = OK
@@ -78,7 +81,7 @@ def shuffled(spec: dict, rng: random.Random) -> dict:
         for tid, fields in mix(members.items()):
             new_fields = {}
             for key, value in mix(fields.items()):
-                if key in ("login", "recovery"):
+                if key in ("login", "recovery", "unlock", "legacy"):
                     value = [mix_method(m) for m in mix(value)]
                 elif key == "needs":
                     value = mix_method(value)

@@ -34,10 +34,12 @@ from functools import cached_property
 import networkx as nx
 
 from identity_map.analysis.graph import build_graph, inventory_of, method_node
-from identity_map.format.model import LOSABLE_KINDS, ROOT_KINDS, Inventory, Thing
+from identity_map.format.model import LOSABLE_KINDS, Inventory, Thing, is_root, login_role
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
 STATUSES = (LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE)
+# The roles of methods that count while the owner lives (legacy ones only after death).
+LIVING_ROLES = ("login", "unlock", "recovery")
 
 
 class Compiled:
@@ -52,24 +54,26 @@ class Compiled:
         self.ids: list[str] = list(inventory.things)
         self.index: dict[str, int] = {tid: i for i, tid in enumerate(self.ids)}
         self.things: list[Thing] = list(inventory.things.values())
-        self.is_root = [t.kind in ROOT_KINDS for t in self.things]
         # Methods, numbered: owner, whether login, distinct targets.
         self.m_owner: list[int] = []
         self.m_login: list[bool] = []
         self.m_targets: list[tuple[int, ...]] = []
         self.m_node: list[str] = []
+        for node, data in G.nodes(data=True):
+            if data["type"] != "method" or data["role"] not in LIVING_ROLES:
+                continue
+            self.m_owner.append(self.index[data["owner"]])
+            self.m_login.append(login_role(data["role"]))
+            self.m_targets.append(tuple(self.index[t] for t in dict.fromkeys(G.predecessors(node))))
+            self.m_node.append(node)
+        self._settle_all()
+
+    def _settle_all(self) -> None:
+        """Indexes the methods and computes the baseline from the lists above."""
+        self.is_root = [is_root(t) for t in self.things]
         self.methods_of: list[list[int]] = [[] for _ in self.ids]
         self.users: list[list[int]] = [[] for _ in self.ids]  # target -> methods naming it
-        for node, data in G.nodes(data=True):
-            if data["type"] != "method":
-                continue
-            m = len(self.m_owner)
-            owner = self.index[data["owner"]]
-            targets = tuple(self.index[t] for t in dict.fromkeys(G.predecessors(node)))
-            self.m_owner.append(owner)
-            self.m_login.append(data["role"] == "login")
-            self.m_targets.append(targets)
-            self.m_node.append(node)
+        for m, (owner, targets) in enumerate(zip(self.m_owner, self.m_targets)):
             self.methods_of[owner].append(m)
             for t in targets:
                 self.users[t].append(m)
@@ -79,13 +83,27 @@ class Compiled:
         # Well-founded supports: working methods whose terms were all derived earlier.
         self.supports = [False] * n_methods
         self.support_count = [0] * len(self.ids)
-        self.base_login = [False] * len(self.ids)
         _settle(self, range(n_methods), range(len(self.ids)))
         # For output-sensitive summaries: constant parts computed once.
         self.unreachable_count = self.base_avail.count(False)
         self.is_critical = [t.critical for t in self.things]
         self.is_purchase = [t.kind == "purchase" for t in self.things]
         self.extension: Extension | None = None  # set by `extend`
+
+    @cached_property
+    def login_only(self) -> Compiled:
+        """The same things with only their login (and unlock) methods: its
+        fixed point is I, "reachable by login alone". Built on first use.
+        Cost: O(things + terms)."""
+        x = Compiled.__new__(Compiled)
+        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
+        keep = [m for m, login in enumerate(self.m_login) if login]
+        x.m_owner = [self.m_owner[m] for m in keep]
+        x.m_login = [True] * len(keep)
+        x.m_targets = [self.m_targets[m] for m in keep]
+        x.m_node = [self.m_node[m] for m in keep]
+        x._settle_all()
+        return x
 
     def ids_of(self, indices) -> frozenset[str]:
         return frozenset(self.ids[i] for i in indices)
@@ -105,11 +123,8 @@ def _settle(c: Compiled, methods, owners) -> None:
             supports[m] = all(order[t] < rank_o for t in ts)
         else:
             supports[m] = False
-    m_login = c.m_login
     for o in owners:
-        ms = c.methods_of[o]
-        c.support_count[o] = sum(1 for m in ms if supports[m])
-        c.base_login[o] = any(base_works[m] and m_login[m] for m in ms)
+        c.support_count[o] = sum(1 for m in c.methods_of[o] if supports[m])
 
 
 def compiled(G: nx.DiGraph) -> Compiled:
@@ -158,7 +173,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     for i in range(n, len(ids)):
         x.index[ids[i]] = i
     x.things = list(things.values())
-    x.is_root = c.is_root + [t.kind in ROOT_KINDS for t in x.things[n:]]
+    x.is_root = c.is_root + [is_root(t) for t in x.things[n:]]
     x.is_critical = c.is_critical + [t.critical for t in x.things[n:]]
     x.is_purchase = c.is_purchase + [t.kind == "purchase" for t in x.things[n:]]
     x.m_owner, x.m_login = c.m_owner.copy(), c.m_login.copy()
@@ -173,17 +188,18 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         new = x.things[i]
         old = c.things[i] if i < n else None
         if old is not None:
-            if (new.kind != old.kind or new.login[:len(old.login)] != old.login
-                    or new.recovery[:len(old.recovery)] != old.recovery):
+            if (new.kind != old.kind or is_root(new) != is_root(old)
+                    or any(now[:len(was)] != was for (_, now), (_, was) in zip(new.roles, old.roles))):
                 raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
             x.is_critical[i] = new.critical
-        for role, methods, start in (("login", new.login, len(old.login) if old else 0),
-                                     ("recovery", new.recovery, len(old.recovery) if old else 0)):
-            for k in range(start, len(methods)):
+        for (role, methods), (_, was) in zip(new.roles, old.roles if old else new.roles):
+            if role not in LIVING_ROLES:
+                continue
+            for k in range(len(was) if old else 0, len(methods)):
                 m = len(x.m_owner)
                 targets = tuple(x.index[t] for t in dict.fromkeys(term.target for term in methods[k].terms))
                 x.m_owner.append(i)
-                x.m_login.append(role == "login")
+                x.m_login.append(login_role(role))
                 x.m_targets.append(targets)
                 x.m_node.append(method_node(new.id, role, k))
                 for j in (i, *targets):
@@ -205,7 +221,6 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.base_works = c.base_works + [False] * len(new_methods)
     x.supports = c.supports + [False] * len(new_methods)
     x.support_count = c.support_count + [0] * grow
-    x.base_login = c.base_login + [False] * grow
     methods = set(new_methods)
     for g in gained:
         methods.update(x.users[g])
@@ -284,8 +299,9 @@ def _grow(c: Compiled, avail: list[bool], order, lost, methods, roots, first: in
     return queue
 
 
-def fixed_point(G: nx.DiGraph, lost=()) -> frozenset[str]:
-    """The ids available when `lost` are lost, by the plain least fixed point.
+def fixed_point(G: nx.DiGraph, lost=(), login_alone: bool = False) -> frozenset[str]:
+    """The ids available when `lost` are lost, by the plain least fixed point
+    (A; with `login_alone`, I: only login and unlock methods count).
     Cost: O(nodes + terms). The reference `impact` is checked against.
 
     >>> from identity_map.format.load import load_text
@@ -293,7 +309,7 @@ def fixed_point(G: nx.DiGraph, lost=()) -> frozenset[str]:
     >>> sorted(fixed_point(G))   # circular support counts for nothing
     ['memory']
     """
-    c = compiled(G)
+    c = compiled(G).login_only if login_alone else compiled(G)
     avail, _ = _derive(c, frozenset(c.index[i] for i in lost))
     return c.ids_of(i for i, a in enumerate(avail) if a)
 
@@ -353,20 +369,20 @@ def impact(G: nx.DiGraph, lost=()) -> Impact:
 
 def impact_of(c: Compiled, lost=()) -> Impact:
     """`impact` on a compiled form: c may come from `compiled(G)` or from
-    `extend` (no graph needed). Same contract and cost as `impact`."""
+    `extend` (no graph needed). Same contract and cost as `impact`.
+
+    Two fixed points, both by delete-and-rederive from their baselines: A
+    (login and recovery) gives `lost`; I (login alone, `c.login_only`)
+    gives `recoverable`: available, reachable by login alone in the
+    baseline, but not now. `degraded`: neither, with a method that worked in
+    the baseline and no longer does."""
     scenario = frozenset(lost)
     lost_idx = {c.index[i] for i in scenario}
     gone = _rederive(c, lost_idx)
-    recoverable, degraded = set(), set()
+    i = c.login_only
+    recoverable = _rederive(i, lost_idx) - gone
     touched = {c.m_owner[m] for x in gone for m in c.users[x] if c.base_works[m]}
-    for o in touched - gone:
-        if c.base_login[o] and not any(
-            c.m_login[m] and c.base_works[m] and not any(t in gone for t in c.m_targets[m])
-            for m in c.methods_of[o]
-        ):
-            recoverable.add(o)
-        else:
-            degraded.add(o)
+    degraded = touched - gone - recoverable
     return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c)
 
 

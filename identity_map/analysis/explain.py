@@ -21,11 +21,12 @@ MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explana
 class MethodState:
     """One login or recovery method of a thing, as it stands in a scenario."""
 
-    role: str  # "login", "recovery", or "copy" for a data item's copies
+    role: str  # "login", "unlock", "recovery", or "copy" for a data item's copies
     text: str
     worked_in_baseline: bool
     works: bool
     gone: tuple[str, ...]  # the terms' ids that are unavailable now
+    targets: tuple[str, ...] = ()  # every id its terms name
 
 
 def method_states(result: Impact, thing_id: str) -> list[MethodState]:
@@ -34,17 +35,21 @@ def method_states(result: Impact, thing_id: str) -> list[MethodState]:
     c = result.compiled
     thing = c.things[c.index[thing_id]]
     states = []
-    login_role = "copy" if thing.kind == "data" else "login"
-    for role, methods in ((login_role, thing.login), ("recovery", thing.recovery)):
+    for role, methods in thing.roles:
+        if role == "legacy":
+            continue
+        role = "copy" if thing.kind == "data" and role == "login" else role
         for method in methods:
             gone = tuple(t for t in _targets(method) if not result.available(t))
             base = all(c.base_avail[c.index[t]] for t in _targets(method))
-            states.append(MethodState(role, str(method), base, not gone and thing_id not in result.scenario, gone))
+            states.append(MethodState(role, str(method), base, not gone and thing_id not in result.scenario, gone,
+                                      _targets(method)))
     return states
 
 
 def _targets(method: Method) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.target for t in method.terms))
+
 
 
 def why(result: Impact, thing_id: str) -> str:
@@ -75,10 +80,12 @@ class _Explainer:
         broken = [s for s in states if s.worked_in_baseline and not s.works]
         parts = [f'{s.role} "{s.text}" {"no longer works" if status == DEGRADED else "fails"}: '
                  + ", ".join(self.gone(t, depth, seen) for t in s.gone) for s in broken]
-        if status in (RECOVERABLE, DEGRADED):
-            working = next((s for s in states if s.works and (s.role == "recovery") == (status == RECOVERABLE)), None)
+        if status == RECOVERABLE:
+            parts.extend(self.waits(states, depth, seen))
+        elif status == DEGRADED:
+            working = next((s for s in states if s.works and s.role != "recovery"), None)
             if working is not None:
-                parts.append(f'{working.role} "{working.text}" {"works" if status == RECOVERABLE else "still works"}')
+                parts.append(f'{working.role} "{working.text}" still works')
         return "; ".join(parts)
 
     def gone(self, target: str, depth: int, seen: set[str]) -> str:
@@ -88,6 +95,38 @@ class _Explainer:
             return f"{target} is lost"
         seen.add(target)
         return f"{target} is lost ({self.explain(target, LOST, depth + 1, seen)})"
+
+    def waits(self, states: list[MethodState], depth: int, seen: set[str]) -> list[str]:
+        """What a recoverable thing waits for: a login that works once the
+        things it needs are recovered, and its own working recovery."""
+        out = []
+        for s in states:
+            if s.works and s.role != "recovery":
+                pending = [t for t in s.targets if not self.by_login(t)]
+                if pending:
+                    causes = "; ".join(self.recovered(t, depth, seen) for t in pending)
+                    out.append(f'{s.role} "{s.text}" works once {" and ".join(pending)} '
+                               f'{"is" if len(pending) == 1 else "are"} recovered: {causes}')
+                    break
+        own = next((s for s in states if s.works and s.role == "recovery"), None)
+        if own is not None:
+            out.append(f'recovery "{own.text}" works')
+        return out
+
+    def by_login(self, thing_id: str) -> bool:
+        """Whether `thing_id` is reachable by login alone in the scenario."""
+        r = self.result
+        i = r.compiled.login_only
+        return i.base_avail[i.index[thing_id]] and thing_id not in r.recoverable and thing_id not in r.lost
+
+    def recovered(self, target: str, depth: int, seen: set[str]) -> str:
+        """How a thing a login waits for comes back: the shortest way (its own
+        recovery when one works, else the login it waits for in turn)."""
+        if target in seen or depth >= MAX_DEPTH:
+            return f"{target} needs a recovery"
+        seen.add(target)
+        ways = self.waits(method_states(self.result, target), depth + 1, seen)
+        return ways[-1] if ways else f"{target} needs a recovery"
 
 
 def _unreachable(result: Impact, thing_id: str) -> str:

@@ -8,7 +8,9 @@ account only through a method, and the engine decides what that method needs.
 Nodes:
 - a thing: its id; attributes `type="thing"`, `thing` (the Thing).
 - a method: `"{owner}#{role}{i}"` (`#` cannot occur in an id); attributes
-  `type="method"`, `owner`, `role` ("login" or "recovery"), `index`, `method`.
+  `type="method"`, `owner`, `role` ("login", "unlock", "recovery" or
+  "legacy"), `index`, `method`. Legacy methods are drawn but count only after
+  death (the engine leaves them out of the living fixed points).
 Edges: term target -> method (attribute `terms`, the terms naming that
 target), method -> owner.
 """
@@ -37,7 +39,7 @@ def build_graph(inventory: Inventory) -> nx.DiGraph:
     for thing in inventory:
         G.add_node(thing.id, type="thing", thing=thing)
     for thing in inventory:
-        for role, methods in (("login", thing.login), ("recovery", thing.recovery)):
+        for role, methods in thing.roles:
             for index, method in enumerate(methods):
                 node = method_node(thing.id, role, index)
                 G.add_node(node, type="method", owner=thing.id, role=role, index=index, method=method)

@@ -296,7 +296,8 @@ def generate_inventory(accounts: int = 3000, hubs: int = 5, seed: int = 0) -> st
 
 # -- Small random inventories, for property tests ----------------------------
 
-_SMALL_PREFIX = {"devices": "d", "places": "pl", "phones": "ph", "accounts": "a", "data": "x", "purchases": "u"}
+_SMALL_PREFIX = {"devices": "d", "places": "pl", "phones": "ph", "accounts": "a", "data": "x", "purchases": "u",
+                 "people": "pe"}
 
 
 def _term(rng: random.Random, target: str, kind: str) -> str:
@@ -316,16 +317,23 @@ def random_spec(rng: random.Random, max_accounts: int = 6, max_terms: int = 3) -
     for property tests: arbitrary AND/OR structure, self-references, cycles
     (often a pure cycle whose members only open each other), critical things.
     Write it with `dump_spec`. Methods may repeat a target; ids are safe
-    plain scalars (d0, pl0, ph0, a0, x0, u0)."""
+    plain scalars (d0, pl0, ph0, a0, x0, u0, pe0). Second-edition
+    constructs too: devices with `unlock`, `site` labels, `part_of` chains,
+    `memory` as a copy, people with `person:` terms and `legacy` methods,
+    and the bare term `self`."""
     counts = {"devices": rng.randint(0, 3), "places": rng.randint(0, 1), "phones": rng.randint(0, 2),
-              "accounts": rng.randint(1, max_accounts), "data": rng.randint(0, 2), "purchases": rng.randint(0, 2)}
+              "accounts": rng.randint(1, max_accounts), "data": rng.randint(0, 2), "purchases": rng.randint(0, 2),
+              "people": rng.randint(0, 2)}
     ids = {s: [f"{_SMALL_PREFIX[s]}{i}" for i in range(n)] for s, n in counts.items()}
     kind_of = {"memory": "memory"}
     for section, members in ids.items():
         for tid in members:
             kind_of[tid] = {"devices": "device", "places": "place", "phones": "phone", "accounts": "account",
-                            "data": "data", "purchases": "purchase"}[section]
+                            "data": "data", "purchases": "purchase", "people": "person"}[section]
+    if rng.random() < 0.3:
+        kind_of["self"] = "self"
     targets = list(kind_of)
+    sites = ["home", "carried", "parents"][:rng.randint(1, 3)]
 
     def method(pool: list[str]) -> str:
         chosen = [rng.choice(pool) for _ in range(rng.randint(1, max_terms))]
@@ -335,10 +343,16 @@ def random_spec(rng: random.Random, max_accounts: int = 6, max_terms: int = 3) -
         return [method(pool) for _ in range(rng.randint(low, high))]
 
     spec: dict[str, dict] = {s: {} for s in ids}
-    for tid in ids["devices"]:
-        spec["devices"][tid] = {}
-    for tid in ids["places"]:
-        spec["places"][tid] = {}
+    for section in ("devices", "places"):
+        for tid in ids[section]:
+            fields = {}
+            if section == "devices" and rng.random() < 0.4:
+                fields["unlock"] = methods(targets, 1, 2)
+            if rng.random() < 0.6:
+                fields["site"] = rng.choice(sites)
+            spec[section][tid] = fields
+    for tid in ids["people"]:
+        spec["people"][tid] = {}
     for tid in ids["phones"]:
         fields: dict = {}
         if ids["devices"] and rng.random() < 0.8:
@@ -355,8 +369,13 @@ def random_spec(rng: random.Random, max_accounts: int = 6, max_terms: int = 3) -
             fields["login"] = methods(pool, 1, 3)
         if rng.random() < 0.5:
             fields["recovery"] = methods(pool, 1, 2)
+        earlier = ids["accounts"][:ids["accounts"].index(tid)]
+        if earlier and rng.random() < 0.25:  # an earlier whole: chains, never cycles
+            fields["part_of"] = rng.choice(earlier)
+        if ids["people"] and rng.random() < 0.2:
+            fields["legacy"] = methods(ids["people"] + targets, 1, 1)
         spec["accounts"][tid] = fields
-    holders = ids["accounts"] + ids["devices"] + ids["places"]
+    holders = ids["accounts"] + ids["devices"] + ids["places"] + ["memory"]
     for tid in ids["data"]:
         if not holders:
             break

@@ -27,8 +27,8 @@ import yaml
 
 from identity_map.format.model import (
     ACCOUNT_KINDS, COMMON_FIELDS, COPY_KINDS, CURRENCY_PATTERN, DEFAULT_CURRENCY,
-    DEVICE_KINDS, FIELDS, FORMAT_VERSION, ID_MAX, ID_PATTERN, MEMORY, REQUIRED,
-    SECTIONS, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing,
+    DEVICE_KINDS, FIELDS, FORMAT_VERSION, ID_MAX, ID_PATTERN, MEMORY, METHOD_FIELDS, REQUIRED,
+    SECTIONS, SELF, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing, self_thing,
 )
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -252,9 +252,10 @@ class _Reader:
         self.filename = filename
         self.problems = problems
         self.where: dict[str, Mark] = {}  # id -> where it is defined
-        self.kinds: dict[str, str] = {MEMORY: "memory"}
+        self.kinds: dict[str, str] = {MEMORY: "memory", SELF: "self"}
         # (term or reference, mark, allowed kinds, context) checked once every id is known
         self.references: list[tuple[str, Mark, tuple[str, ...], str]] = []
+        self.part_of: dict[str, tuple[str, Mark]] = {}  # part -> (whole, where it is written)
 
     def error(self, mark: Mark, message: str) -> None:
         self.problems.append(Problem(self.filename, mark.line, mark.col, message))
@@ -340,6 +341,11 @@ class _Reader:
         if not version_seen and isinstance(root, Map):
             self.error(root.mark, f"'version: {FORMAT_VERSION}' is missing: add it as the first line")
         self.check_references()
+        self.check_part_of_cycles()
+        if any(target == SELF for target, *_ in self.references):
+            # Only an inventory that names `self` gets the thing, so first-edition
+            # files keep exactly their ids.
+            things[SELF] = self_thing()
         return things, owner
 
     def thing(self, section: str, id_node, body) -> Thing | None:
@@ -350,6 +356,10 @@ class _Reader:
         if thing_id == MEMORY:
             self.error(id_node.mark, "'memory' is reserved for what the owner remembers "
                                      "(a bare 'password' term uses it); choose another id")
+            return None
+        if thing_id == SELF:
+            self.error(id_node.mark, "'self' is reserved for you in person (a bare 'self' term: your face, "
+                                     "signature or ID card); choose another id")
             return None
         if thing_id in self.where:
             first = self.where[thing_id]
@@ -384,8 +394,21 @@ class _Reader:
             return self.boolean(node, what)
         if field == "price":
             return self.number(node, what)
-        if field in ("login", "recovery"):
+        if field in METHOD_FIELDS:
             return self.methods(node, what)
+        if field == "site":
+            # A label, not a thing: nothing refers to it but a `site:` selector.
+            return self.ident(node, what)
+        if field == "part_of":
+            whole = self.ident(node, what)
+            if whole is not None:
+                self.references.append((whole, node.mark, ("account",), what))
+                if whole == thing_id:
+                    self.error(node.mark, f"{what}: an account cannot be part of itself; name the account "
+                                          "it belongs to (e.g. part_of: google for gmail)")
+                    return None
+                self.part_of[thing_id] = (whole, node.mark)
+            return whole
         if field == "needs":
             return self.method(node, what, allow_list=True)
         if field == "copies":
@@ -490,6 +513,26 @@ class _Reader:
         self.references.append((target, mark, TERM_KINDS[kind][1], f"{what}, term '{raw}'"))
         return Term(kind, target)
 
+    def check_part_of_cycles(self) -> None:
+        """A `part_of` chain that comes back to where it started is one error,
+        at the first part of the cycle in the file. Cost: O(accounts)."""
+        done: set[str] = set()
+        for start in self.part_of:
+            path: list[str] = []
+            on_path: set[str] = set()
+            node = start
+            while node in self.part_of and node not in done and node not in on_path:
+                path.append(node)
+                on_path.add(node)
+                node = self.part_of[node][0]
+            if node in on_path:
+                cycle = path[path.index(node):]
+                first = min(cycle, key=lambda part: (self.part_of[part][1].line, self.part_of[part][1].col))
+                chain = " -> ".join([*cycle, node])
+                self.error(self.part_of[first][1], f"'part_of' of account '{first}' is circular ({chain}): "
+                                                   "a part belongs to a whole that is not itself one of its parts")
+            done.update(path)
+
     def check_references(self) -> None:
         for target, mark, allowed, what in self.references:
             actual = self.kinds.get(target)
@@ -517,8 +560,14 @@ def _build(kind: str, thing_id: str, f: dict, mark: Mark) -> Thing:
     """Apply the format's defaults, so the engine sees only explicit methods."""
     login: tuple[Method, ...] = ()
     recovery = f.get("recovery") or ()
+    legacy = f.get("legacy") or ()
     needs = f.get("needs")
-    if kind == "account":
+    if kind == "account" and f.get("part_of"):
+        # A part is reached only through its whole: its whole is a term of each of its methods.
+        whole = Term("account", f["part_of"])
+        login, recovery, legacy = (tuple(Method(_unique([*m.terms, whole]), m.mark) for m in methods)
+                                   for methods in (f.get("login") or (Method(()),), recovery, legacy))
+    elif kind == "account":
         login = f.get("login") or (Method((Term("password", MEMORY),)),)
     elif kind == "phone" and f.get("device"):
         login = (Method((Term("device", f["device"]),)),)
@@ -534,6 +583,8 @@ def _build(kind: str, thing_id: str, f: dict, mark: Mark) -> Thing:
         number=f.get("number") or "", device=f.get("device") or "", copies=f.get("copies") or (),
         needs=needs, account=f.get("account") or "", price=f.get("price") or 0.0,
         currency=f.get("currency") or (DEFAULT_CURRENCY if kind == "purchase" else ""), mark=mark,
+        unlock=f.get("unlock") or (), site=f.get("site") or "", part_of=f.get("part_of") or "",
+        legacy=legacy, relation=f.get("relation") or "",
     )
 
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 MEMORY = "memory"  # the reserved id: what the owner remembers
+SELF = "self"  # the reserved id: the owner in person (face, signature, ID card)
+RESERVED = (MEMORY, SELF)
 FORMAT_VERSION = 1
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -23,19 +25,23 @@ SECTIONS: dict[str, str] = {
     "accounts": "account",
     "data": "data",
     "purchases": "purchase",
+    "people": "person",
 }
 TOP_LEVEL = ("version", "owner", *SECTIONS)
 
 COMMON_FIELDS = ("name", "notes", "critical")
 # Section -> fields it allows besides the common ones.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "devices": ("kind",),
-    "places": (),
+    "devices": ("kind", "unlock", "site"),
+    "places": ("site",),
     "phones": ("number", "device", "recovery"),
-    "accounts": ("provider", "user", "url", "kind", "login", "recovery"),
+    "accounts": ("provider", "user", "url", "kind", "part_of", "login", "recovery", "legacy"),
     "data": ("copies", "needs"),
     "purchases": ("account", "price", "currency"),
+    "people": ("relation",),
 }
+# Fields that hold lists of methods (any one works), and what each is called in messages.
+METHOD_FIELDS = ("login", "recovery", "unlock", "legacy")
 REQUIRED: dict[str, tuple[str, ...]] = {"data": ("copies",), "purchases": ("account",)}
 
 DEVICE_KINDS = ("phone", "computer", "tablet", "security-key", "other")
@@ -60,12 +66,15 @@ TERM_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "key": ("a hardware security key", ("device",)),
     "device": ("a trusted or signed-in device", ("device",)),
     "codes": ("printed or saved recovery codes", ("place", "account")),
-    "": ("that thing, whatever it is", ("device", "place", "phone", "account", "data", "purchase", "memory")),
+    "person": ("that person acts for you (approves, takes over, brings a death certificate)", ("person",)),
+    "": ("that thing, whatever it is",
+         ("device", "place", "phone", "account", "data", "purchase", "person", "memory", "self")),
 }
-# What `copies` of a data item may name.
-COPY_KINDS = ("account", "device", "place")
-# Things that are available by themselves unless lost: the roots of the fixed point.
-ROOT_KINDS = ("memory", "device", "place")
+# What `copies` of a data item may name (`memory`: a key known by heart).
+COPY_KINDS = ("account", "device", "place", "memory")
+# Things that are available by themselves unless lost: the roots of the fixed point
+# (a device with `unlock` is no root: see `is_root`).
+ROOT_KINDS = ("memory", "self", "device", "place", "person")
 # What the ranking and resilience consider losing on its own.
 LOSABLE_KINDS = ("account", "device", "phone", "place")
 
@@ -131,10 +140,35 @@ class Thing:
     price: float = 0.0
     currency: str = ""
     mark: Mark | None = None
+    # Second edition.
+    unlock: tuple[Method, ...] = ()  # device: what it takes to use it once in hand
+    site: str = ""  # device, place: where it is (home, carried, parents, ...)
+    part_of: str = ""  # account: the account it is part of (already a term of every method)
+    legacy: tuple[Method, ...] = ()  # account: methods that work only after the owner's death
+    relation: str = ""  # person: partner, child, executor, ...
 
     @property
     def methods(self) -> tuple[Method, ...]:
+        """Login and recovery methods (what counts while the owner lives)."""
         return self.login + self.recovery
+
+    @property
+    def roles(self) -> tuple[tuple[str, tuple[Method, ...]], ...]:
+        """Every list of methods with its role, in the order the graph numbers them."""
+        return (("login", self.login), ("unlock", self.unlock), ("recovery", self.recovery),
+                ("legacy", self.legacy))
+
+
+def is_root(thing: Thing) -> bool:
+    """Available by itself unless lost: memory, self, people, places, and
+    devices that need no unlocking."""
+    return thing.kind in ROOT_KINDS and not thing.unlock
+
+
+def login_role(role: str) -> bool:
+    """Whether methods of `role` count in the login-alone fixed point: a
+    device's unlock is how it is used, not a recovery."""
+    return role in ("login", "unlock")
 
 
 @dataclass(frozen=True)
@@ -162,3 +196,7 @@ class Inventory:
 
 def memory_thing() -> Thing:
     return Thing(id=MEMORY, kind="memory", name="Memory (what the owner remembers)")
+
+
+def self_thing() -> Thing:
+    return Thing(id=SELF, kind="self", name="You in person (face, signature, ID card)")
