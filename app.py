@@ -24,6 +24,8 @@ from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
 from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
+from identity_map.providers.factors import factor_rows
+from identity_map.providers.templates import TEMPLATES, apply_template
 from identity_map.app.workspace import (
     ImportDraft, Notice, Opened, Workspace, display_name, import_export, initial_path, inventories_folder,
     inventory_files, open_draft, open_path, open_upload, save_as_target, save_file,
@@ -78,6 +80,11 @@ def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, who
     if what is None:
         return appview.graph_page(analyse(text, filename), lost, focus)
     return appview.graph_page_of(what.graph, what.result, focus)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def factors(text: str, filename: str):
+    return factor_rows(analyse(text, filename).graph)
 
 
 ss = st.session_state
@@ -135,6 +142,16 @@ def on_save_as() -> None:
     target = target_in_folder(ss.save_as_name)
     if target is not None:
         note(ss.ws.save(ss.editor, target))
+
+
+def on_add_template() -> None:
+    added = apply_template(ss.editor, ss.template_key, ss.template_user.strip(), ss.ws.doc.name)
+    if added.problems:
+        note(Notice("error", f"Not added: {added.problems[0]} (fix the inventory first)."))
+        return
+    ss.editor = added.text
+    note(Notice("success", f"Added {', '.join(added.ids)} to the editor, not saved yet: review the commented "
+                           "choices of how you sign in, then Save."))
 
 
 def on_revert() -> None:
@@ -279,13 +296,21 @@ if analysis is not None and analysis.validation.warnings:
     with st.expander(f"{len(analysis.validation.warnings)} warning(s)"):
         st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
 
-explore, edit, ranking, resilient, export, importing = st.tabs(
-    ["Blast radius", "Edit", "Ranking", "Resilience", "Export", "Import"])
+explore, edit, ranking, resilient, second, export, importing = st.tabs(
+    ["Blast radius", "Edit", "Ranking", "Resilience", "Second factors", "Export", "Import"])
 
 with edit:
     st.html(EDITOR_CSS)
     st.text_area("Inventory (YAML)", key="editor", height=560,
                  help="Checked when you leave the box or press Ctrl+Enter. Format: docs/inventory-format.md")
+    with st.expander("Add a provider's account (template)"):
+        pick_template, pick_user, add_box = st.columns([2, 3, 1.2], vertical_alignment="bottom")
+        pick_template.selectbox("Provider", sorted(TEMPLATES), key="template_key",
+                                format_func=lambda k: TEMPLATES[k].name)
+        pick_user.text_input("Your address or user name there", key="template_user")
+        add_box.button("Add", key="template_add", on_click=on_add_template, width="stretch",
+                       help="Adds the account, its parts and the data that usually lives there to the editor; "
+                            "nothing is saved until you Save.")
 
 # -- Import ----------------------------------------------------------------------
 
@@ -323,7 +348,7 @@ with importing:
         drop_box.button("Discard", key="import_discard", on_click=on_import_discard, width="stretch")
 
 if analysis is None:
-    for tab in (explore, ranking, resilient, export):
+    for tab in (explore, ranking, resilient, second, export):
         tab.info("Nothing to show until the inventory is valid.")
     st.stop()
 
@@ -460,6 +485,20 @@ with resilient:
         st.dataframe(table, hide_index=True)
     else:
         st.info("No critical things: mark the things that matter with `critical: true` in the Edit tab.")
+
+# -- Second factors ----------------------------------------------------------------
+
+with second:
+    st.caption("Per account: the second factors its site offers (from the bundled 2fa.directory and "
+               "passkeys.directory data) against those your inventory uses; critical and most depended-on "
+               "accounts first. Nothing is looked up online.")
+    rows = factors(text, name)
+    st.dataframe(appview.factor_table(rows), hide_index=True)
+    by_id = {r.id: r for r in rows}
+    if rows:
+        picked = st.selectbox("Details of", list(by_id), key="factors_of",
+                              format_func=lambda t: appview.label(inv, t))
+        st.markdown(appview.factor_findings_md(by_id[picked]))
 
 # -- Export --------------------------------------------------------------------
 

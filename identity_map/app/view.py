@@ -21,6 +21,8 @@ from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
 from identity_map.output.render import COLORS, render_html
 from identity_map.output.report import md, money
+from identity_map.providers.factors import FactorRow
+from identity_map.providers.report import link_md, matched_text
 from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
 from identity_map.analysis.validate import Validation, validate_text
 
@@ -404,3 +406,30 @@ def import_notes_md(notes: Sequence[str]) -> str:
     """The importer's notes as a Markdown list (user text escaped: they name
     the export's file and the accounts)."""
     return "\n".join(f"- {md(n)}" for n in notes)
+
+
+def factor_table(rows: Sequence[FactorRow]) -> list[dict]:
+    """The second-factor report as dataframe rows (plain text): the account,
+    what matched, what it uses against what its site offers, its findings."""
+    return [{
+        "account": f"{r.name} ({r.id})" if r.name != r.id else r.id,
+        "critical": "yes" if r.critical else "",
+        "fall with it": r.dependents,
+        "site": matched_text(r),
+        "uses": ("through " + ", ".join(r.through)) if r.through else ", ".join(r.used),
+        "site offers": ", ".join(r.offered),
+        "findings": "; ".join(f"{f.severity}: {f.title}" for f in r.findings),
+    } for r in rows]
+
+
+def factor_findings_md(row: FactorRow) -> str:
+    """One account's findings with the site's pages, as Markdown (user text escaped)."""
+    lines = [f"**{md(row.name)}**: {md(matched_text(row))}."]
+    if row.through:
+        lines.append(f"Signs in through {md(', '.join(row.through))}: look there.")
+    for f in row.findings:
+        lines.append(f"- **{f.severity}**: {md(f.title)}. {md(f.detail)}")
+        lines += [f"  - {link_md(label, url)}" for label, url in f.links]
+    if not row.findings and not row.through:
+        lines.append("Nothing to report." if row.match else "The directory does not know this site.")
+    return "\n".join(lines)

@@ -41,10 +41,10 @@ def matched_text(row: FactorRow) -> str:
 
     >>> from identity_map.providers.factors import FactorRow
     >>> matched_text(FactorRow("x", "X", False, 0, None, (), (), (), (), ()))
-    'not in the directory (add `url:` or `provider:` to match it)'
+    'not in the directory (give it a url or provider to match it)'
     """
     if row.match is None:
-        return "not in the directory (add `url:` or `provider:` to match it)"
+        return "not in the directory (give it a url or provider to match it)"
     return "matched " + row.match.describe()
 
 
@@ -68,7 +68,7 @@ def factors_text(rows: list[FactorRow]) -> str:
     Second factors: 1 account(s), 0 matched, 0 finding(s)
     <BLANKLINE>
     X (x): critical, 2 other thing(s) fall with it
-      not in the directory (add `url:` or `provider:` to match it)
+      not in the directory (give it a url or provider to match it)
       uses: password
     <BLANKLINE>
     Site data: 2fa.directory (MIT) and passkeys.directory (CC BY 4.0), bundled snapshot; see identity_map/providers/data/NOTICE.
