@@ -161,8 +161,10 @@ def cmd_factors(args) -> int:
 
 
 def cmd_add(args) -> int:
-    from identity_map.providers.templates import apply_template
+    from identity_map.providers.templates import TEMPLATES, apply_template
 
+    if args.template not in TEMPLATES:
+        raise CliError(f"unknown template '{args.template}'; use one of {', '.join(sorted(TEMPLATES))}")
     path = Path(args.file)
     text = path.read_text(encoding="utf-8") if path.exists() else "version: 1\n"
     added = apply_template(text, args.template, args.user, args.file)
@@ -224,10 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_factors)
 
-    from identity_map.providers.templates import TEMPLATES
-
     p = sub.add_parser("add", help="add a provider's account with its parts and data (a template)")
-    p.add_argument("template", choices=sorted(TEMPLATES), metavar="TEMPLATE", help=", ".join(sorted(TEMPLATES)))
+    p.add_argument("template", metavar="TEMPLATE", help="google, microsoft, apple, meta, amazon or proton")
     p.add_argument("file", help="the inventory to add to (created when missing; the previous version kept as .bak)")
     p.add_argument("--user", default="", metavar="ADDRESS", help="your address or user name there")
     p.set_defaults(run=cmd_add)

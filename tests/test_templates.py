@@ -91,3 +91,9 @@ def test_user_text_is_quoted_not_parsed():
     added = apply_template("version: 1\n", "meta", "yes: #no")
     assert added.problems == ()
     assert load_text(added.text)["meta"].user == "yes: #no"
+
+
+def test_cli_add_unknown_template(tmp_path, capsys):
+    assert main(["add", "myspace", str(tmp_path / "x.yaml")]) == 1
+    assert "use one of amazon, apple, google, meta, microsoft, proton" in capsys.readouterr().err
+    assert not (tmp_path / "x.yaml").exists()

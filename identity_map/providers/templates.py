@@ -12,7 +12,9 @@ layout kept) and validated before anything is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from identity_map.analysis.validate import validate_bytes
@@ -63,114 +65,35 @@ class Template:
     recovery: tuple[tuple[str, str], ...]
     legacy: tuple[tuple[str, str], ...]
     against_ban: str
-    kind: str = "identity"
+    kind: str
 
 
-_SECOND = (
-    ("password + sms:PHONE", "a code by text to your number"),
-    ("password + totp:APP", "one-time codes from an authenticator app"),
-    ("password + key:KEY", "a security key"),
-    ("passkey:DEVICE", "a passkey on your phone or computer"),
-)
+DATA = Path(__file__).with_name("data") / "templates.yaml"
 
-TEMPLATES: dict[str, Template] = {t.key: t for t in (
-    Template(
-        "google", "Google account", "Google",
-        parts=(Part("gmail", "Gmail", "email", mailbox=True), Part("google-photos", "Google Photos", "cloud"),
-               Part("google-drive", "Google Drive (and Google One backups)", "cloud"),
-               Part("youtube", "YouTube", "social")),
-        held=(Held("gmail-mail", "Gmail mail, contacts and calendars", ("gmail",), critical=True),
-              Held("google-photos-library", "Photos and videos in Google Photos", ("google-photos",), critical=True),
-              Held("drive-files", "Files in Google Drive", ("google-drive",)),
-              Held("android-backup", "Android phone backup (apps, messages, settings)", ("google-drive",))),
-        login=(("password + push:DEVICE", "a Google prompt on a signed-in phone"), *_SECOND),
-        recovery=(("sms:PHONE", "the recovery phone number"), ("email:MAILBOX", "the recovery address"),
-                  ("codes:PLACE", "printed backup codes")),
-        legacy=(("person:PERSON", "Inactive Account Manager: who is told and gets your data"),),
-        against_ban="Against a ban: export everything with Google Takeout (takeout.google.com) to a disk you own, "
-                    "regularly; Google One members can reach support by chat; set up Inactive Account Manager "
-                    "for your heirs; keep Photos and Drive copied elsewhere."),
-    Template(
-        "microsoft", "Microsoft account", "Microsoft",
-        parts=(Part("outlook", "Outlook.com", "email", mailbox=True), Part("onedrive", "OneDrive", "cloud"),
-               Part("xbox", "Xbox", "gaming"),
-               Part("ms-authenticator-backup", "Microsoft Authenticator cloud backup", "authenticator",
-                    notes="The app's one-time-code seeds are backed up only into this account.")),
-        held=(Held("outlook-mail", "Outlook.com mail, contacts and calendars", ("outlook",), critical=True),
-              Held("onedrive-files", "Files and photos in OneDrive", ("onedrive",), critical=True),
-              Held("bitlocker-key", "BitLocker recovery key", ("",), critical=True,
-                   notes="Windows saves it to the account by default: print it or save it to a USB disk too.")),
-        login=(("password + push:DEVICE", "an approval in Microsoft Authenticator"), *_SECOND),
-        recovery=(("sms:PHONE", "the security-info phone number"), ("email:MAILBOX", "the alternate address"),
-                  ("codes:PLACE", "the printed recovery code")),
-        legacy=(),
-        against_ban="Against a ban: download OneDrive and Outlook to a disk you own, regularly; keep the BitLocker "
-                    "key offline; Microsoft 365 subscribers can reach support by chat or phone; Xbox and Office "
-                    "purchases are tied to the account and cannot be moved; there is no legacy contact."),
-    Template(
-        "apple", "Apple Account", "Apple",
-        parts=(Part("icloud-mail", "iCloud Mail", "email", mailbox=True), Part("icloud-photos", "iCloud Photos", "cloud"),
-               Part("icloud-drive", "iCloud Drive", "cloud"),
-               Part("icloud-keychain", "iCloud Keychain (passwords and passkeys)", "password-manager",
-                    notes="Other accounts' passkeys saved here: write `passkey:icloud-keychain` in their login.")),
-        held=(Held("icloud-mail-data", "iCloud mail", ("icloud-mail",)),
-              Held("icloud-photos-library", "Photos and videos in iCloud Photos", ("icloud-photos",), critical=True),
-              Held("icloud-drive-files", "Files in iCloud Drive", ("icloud-drive",)),
-              Held("keychain-passwords", "Passwords and passkeys in iCloud Keychain", ("icloud-keychain",),
-                   critical=True),
-              Held("filevault-key", "FileVault recovery key (Mac disk)", ("",), critical=True,
-                   notes="Stored with the account when you chose iCloud unlock: write the key down too.")),
-        login=(("password + device:DEVICE", "a code shown on a trusted Apple device"), *_SECOND),
-        recovery=(("sms:PHONE", "the trusted phone number"), ("person:PERSON", "a recovery contact"),
-                  ("codes:PLACE", "the printed recovery key")),
-        legacy=(("person:PERSON", "Legacy Contact: access key plus death certificate"),),
-        against_ban="Against a ban: copy photos and files to a disk you own (privacy.apple.com also exports your "
-                    "data); AppleCare gives phone support; add a Legacy Contact and a recovery contact; App Store "
-                    "purchases are tied to the account."),
-    Template(
-        "meta", "Meta account (Accounts Center)", "Meta", kind="social",
-        parts=(Part("facebook", "Facebook", "social"), Part("instagram", "Instagram", "social"),
-               Part("messenger", "Messenger", "social")),
-        held=(Held("facebook-photos", "Photos and posts on Facebook", ("facebook",)),
-              Held("instagram-posts", "Posts and stories on Instagram", ("instagram",)),
-              Held("messenger-chats", "Messenger chats", ("messenger",))),
-        login=(("password + sms:PHONE", "a code by text"), ("password + totp:APP", "an authenticator app"),
-               ("password + key:KEY", "a security key (Facebook)"), ("passkey:DEVICE", "a passkey")),
-        recovery=(("email:MAILBOX", "the contact address"), ("sms:PHONE", "the contact number"),
-                  ("codes:PLACE", "printed recovery codes")),
-        legacy=(("person:PERSON", "Facebook legacy contact (memorialised account)"),),
-        against_ban="Against a ban: save everything with Download Your Information, regularly; Meta Verified "
-                    "(paid) adds direct support; add a legacy contact on Facebook."),
-    Template(
-        "amazon", "Amazon account", "Amazon", kind="shop",
-        parts=(Part("amazon-photos", "Amazon Photos", "cloud"), Part("kindle", "Kindle", "shop"),
-               Part("prime-video", "Prime Video", "shop"), Part("audible", "Audible", "shop")),
-        held=(Held("amazon-photos-library", "Photos in Amazon Photos", ("amazon-photos",)),
-              Held("kindle-library", "Kindle e-books", ("kindle",),
-                   notes="Bought books stay readable only through the account."),
-              Held("order-history", "Order history, invoices and warranties", ("",))),
-        login=(("password + sms:PHONE", "a code by text"), ("password + totp:APP", "an authenticator app"),
-               ("passkey:DEVICE", "a passkey")),
-        recovery=(("email:MAILBOX", "the account's address"), ("sms:PHONE", "the account's number")),
-        legacy=(),
-        against_ban="Against a ban: download Amazon Photos and your invoices to a disk you own; Request Your Data "
-                    "exports the rest; Kindle, Audible and Prime Video purchases are tied to the account and cannot "
-                    "be moved."),
-    Template(
-        "proton", "Proton account", "Proton", kind="email",
-        parts=(Part("proton-mail", "Proton Mail", "email", mailbox=True), Part("proton-drive", "Proton Drive", "cloud"),
-               Part("proton-pass", "Proton Pass", "password-manager")),
-        held=(Held("proton-mailbox", "Proton mail", ("proton-mail",), critical=True),
-              Held("proton-drive-files", "Files in Proton Drive", ("proton-drive",)),
-              Held("proton-pass-vault", "Passwords in Proton Pass", ("proton-pass",), critical=True)),
-        login=(("password + totp:APP", "an authenticator app"), ("password + key:KEY", "a security key")),
-        recovery=(("email:MAILBOX", "a recovery address at another provider"), ("sms:PHONE", "a recovery number"),
-                  ("codes:PLACE", "the recovery phrase, printed: without it a reset leaves old mail unreadable")),
-        legacy=(),
-        against_ban="An independent, end-to-end encrypted mailbox: paid plans get priority support; print the "
-                    "recovery phrase; export mail with Proton's export tool now and then; a domain of your own "
-                    "lets you move the address to another provider."),
-)}
+
+def _choices_of(rows) -> tuple[tuple[str, str], ...]:
+    return tuple((str(method), str(what)) for method, what in rows or ())
+
+
+def _template(key: str, t: dict, common) -> Template:
+    return Template(
+        key, t["name"], t["provider"],
+        parts=tuple(Part(p["key"], p["name"], p["kind"], p.get("mailbox", False), p.get("notes", ""))
+                    for p in t["parts"]),
+        held=tuple(Held(h["key"], h["name"], tuple(h["copies"]), h.get("critical", False), h.get("notes", ""))
+                   for h in t["held"]),
+        login=_choices_of(t.get("login")) + common, recovery=_choices_of(t.get("recovery")),
+        legacy=_choices_of(t.get("legacy")), against_ban=t["against_ban"], kind=t["kind"])
+
+
+def _load_templates() -> dict[str, Template]:
+    """The bundled templates (data/templates.yaml), by key."""
+    doc = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    common = _choices_of(doc["second_factors"])
+    return {key: _template(key, t, common) for key, t in doc["templates"].items()}
+
+
+TEMPLATES: dict[str, Template] = _load_templates()
 
 
 @dataclass(frozen=True)
