@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from identity_map.analysis.graph import build_graph
 from identity_map.cli import main
@@ -252,3 +254,13 @@ def test_user_text_stays_text(fixture_dir):
     assert "\\*bold\\*" in md_out
     table = list(csv.reader(io.StringIO(export_factors(rows, "csv"))))
     assert all(not cell.startswith("=") for line in table for cell in line)
+
+
+FIELD_TEXT = st.text(st.sampled_from(list("ab.-@:/[]% xn--日本\\")) | st.characters(), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=FIELD_TEXT, provider=FIELD_TEXT, user=FIELD_TEXT, name=FIELD_TEXT)
+def test_any_field_text_matches_or_not_without_error(url, provider, user, name):
+    found = match_account(account(url=url, provider=provider, user=user, name=name or "acct", subkind="email"))
+    assert found is None or found.key and found.by in ("url", "provider", "user", "name")
