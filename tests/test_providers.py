@@ -264,3 +264,22 @@ FIELD_TEXT = st.text(st.sampled_from(list("ab.-@:/[]% xn--日本\\")) | st.chara
 def test_any_field_text_matches_or_not_without_error(url, provider, user, name):
     found = match_account(account(url=url, provider=provider, user=user, name=name or "acct", subkind="email"))
     assert found is None or found.key and found.by in ("url", "provider", "user", "name")
+
+
+# -- Support (what proposals may offer) ----------------------------------------------
+
+def test_support_answers_true_false_or_unknown(fixture_dir):
+    from identity_map.providers.support import AUTHENTICATOR, PASSKEY, RECOVERY_CODES, SECURITY_KEY, support_of
+
+    def of(url):
+        return support_of(account(url=url), fixture_dir)
+
+    mail, nofa, pk, unknown = of("xm.test"), of("nofa.test"), of("pkonly.test"), of("unknown.test")
+    assert mail.second_factors() == (SECURITY_KEY, PASSKEY, AUTHENTICATOR)
+    assert dict(mail.pages()) == {"how to set it up": "https://example-mail.test/2fa",
+                                  "if you are locked out": "https://example-mail.test/recover"}
+    assert [nofa.offers(w) for w in (AUTHENTICATOR, SECURITY_KEY, PASSKEY, RECOVERY_CODES)] == [False] * 4
+    assert not nofa.possible(RECOVERY_CODES) and nofa.second_factors() == ()
+    assert pk.offers(PASSKEY) is True and pk.offers(AUTHENTICATOR) is None and pk.possible(SECURITY_KEY)
+    assert not unknown.known and all(unknown.possible(w) for w in (AUTHENTICATOR, SECURITY_KEY, PASSKEY))
+    assert of("smsplus.test").offers(SECURITY_KEY) is False
