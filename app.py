@@ -372,7 +372,9 @@ with explore:
         if preset.choices:
             options = scenarios.choices(preset, inv)
             key = f"pick_{preset.key}"
-            if not options:
+            if not options and preset.optional_pick:
+                pick_loss.caption(preset.help)
+            elif not options:
                 pick_loss.info(f"The inventory has no {preset.pick_label.lower()} to pick.")
             else:
                 if ss.get(key) not in options:
@@ -381,13 +383,13 @@ with explore:
                                            format_func=lambda t: appview.label(inv, t))
         else:
             pick_loss.caption(preset.help)
-        lost = scenarios.lost_ids(preset, inv, pick)
+        lost = scenarios.selectors(preset, inv, pick)
 
     whole = pick_view.toggle("Whole graph", key="whole_graph", value=not appview.focus_by_default(inv),
                              help="Off: only the things the loss touches and their neighbours.")
 
     base = appview.scenario(analysis, lost)
-    lost_key = tuple(sorted(base.scenario))
+    lost_key = base.selectors
     summary = st.container()
     graph_box, list_box = st.columns([3, 2], gap="medium")
 

@@ -7,13 +7,13 @@ Every command reads an inventory, calls the library and prints; errors are
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from pathlib import Path
 
 from identity_map.output import report
-from identity_map.analysis.engine import impact, rank
+from identity_map.analysis.engine import Impact, rank
+from identity_map.analysis.selectors import SelectorError, scenario_impact
 from identity_map.format.files import replace_keeping_backup, write_atomic
 from identity_map.format.load import InventoryError, Problem
 from identity_map.analysis.validate import Validation, validate_bytes
@@ -40,16 +40,11 @@ def _load(path: str, show_warnings: bool = False) -> Validation:
     return checked
 
 
-def _scenario(checked: Validation, lose: list[str]) -> list[str]:
-    ids = list(checked.inventory.things)
-    for tid in lose:
-        if tid not in checked.inventory.things:
-            close = difflib.get_close_matches(tid, ids, n=1)
-            raise CliError(f"unknown id '{tid}' after --lose"
-                           + (f"; did you mean '{close[0]}'?" if close else "")
-                           + f" (ids in {checked.inventory.source}: {', '.join(ids[:20])}"
-                           + (", ..." if len(ids) > 20 else "") + ")")
-    return lose
+def _scenario(checked: Validation, lose: list[str]) -> Impact:
+    try:
+        return scenario_impact(checked.graph, lose)
+    except SelectorError as exc:
+        raise CliError(f"--lose: {exc}") from None
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -69,7 +64,7 @@ def cmd_validate(args) -> int:
 
 def cmd_impact(args) -> int:
     checked = _load(args.file)
-    result = impact(checked.graph, _scenario(checked, args.lose))
+    result = _scenario(checked, args.lose)
     if args.format == "json":
         print(json.dumps(report.impact_json(result), indent=2, ensure_ascii=False))
     elif args.format == "md":
@@ -93,7 +88,7 @@ def cmd_graph(args) -> int:
     from identity_map.output.render import render_html  # pyvis is only needed here
 
     checked = _load(args.file)
-    result = impact(checked.graph, _scenario(checked, args.lose))
+    result = _scenario(checked, args.lose)
     write_atomic(args.output, render_html(checked.graph, result, focus=args.focus))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
@@ -134,7 +129,8 @@ def cmd_checklist(args) -> int:
     from identity_map.checklist import build_checklist, export
 
     checked = _load(args.file)
-    items = build_checklist(checked.graph, _scenario(checked, args.lose) or None)
+    _scenario(checked, args.lose)  # refuses a selector that matches nothing
+    items = build_checklist(checked.graph, args.lose or None)
     _emit(export(items, args.format, checked.inventory), args.output)
     return 0
 
@@ -191,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("impact", help="what is lost, recoverable or degraded when some ids are lost")
     p.add_argument("file")
-    p.add_argument("--lose", action="append", default=[], metavar="ID", help="an id to lose (repeatable)")
+    p.add_argument("--lose", action="append", default=[], metavar="SEL",
+                   help="what to lose (repeatable): an id, site:S, provider:P or kind:K")
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.set_defaults(run=cmd_impact)
 
@@ -202,14 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("graph", help="write an interactive HTML graph (works offline)")
     p.add_argument("file")
-    p.add_argument("--lose", action="append", default=[], metavar="ID")
+    p.add_argument("--lose", action="append", default=[], metavar="SEL")
     p.add_argument("--focus", action="store_true", help="draw only the blast radius and its neighbours")
     p.add_argument("-o", "--output", required=True, metavar="OUT.html")
     p.set_defaults(run=cmd_graph)
 
     p = sub.add_parser("checklist", help="a mitigation checklist whose every item the engine verified")
     p.add_argument("file")
-    p.add_argument("--lose", action="append", default=[], metavar="ID",
+    p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="scope to this scenario (default: every single point of failure)")
     p.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
     p.add_argument("-o", "--output", metavar="OUT")

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_support import APP, EXAMPLES, XSS, unescape, unescaped_markup
 from identity_map.analysis import scenarios
+from identity_map.analysis.selectors import scenario_impact
 from identity_map.analysis.engine import LOST, impact, rank
 from identity_map.analysis.explain import why
 from identity_map.format.generate import generate_inventory
@@ -57,7 +58,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 def expected_metrics(path: Path, lost) -> dict[str, str]:
     """The figures the library gives for the same scenario."""
     checked = validate_text(path.read_text(), str(path))
-    s = impact(checked.graph, list(lost)).summary
+    s = scenario_impact(checked.graph, list(lost)).summary
     return {"Lost": str(s.counts[LOST]), "Recoverable": str(s.counts["recoverable"]),
             "Degraded": str(s.counts["degraded"]), "Money lost": money(s.money_lost),
             "Critical lost": str(len(s.critical_lost))}
@@ -162,7 +163,7 @@ def test_preset_scenarios_show_the_library_figures(folder, monkeypatch, mode):
     if preset.choices:
         pick = at.selectbox(key=f"pick_{mode}").value
         assert pick == scenarios.default_pick(preset, checked.inventory, rank(checked.graph))
-    lost = scenarios.lost_ids(preset, checked.inventory, pick)
+    lost = scenarios.selectors(preset, checked.inventory, pick)
     assert lost
     assert metrics(at) == expected_metrics(path, lost)
 
@@ -277,7 +278,7 @@ def test_invalid_edit_is_shown_with_its_line_and_never_saved(folder, monkeypatch
     path = copy_example("malik.yaml", folder)
     original = path.read_text()
     at = start(monkeypatch, path)
-    broken = original.replace("login: [sso:microsoft]", "login: [sso:nosuchaccount]", 1)
+    broken = original.replace("login: [device:iphone + sso:microsoft]", "login: [sso:nosuchaccount]", 1)
     line = broken.splitlines().index("    login: [sso:nosuchaccount]") + 1
     at.text_area(key="editor").set_value(broken)
     rerun(at)

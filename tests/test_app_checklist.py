@@ -9,6 +9,8 @@ import time
 import pytest
 
 from app_support import EXAMPLES, XSS, unescape
+from identity_map.analysis import scenarios
+from identity_map.analysis.selectors import scenario_impact
 from identity_map.app import view as appview
 from identity_map.checklist import apply, build_checklist
 from identity_map.analysis.engine import LOST, impact
@@ -109,8 +111,9 @@ def test_whole_inventory_checklist_and_a_preset(folder, monkeypatch):
     item = whole[0]
     at.toggle(key=f"whatif-{item.id}").set_value(True)
     rerun(at)
-    fire = [t.id for t in G.graph["inventory"].of_kind("device", "place")]
-    assert metrics(at) == figures(impact(build_graph(apply(G.graph["inventory"], [item])), fire))
+    changed = apply(G.graph["inventory"], [item])
+    fire = scenarios.selectors(scenarios.HOUSE_FIRE, changed, "site:home")  # applied to the changed inventory
+    assert metrics(at) == figures(scenario_impact(build_graph(changed), fire))
 
 
 def test_checklist_downloads_are_offered_beside_the_graph_and_in_export(folder):

@@ -8,6 +8,7 @@ from app_support import EXAMPLES
 from identity_map.analysis import scenarios
 from identity_map.analysis.engine import rank
 from identity_map.analysis.graph import build_graph
+from identity_map.analysis.selectors import select
 from identity_map.format.load import load_file, load_text
 
 
@@ -21,30 +22,41 @@ def household():
     return load_file(EXAMPLES / "household.yaml")
 
 
-def test_banned_loses_the_picked_account(malik):
-    assert scenarios.choices(scenarios.BANNED, malik) == [t.id for t in malik.of_kind("account")]
-    assert scenarios.lost_ids(scenarios.BANNED, malik, "github") == ("github",)
+def test_banned_loses_the_picked_account_or_provider(malik):
+    assert scenarios.choices(scenarios.BANNED, malik) == [t.id for t in malik.of_kind("account")] + ["provider:Microsoft"]
+    assert scenarios.selectors(scenarios.BANNED, malik, "provider:Microsoft") == ("provider:Microsoft",)
+    assert scenarios.selectors(scenarios.BANNED, malik, "github") == ("github",)
 
 
 def test_phone_lost_offers_devices_of_kind_phone_only(malik, household):
     assert scenarios.choices(scenarios.PHONE_LOST, malik) == ["iphone"]
     assert scenarios.choices(scenarios.PHONE_LOST, household) == ["anna-phone", "ben-phone"]
-    assert scenarios.lost_ids(scenarios.PHONE_LOST, malik, "iphone") == ("iphone",)
+    assert scenarios.selectors(scenarios.PHONE_LOST, malik, "iphone") == ("iphone",)
 
 
 def test_a_pick_that_is_not_a_choice_loses_nothing(malik):
-    assert scenarios.lost_ids(scenarios.PHONE_LOST, malik, "laptop") == ()
-    assert scenarios.lost_ids(scenarios.BANNED, malik, None) == ()
+    assert scenarios.selectors(scenarios.PHONE_LOST, malik, "laptop") == ()
+    assert scenarios.selectors(scenarios.BANNED, malik, None) == ()
 
 
-def test_house_fire_loses_every_device_and_place(household):
-    lost = scenarios.lost_ids(scenarios.HOUSE_FIRE, household)
-    assert set(lost) == {t.id for t in household.of_kind("device", "place")}
-    assert {"safe", "parents", "yubikey-spare"} <= set(lost)
+def test_house_fire_takes_one_site_not_what_you_carry_nor_the_parents_house(household):
+    # The site holding the most things is the default; `carried` is never offered.
+    assert scenarios.choices(scenarios.HOUSE_FIRE, household) == ["site:home", "site:parents"]
+    assert scenarios.default_pick(scenarios.HOUSE_FIRE, household, []) == "site:home"
+    lost = select(household, scenarios.selectors(scenarios.HOUSE_FIRE, household, "site:home"))
+    assert {"safe", "nas", "yubikey-spare", "anna-laptop"} <= lost
+    assert not lost & {"anna-phone", "ben-phone", "yubikey-anna", "parents", "id-card-ben"}
+
+
+def test_house_fire_without_sites_spares_phones_and_keys():
+    inv = load_text("version: 1\ndevices:\n  p: {kind: phone}\n  k: {kind: security-key}\n  pc: {kind: computer}\n"
+                    "places:\n  safe: {}\n")
+    assert scenarios.choices(scenarios.HOUSE_FIRE, inv) == []
+    assert scenarios.selectors(scenarios.HOUSE_FIRE, inv) == ("pc", "safe")
 
 
 def test_after_death_loses_memory(malik):
-    assert scenarios.lost_ids(scenarios.AFTER_DEATH, malik) == ("memory",)
+    assert scenarios.selectors(scenarios.AFTER_DEATH, malik) == ("memory",)
     assert scenarios.choices(scenarios.AFTER_DEATH, malik) == []
 
 
@@ -53,7 +65,7 @@ def test_default_pick_is_the_worst_ranked_choice(malik, household):
     ranking = rank(build_graph(household))
     phones = [r.id for r in ranking if r.id in ("anna-phone", "ben-phone")]
     assert scenarios.default_pick(scenarios.PHONE_LOST, household, ranking) == phones[0]
-    assert scenarios.default_pick(scenarios.HOUSE_FIRE, household, ranking) is None
+    assert scenarios.default_pick(scenarios.HOUSE_FIRE, household, ranking) == "site:home"
 
 
 def test_no_phone_means_nothing_to_pick():

@@ -104,7 +104,8 @@ def test_method_rows(malik):
     assert appview.method_rows(result, "github") == [
         {"role": "login", "method": "password + totp:ms-authenticator", "worked before": True,
          "works now": False, "missing now": "ms-authenticator"}]
-    assert appview.method_rows(result, "iphone") == []
+    assert appview.method_rows(result, "iphone") == [  # its passcode (second edition: unlock)
+        {"role": "unlock", "method": "password", "worked before": True, "works now": True, "missing now": ""}]
 
 
 def test_problem_rows_carry_the_line_text():

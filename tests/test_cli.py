@@ -53,7 +53,7 @@ def test_impact_json_contract(capsys):
     code, out, _ = run(capsys, "impact", SPEC, "--lose", "microsoft", "--format", "json")
     doc = json.loads(out)
     assert code == 0
-    assert doc["scenario"] == {"lost": ["microsoft"]}
+    assert doc["scenario"] == {"lost": ["microsoft"], "selectors": ["microsoft"]}
     assert set(doc["nodes"]) >= {"microsoft", "github", "photos", "iphone"}
     assert doc["nodes"]["github"]["status"] == "recoverable"
     assert set(doc["nodes"]["github"]) == {"status", "kind", "name", "why"}

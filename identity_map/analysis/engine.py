@@ -326,6 +326,7 @@ class Impact:
     recoverable: frozenset[str]
     degraded: frozenset[str]
     compiled: Compiled
+    selectors: tuple[str, ...] = ()  # what the scenario was asked as (see `selectors.scenario_impact`)
 
     def status(self, thing_id: str) -> str:
         if thing_id in self.lost:
@@ -338,6 +339,14 @@ class Impact:
 
     def available(self, thing_id: str) -> bool:
         return self.compiled.base_avail[self.compiled.index[thing_id]] and thing_id not in self.lost
+
+    @cached_property
+    def already_unreachable(self) -> tuple[str, ...]:
+        """The scenario's ids that were unavailable even with nothing lost
+        (file order): losing them changes nothing, which a person should be
+        told rather than see "0 lost"."""
+        c = self.compiled
+        return tuple(c.ids[i] for i in sorted(c.index[t] for t in self.scenario) if not c.base_avail[i])
 
     @cached_property
     def lost_indices(self) -> frozenset[int]:
@@ -386,13 +395,15 @@ def impact_of(c: Compiled, lost=()) -> Impact:
     return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c)
 
 
-def lost_after(x: Compiled, before: Impact) -> frozenset[str]:
+def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     """The ids lost in `before`'s scenario once the additions of x are made:
-    exactly `impact_of(x, before.scenario).lost`, for x = `extend(c, ...)`
-    and `before` an impact on c. Availability only grows with methods, so
-    the scenario's fixed point grows from before's by forward chaining
-    through what x adds (`_grow`); lost = before's lost, plus what x gains
-    in its baseline, minus what the scenario gains.
+    exactly `impact_of(x, before.scenario | also_lost).lost`, for x =
+    `extend(c, ...)`, `before` an impact on c, and `also_lost` ids of things
+    x adds that the scenario takes too (a backup disk added at the site that
+    burns: see `selectors`). Availability only grows with methods, so the
+    scenario's fixed point grows from before's by forward chaining through
+    what x adds (`_grow`); lost = before's lost, plus what x gains in its
+    baseline, minus what the scenario gains.
     Cost: O(things) in flat list copies plus the methods of what the
     additions make available: independent of how much the scenario loses,
     unlike a fresh `impact`."""
@@ -400,11 +411,15 @@ def lost_after(x: Compiled, before: Impact) -> frozenset[str]:
     if ext is None or ext.parent is not before.compiled:
         raise ValueError("x must extend the compiled form of `before`")
     c = ext.parent
+    extra = frozenset(x.index[i] for i in also_lost)
+    if any(i < len(c.ids) for i in extra):
+        raise ValueError("also_lost must name only things that x adds")
     lost_idx = before.lost_indices
     avail = c.base_avail + [False] * (len(x.ids) - len(c.ids))
     for i in lost_idx:
         avail[i] = False
-    saved = _grow(x, avail, {}, frozenset(c.index[i] for i in before.scenario), ext.methods, ext.roots, 0)
+    forced = frozenset(c.index[i] for i in before.scenario) | extra
+    saved = _grow(x, avail, {}, forced, ext.methods, ext.roots, 0)
     return x.ids_of(lost_idx.union(ext.gained).difference(saved))
 
 

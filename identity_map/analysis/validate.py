@@ -3,7 +3,10 @@
 Warnings (the inventory is valid, exit 0, but the owner should know):
 - a thing unreachable even with nothing lost;
 - a critical thing that a single loss (one account, device, phone or place)
-  takes down: a single point of failure for something that matters.
+  takes down: a single point of failure for something that matters;
+- a recovery method that needs the thing it recovers (it can never help);
+- a phone or computer without `unlock` (heirs and thieves cannot use a
+  locked phone, so every answer about it would be too optimistic).
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from identity_map.analysis.engine import compiled, impact, rank
 from identity_map.analysis.explain import why
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import InventoryError, Problem, load_bytes
-from identity_map.format.model import Inventory, Mark
+from identity_map.format.model import Inventory, Mark, Method
+
+# Devices whose `unlock` decides what a finder, a thief or an heir can do with them.
+UNLOCKED_KINDS = ("phone", "computer", "tablet")
 
 
 @dataclass
@@ -57,8 +63,40 @@ def warnings_for(G: nx.DiGraph) -> list[Problem]:
     for tid, causes in hits.items():
         warn(tid, f"critical '{tid}' hangs on a single point of failure: losing {' or '.join(causes[:5])}"
                   f"{' or others' if len(causes) > 5 else ''} alone loses it; add an independent copy or way in")
+    for thing in inventory:
+        for method in thing.recovery:
+            if needs_itself(inventory, thing.id, method):
+                mark = method.mark or thing.mark or Mark(1, 1)
+                out.append(Problem(inventory.source, mark.line, mark.col,
+                                   f"recovery \"{method}\" of '{thing.id}' needs '{thing.id}' itself, so it can never "
+                                   "help: recover it through something that works without it", "warning"))
+        if thing.kind == "device" and thing.subkind in UNLOCKED_KINDS and not thing.unlock:
+            warn(thing.id, f"{thing.subkind} '{thing.id}' has no 'unlock': a locked {thing.subkind} is of no use "
+                           "to a thief or to your heirs, so the answers are too optimistic; say what opens it, "
+                           "e.g. 'unlock: [password]' for a passcode you remember")
     out.sort(key=lambda p: (p.line, p.col))
     return out
+
+
+def needs_itself(inventory: Inventory, thing_id: str, method: Method) -> bool:
+    """Whether `method` names `thing_id`, or names something whose every
+    method names it (one level deep: what people write by mistake, such as
+    a mailbox recovered through an account that only logs in by that
+    mailbox). Cost: O(terms of the method and of the things it names).
+
+    >>> from identity_map.format.load import load_text
+    >>> inv = load_text("version: 1\\naccounts:\\n  mail: {recovery: [email:shop]}\\n"
+    ...                 "  shop: {login: [email:mail]}\\n")
+    >>> needs_itself(inv, "mail", inv["mail"].recovery[0])
+    True
+    """
+    for target in method.targets:
+        if target == thing_id:
+            return True
+        ways = inventory[target].login + inventory[target].unlock + inventory[target].recovery
+        if ways and all(thing_id in m.targets for m in ways):
+            return True
+    return False
 
 
 def validate_bytes(data: bytes, filename: str) -> Validation:

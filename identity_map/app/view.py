@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import networkx as nx
 
 from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
-from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, impact, rank
+from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
 from identity_map.analysis.explain import method_states, why
+from identity_map.analysis.selectors import SelectorError, match, scenario_impact
+from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
@@ -63,18 +65,18 @@ def analyse(text: str, filename: str) -> Analysis:
 
 
 def scenario(analysis: Analysis, lost: Sequence[str]) -> Impact:
-    """The impact of `lost`, ignoring ids the text no longer has (an edit
-    may remove a thing that was selected)."""
-    known = analysis.inventory.things
-    return impact(analysis.graph, [tid for tid in lost if tid in known])
+    """The impact of the selectors `lost`, ignoring those the text no longer
+    matches (an edit may remove a thing that was selected)."""
+    return scenario_impact(analysis.graph, known_selectors(analysis.inventory, lost))
 
 
 # -- Labels ---------------------------------------------------------------
 
 
 def label(inv: Inventory, thing_id: str) -> str:
-    """Plain text: 'Name (id)', or the id alone when it has no other name."""
-    name = inv[thing_id].name
+    """Plain text: 'Name (id)', or the id alone when it has no other name; a
+    selector in words: 'everything at home (site:home)'."""
+    name = inv.things[thing_id].name if thing_id in inv.things else selector_label(inv, thing_id)
     return thing_id if name == thing_id else f"{name} ({thing_id})"
 
 
@@ -152,7 +154,11 @@ def scenario_md(result: Impact) -> str:
     """Markdown naming what the scenario loses."""
     inv = result.compiled.inventory
     lost = [md(label(inv, tid)) for tid in inv.things if tid in result.scenario]
-    return ("**Losing:** " + ", ".join(lost)) if lost else "**Losing:** nothing (the baseline)"
+    text = ("**Losing:** " + ", ".join(lost)) if lost else "**Losing:** nothing (the baseline)"
+    if result.already_unreachable:
+        text += (" (already unreachable with nothing lost, so losing it changes nothing: "
+                 + ", ".join(md(label(inv, t)) for t in result.already_unreachable) + ")")
+    return text
 
 
 # -- One thing ------------------------------------------------------------
@@ -243,17 +249,24 @@ def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
 # -- The checklist beside the graph ---------------------------------------------
 
 
-def known_ids(analysis: Analysis, lost: Sequence[str]) -> list[str]:
-    """`lost` without the ids the text no longer has, in order, once each."""
-    known = analysis.inventory.things
-    return list(dict.fromkeys(tid for tid in lost if tid in known))
+def known_selectors(inventory: Inventory, lost: Sequence[str]) -> list[str]:
+    """`lost` (selectors) without those that match nothing in `inventory`
+    any more (an edit may remove a thing that was picked), in order, once each."""
+    out = []
+    for selector in dict.fromkeys(lost):
+        try:
+            match(inventory, selector)
+        except SelectorError:
+            continue
+        out.append(selector)
+    return out
 
 
 def checklist(analysis: Analysis, lost: Sequence[str], whole: bool = False) -> Checklist:
     """The verified checklist for the scenario `lost` (as the CLI's
     `checklist --lose`), or for every single point of failure when `whole`
     or when nothing is lost."""
-    scope = None if whole else (known_ids(analysis, lost) or None)
+    scope = None if whole else (known_selectors(analysis.inventory, lost) or None)
     return build_checklist(analysis.graph, scope)
 
 
@@ -363,8 +376,10 @@ def what_if(analysis: Analysis, lost: Sequence[str], items: Sequence[Item]) -> W
     chosen = tuple(i for i in items if i.change)
     if not chosen:
         return None
-    G = build_graph(apply(analysis.inventory, chosen))
-    return WhatIf(chosen, G, impact(G, known_ids(analysis, lost)))
+    changed = apply(analysis.inventory, chosen)
+    G = build_graph(changed)
+    # The scenario's selectors, applied again to the changed inventory.
+    return WhatIf(chosen, G, scenario_impact(G, known_selectors(changed, lost)))
 
 
 def what_if_md(what: WhatIf) -> str:

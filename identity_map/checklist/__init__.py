@@ -55,7 +55,8 @@ from identity_map.checklist.formats import FORMATS, export, gains_text, item_jso
 from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, rules
-from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact, lost_after, rank
+from identity_map.analysis.engine import Compiled, Impact, compiled, extend, lost_after, rank
+from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, touched
 from identity_map.format.model import Inventory
 from identity_map.analysis.resilience import compiled_resilience, improves
@@ -84,18 +85,29 @@ def _scope(ctx: Context, G: nx.DiGraph, lost) -> tuple[list[tuple[str, ...]], li
         return ([(r.id,) for r in rows if r.lost > 0],
                 [(r.id, r.critical_lost) for r in rows if r.kind == "account" and r.critical_lost])
     scenario = tuple(dict.fromkeys(lost))
-    crit = impact(G, scenario).summary.critical_lost
-    account = next((i for i in scenario if ctx.inv[i].kind == "account"), None)
+    crit = scenario_impact(G, scenario).summary.critical_lost
+    account = next((i for i in sorted(select(ctx.inv, scenario), key=ctx.order.__getitem__)
+                    if ctx.inv[i].kind == "account"), None)
     return [scenario], ([(account, crit)] if crit and account else [])
 
 
 # -- Verifying ---------------------------------------------------------------------
 
 
+def _lost_with(changed: Compiled, before: Impact) -> frozenset[str]:
+    """What `before`'s scenario loses once the change is made, its selectors
+    applied again to the changed inventory: a backup disk added at the site
+    that burns is lost with it."""
+    added = matches_among(changed.inventory, before.selectors, len(before.compiled.ids))
+    return lost_after(changed, before, added)
+
+
 def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
     """What the change saved in this scenario (`lost_now`: the ids the
-    scenario loses with the change); None if it made anything worse."""
+    scenario loses with the change; the things the change adds are not
+    counted); None if it made anything worse."""
     c = before.compiled
+    lost_now = lost_now.intersection(c.index)
     if lost_now - before.lost:
         return None
     saved = tuple(tid for tid in c.ids if tid in before.lost and tid not in lost_now)
@@ -106,7 +118,7 @@ def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
             add_money(money, thing.currency, thing.price)
     critical = tuple(tid for tid in saved if c.things[c.index[tid]].critical)
     return Verification(tuple(sorted(before.scenario, key=c.index.__getitem__)), len(before.lost),
-                        len(lost_now), saved, critical, dict(sorted(money.items())))
+                        len(lost_now), saved, critical, dict(sorted(money.items())), selectors=before.selectors)
 
 
 class _Resilience:
@@ -150,11 +162,12 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
     group_name = ctx.inv[cand.group].name
     if cand.kind == INFO:
         s = cand.scenarios[0]
-        v = Verification(s, len(base[s].lost), len(base[s].lost), money_at_stake=cand.money_at_stake)
+        v = Verification(tuple(sorted(base[s].scenario, key=ctx.order.__getitem__)), len(base[s].lost),
+                         len(base[s].lost), money_at_stake=cand.money_at_stake, selectors=s)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
     changed = extend(res.c, apply_change(ctx.inv, cand.change))
-    verified = [v for s in cand.scenarios if (v := _verify(base[s], lost_after(changed, base[s])))]
+    verified = [v for s in cand.scenarios if (v := _verify(base[s], _lost_with(changed, base[s])))]
     gains = res.gains(changed, cand.change)
     checks = [v for v in verified if v.saved]
     if checks:
@@ -194,7 +207,9 @@ def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
 def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     """The verified checklist for the inventory of G: every single point of
     failure of the ranking when `lost` is None, else that one scenario (a
-    list of ids; unknown ids raise KeyError).
+    list of selectors: ids, site:S, provider:P, kind:K; one that matches
+    nothing raises `selectors.SelectorError`). Every change is verified on
+    the changed inventory with the scenario's selectors applied again.
     Cost: per proposed change, one `engine.extend` (flat list copies, no
     graph) and one `engine.lost_after` per scenario it addresses (what the
     change saves, not what the scenario loses), plus one resilience search
@@ -202,11 +217,11 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     things lost."""
     ctx = Context(G)
     scenarios, advice_rows = _scope(ctx, G, lost)
-    base = {s: impact(G, s) for s in scenarios}
+    base = {s: scenario_impact(G, s) for s in scenarios}
 
     candidates: dict[str, Candidate] = {}
     for s in scenarios:
-        for cand in rules(ctx, s, base[s]):
+        for cand in rules(ctx, base[s]):
             known = candidates.setdefault(cand.id, cand)
             if s not in known.scenarios:
                 known.scenarios.append(s)
@@ -220,7 +235,7 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     if fixes:
         changed = extend(res.c, apply(ctx.inv, fixes))
         for s in scenarios:
-            v = _verify(base[s], lost_after(changed, base[s]))
+            v = _verify(base[s], _lost_with(changed, base[s]))
             if v and v.saved:
                 combined.append(v)
         combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))

@@ -51,6 +51,8 @@ class AddThing:
         fields = [f"name: {t.name}"]
         if t.subkind:
             fields.append(f"kind: {t.subkind}")
+        if t.site:
+            fields.append(f"site: {t.site}")
         if t.kind == "account":
             fields.append("login: [" + ", ".join(str(m) for m in t.login) + "]")
         return f"{SECTION_OF[t.kind]}: add {t.id} ({'; '.join(fields)})"
@@ -60,6 +62,8 @@ class AddThing:
         out = {"op": "add", "section": SECTION_OF[t.kind], "id": t.id, "name": t.name}
         if t.subkind:
             out["kind"] = t.subkind
+        if t.site:
+            out["site"] = t.site
         if t.kind == "account":
             out["login"] = [str(m) for m in t.login]
         return out

@@ -15,6 +15,7 @@ import json
 
 from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text, U, Verification, join, losses_label, money_text,
                               plural, shortlist)
+from identity_map.analysis.selectors import label
 from identity_map.format.model import Inventory
 from identity_map.output.report import csv_cell, md
 
@@ -35,13 +36,21 @@ def _namer(inventory: Inventory | None):
 # -- Sentences -------------------------------------------------------------------
 
 
+def _scenario_words(v: Verification, inventory: Inventory | None, name) -> Text:
+    """The scenario as asked: names of plain ids, "everything at home" for
+    a site, and so on (the ids alone when the selectors are not known)."""
+    if inventory is None or not v.selectors or set(v.selectors) == set(v.scenario):
+        return join([name(i) for i in v.scenario])
+    return join([name(s) if s in inventory.things else U(label(inventory, s)) for s in v.selectors])
+
+
 def verification_text(v: Verification | None, inventory: Inventory | None = None) -> Text:
     """The figures in words: 'If you lose X: 16 things lost instead of 18. Saved: ...'."""
     if v is None:
         return T("")
     name = _namer(inventory)
     crit = set(v.critical_saved)
-    scen = join([name(i) for i in v.scenario])
+    scen = _scenario_words(v, inventory, name)
     if v.money_at_stake and not v.saved:
         return T("If you lose ", scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
                  "(this item saves nothing by itself).")

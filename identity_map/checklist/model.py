@@ -114,12 +114,14 @@ class Verification:
     critical_saved: tuple[str, ...] = ()
     money_saved: dict[str, float] = field(default_factory=dict)
     money_at_stake: dict[str, float] = field(default_factory=dict)  # info items
+    selectors: tuple[str, ...] = ()  # the scenario as asked (site:home ...); its ids are `scenario`
 
     def __hash__(self) -> int:  # the money dicts are not hashable; these fields decide equality anyway
         return hash((self.scenario, self.lost_before, self.lost_after, self.saved))
 
     def as_json(self) -> dict:
-        return {"scenario": list(self.scenario), "lost_before": self.lost_before, "lost_after": self.lost_after,
+        return {"scenario": list(self.scenario), "selectors": list(self.selectors or self.scenario),
+                "lost_before": self.lost_before, "lost_after": self.lost_after,
                 "saved": list(self.saved), "critical_saved": list(self.critical_saved),
                 "money_saved": self.money_saved, "money_at_stake": self.money_at_stake}
 
@@ -157,7 +159,7 @@ class Item:
 
 
 class Checklist(list):
-    """The items in order, plus what was in scope: `scenarios` (tuples of ids),
+    """The items in order, plus what was in scope: `scenarios` (tuples of selectors),
     `combined` (each scenario re-run with every fix applied at once) and
     `combined_gains` (the critical things every fix together makes harder to lose)."""
 

@@ -46,9 +46,14 @@ ADVICE_GROUP = ""  # the group of general advice: no thing has an empty id
 TWO_FACTOR = ("totp", "push", "sms", "key")  # term kinds that are a second factor
 ORGANISATION_KINDS = ("work", "government")  # their login is the organisation's choice, not the owner's
 
-# Names of the things the checklist may add (ids are made fresh if taken).
-BACKUP_DISK = ("backup-disk", "Backup disk at home (offline copy)")
-SAFE_PLACE = ("home-safe", "Safe place at home (printed recovery codes and keys)")
+# Names of the things the checklist may add (ids are made fresh if taken);
+# places get a site the scenario does not take (see `Context.site_for`).
+BACKUP_DISK = ("backup-disk", "Backup disk {where} (offline copy)")
+SAFE_PLACE = ("home-safe", "Safe place {where} (printed recovery codes and keys)")
+# How a site reads in a name; other sites read "at SITE".
+WHERE = {"home": "at home", "relatives": "at a relative's house", "parents": "at your parents' house",
+         "bank-vault": "in a bank safe deposit box", "carried": "that you carry"}
+AWAY = "relatives"  # where an off-site copy goes when the inventory names no other site
 AUTHENTICATOR = ("second-authenticator",
                  "Second authenticator (a security key, or an app whose seeds you keep yourself)")
 MAILBOX = ("second-mailbox", "Second mailbox at an independent provider")
@@ -79,6 +84,7 @@ class Context:
         self.inv: Inventory = inventory_of(G)
         self.order = {tid: i for i, tid in enumerate(self.inv.things)}
         self.added: dict[str, Thing] = {}  # things the rules propose to create, by id
+        self._made: dict[tuple[str, str], tuple[str, tuple]] = {}  # (base id, site) -> (id, change)
         self.referenced: dict[str, list[str]] = {}  # id -> things whose methods name it
         for t in self.inv:
             for m in t.methods:
@@ -105,48 +111,69 @@ class Context:
         return next((x.target for m in methods for x in m.terms if x.kind == kind and x.target in lost
                      and (not target_kind or self.inv[x.target].kind == target_kind)), None)
 
-    def _new(self, base: tuple[str, str], kind: str, **fields) -> tuple[str, tuple]:
-        tid = fresh_id(self.inv, base[0])
-        thing = self.added[tid] = Thing(id=tid, kind=kind, name=base[1], **fields)
-        return tid, (AddThing(thing),)
+    def _new(self, base: tuple[str, str], kind: str, site: str = "", **fields) -> tuple[str, tuple]:
+        """A thing to add, the same one each time it is asked for with the same site."""
+        key = (base[0], site)
+        if key not in self._made:
+            wanted = base[0] if site in ("", "home", "carried") else f"{base[0]}-{site}"
+            tid = fresh_id(self.inv, wanted)
+            name = base[1].format(where=WHERE.get(site, f"at {site}"))
+            thing = self.added[tid] = Thing(id=tid, kind=kind, name=name, site=site, **fields)
+            self._made[key] = tid, (AddThing(thing),)
+        return self._made[key]
+
+    def site_for(self, result: Impact, kind: str) -> str:
+        """Where a new device or place goes so that `result`'s scenario does
+        not take it: a device is carried, a place is at home, unless the
+        scenario takes that site (or, with no sites written, any place, as a
+        house fire does); then another site of the inventory's that nothing
+        lost is at, else a relative's house."""
+        taken = {s.partition(":")[2] for s in result.selectors if s.startswith("site:")}
+        taken |= {self.inv[i].site for i in result.scenario if self.inv[i].site}
+        if kind == "device" and "carried" not in taken:
+            return "carried"
+        if kind == "place" and "home" not in taken and not any(self.inv[i].kind == "place" for i in result.scenario):
+            return "home"
+        lost_at = {self.inv[i].site for i in result.lost} | taken
+        return next((s for s in self.sites if s not in lost_at and s != "carried"), AWAY)
 
     @cached_property
-    def safe_place(self) -> tuple[str, tuple]:
+    def sites(self) -> list[str]:
+        return list(dict.fromkeys(t.site for t in self.inv if t.site))
+
+    def safe_place(self, result: Impact) -> tuple[str, tuple]:
         """Where printed codes and keys go: a place that already holds printed
-        codes, else a new one."""
+        codes and that the scenario does not take, else a new one away from it."""
         for t in self.inv:
             for m in t.methods:
                 for term in m.terms:
-                    if term.kind == "codes" and self.inv[term.target].kind == "place":
+                    if term.kind == "codes" and self.inv[term.target].kind == "place" \
+                            and term.target not in result.lost:
                         return term.target, ()
-        return self._new(SAFE_PLACE, "place")
+        return self._new(SAFE_PLACE, "place", self.site_for(result, "place"))
 
-    def backup_place(self, data: Thing) -> tuple[str, tuple]:
-        """Where an independent copy goes: the place that already holds the
-        most copies of other data (not one of this item's own), else a new one."""
+    def backup_place(self, data: Thing, result: Impact) -> tuple[str, tuple]:
+        """Where an independent copy goes: the place the scenario does not
+        take that already holds the most copies of other data (not one of
+        this item's own), else a new one away from what the scenario takes."""
         counts: dict[str, int] = {}
         for t in self.inv.of_kind("data"):
             for c in t.copies:
-                if self.inv[c].kind == "place" and c not in data.copies:
+                if self.inv[c].kind == "place" and c not in data.copies and c not in result.lost:
                     counts[c] = counts.get(c, 0) + 1
         if counts:
             return max(counts, key=lambda c: (counts[c], -self.order[c])), ()
-        return self._new(BACKUP_DISK, "place")
+        return self._new(BACKUP_DISK, "place", self.site_for(result, "place"))
 
-    @cached_property
-    def authenticator(self) -> tuple[str, tuple]:
-        return self._new(AUTHENTICATOR, "device", subkind="other")
+    def authenticator(self, result: Impact) -> tuple[str, tuple]:
+        return self._new(AUTHENTICATOR, "device", self.site_for(result, "device"), subkind="other")
 
-    def security_key(self, lost: frozenset[str]) -> tuple[str, tuple]:
+    def security_key(self, result: Impact) -> tuple[str, tuple]:
         """A hardware key the owner has that the scenario does not take, else a new one."""
         for t in self.inv.of_kind("device"):
-            if t.subkind == "security-key" and t.id not in lost:
+            if t.subkind == "security-key" and t.id not in result.lost:
                 return t.id, ()
-        return self._new_security_key
-
-    @cached_property
-    def _new_security_key(self) -> tuple[str, tuple]:
-        return self._new(SECURITY_KEY, "device", subkind="security-key")
+        return self._new(SECURITY_KEY, "device", self.site_for(result, "device"), subkind="security-key")
 
     @cached_property
     def password_term(self) -> Term:
@@ -200,25 +227,26 @@ def replace(method: Method, old: Term, new: Term) -> Method:
     return Method(tuple(dict.fromkeys(new if t == old else t for t in method.terms)))
 
 
-def rules(ctx: Context, scenario: tuple[str, ...], result: Impact):
-    """The candidate changes for one scenario, in file order of what they save."""
+def rules(ctx: Context, result: Impact):
+    """The candidate changes for one scenario (`result`: its impact, with
+    its selectors), in file order of what they save."""
     lost = result.lost
-    gone = set(scenario)
+    gone = result.scenario
     for tid, t in ctx.inv.things.items():
         if tid not in lost or tid in gone:
             continue
         if t.kind == "data":
-            yield from _data_rules(ctx, t, lost)
-        elif t.kind == "account":
-            yield from _vault_rule(ctx, t, lost)
-            second_factor = list(_second_factor_rule(ctx, t, lost))
+            yield from _data_rules(ctx, t, result)
+        elif t.kind == "account" and not t.part_of:  # a part's logins are its whole's to decide
+            yield from _vault_rule(ctx, t, result)
+            second_factor = list(_second_factor_rule(ctx, t, result))
             yield from second_factor
             if not second_factor:  # it prints recovery codes already
-                yield from _recovery_codes_rule(ctx, t, lost)
-            yield from _hardware_key_rule(ctx, t, lost)
-            yield from _seed_backup_rule(ctx, t, lost)
+                yield from _recovery_codes_rule(ctx, t, result)
+            yield from _hardware_key_rule(ctx, t, result)
+            yield from _seed_backup_rule(ctx, t, result)
             yield from _own_login_rule(ctx, t, lost)
-            yield from _recovery_rule(ctx, t, scenario, lost)
+            yield from _recovery_rule(ctx, t, gone, lost)
         elif t.kind == "purchase":
             yield _stake(ctx, t.account)
 
@@ -226,7 +254,8 @@ def rules(ctx: Context, scenario: tuple[str, ...], result: Impact):
 # -- Data ------------------------------------------------------------------------
 
 
-def _data_rules(ctx: Context, t: Thing, lost: frozenset[str]):
+def _data_rules(ctx: Context, t: Thing, result: Impact):
+    lost = result.lost
     holders = t.copies
     if not holders or not all(h in lost for h in holders):
         return  # lost through its `needs`: the needed item gets its own rule
@@ -236,7 +265,7 @@ def _data_rules(ctx: Context, t: Thing, lost: frozenset[str]):
     needed_by = [u for u in ctx.referenced.get(t.id, []) if u != t.id]
     offline = all(ctx.inv[h].kind == "place" for h in holders)
     if needed_by and not offline:
-        place, new = ctx.safe_place
+        place, new = ctx.safe_place(result)
         yield Candidate(
             f"key-offline-{t.id}", FIX, "key-offline", group,
             T("Keep '", ctx.name(t.id), "' offline too (printed, or on a USB stick in a safe place)"),
@@ -244,7 +273,7 @@ def _data_rules(ctx: Context, t: Thing, lost: frozenset[str]):
                       ". Where to keep it: ", ctx.name(place), "."),
             new + (AddCopy(t.id, place),))
     else:
-        place, new = ctx.backup_place(t)
+        place, new = ctx.backup_place(t, result)
         yield Candidate(
             f"copy-{t.id}", FIX, "independent-copy", group,
             T("Make an independent copy of '", ctx.name(t.id), "'"),
@@ -255,8 +284,9 @@ def _data_rules(ctx: Context, t: Thing, lost: frozenset[str]):
 # -- Accounts --------------------------------------------------------------------
 
 
-def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+def _vault_rule(ctx: Context, t: Thing, result: Impact):
     """A password kept only in a vault that is lost: an offline copy of the vault."""
+    lost = result.lost
     vault = ctx.first_lost(t.methods, "password", lost, "account")
     if vault is None:
         return
@@ -271,7 +301,7 @@ def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
               ". Keep the export current, and note in the inventory that those passwords can come from it."),
             ctx.replace_everywhere(Term("password", vault), Term("", export)))
     else:
-        place, new = ctx.safe_place
+        place, new = ctx.safe_place(result)
         yield Candidate(
             f"vault-offline-{vault}", FIX, "vault-offline", vault,
             T("Keep an offline copy of the passwords in ", ctx.name(vault)),
@@ -280,8 +310,9 @@ def _vault_rule(ctx: Context, t: Thing, lost: frozenset[str]):
             new + ctx.replace_everywhere(Term("password", vault), Term("password", place)))
 
 
-def _second_factor_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
     """A second factor that hangs on something lost: a second, independent one."""
+    lost = result.lost
     base = next((m for m in t.login if any(x.kind in TWO_FACTOR for x in m.terms)), None)
     if base is None:
         return
@@ -289,8 +320,8 @@ def _second_factor_rule(ctx: Context, t: Thing, lost: frozenset[str]):
     if not any(f in lost for f in factors):
         return
     rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
-    device, new_device = ctx.authenticator
-    place, new_place = ctx.safe_place
+    device, new_device = ctx.authenticator(result)
+    place, new_place = ctx.safe_place(result)
     yield Candidate(
         f"second-factor-{t.id}", FIX, "second-factor", t.id,
         T("Add a second 2FA method to ", ctx.name(t.id), " that does not depend on ",
@@ -301,15 +332,16 @@ def _second_factor_rule(ctx: Context, t: Thing, lost: frozenset[str]):
         + new_place + (AddMethod(t.id, "recovery", Method(rest + (Term("codes", place),))),))
 
 
-def _recovery_codes_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+def _recovery_codes_rule(ctx: Context, t: Thing, result: Impact):
     """Recovery by a text to a number that is lost (its SIM goes with a
     device, and getting a new SIM hangs on something lost too, or on
     nothing at all): printed recovery codes, which need no number."""
+    lost = result.lost
     phone = ctx.first_lost(t.recovery, "sms", lost)
     if phone is None:
         return
     number = ctx.inv[phone]
-    place, new = ctx.safe_place
+    place, new = ctx.safe_place(result)
     remembered = Term("password", MEMORY)
     keep = (remembered,) if any(remembered in m.terms for m in t.recovery) else ()
     how = (T(" The number lives on the SIM in ", ctx.name(number.device), ", and ") if number.device
@@ -326,13 +358,14 @@ def _recovery_codes_rule(ctx: Context, t: Thing, lost: frozenset[str]):
         new + (AddMethod(t.id, "recovery", Method(keep + (Term("codes", place),))),))
 
 
-def _hardware_key_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+def _hardware_key_rule(ctx: Context, t: Thing, result: Impact):
     """A passkey kept only in a syncing account that is lost: a hardware key
     (or a passkey bound to a device) as another way in."""
+    lost = result.lost
     synced = ctx.first_lost(t.login, "passkey", lost, "account")
     if synced is None:
         return
-    key, new = ctx.security_key(lost)
+    key, new = ctx.security_key(result)
     yield Candidate(
         f"hardware-key-{t.id}", FIX, "hardware-key", t.id,
         T("Add a hardware security key or a device-bound passkey to ", ctx.name(t.id)),
@@ -342,13 +375,13 @@ def _hardware_key_rule(ctx: Context, t: Thing, lost: frozenset[str]):
         new + (AddMethod(t.id, "login", Method((Term("key", key),))),))
 
 
-def _seed_backup_rule(ctx: Context, t: Thing, lost: frozenset[str]):
+def _seed_backup_rule(ctx: Context, t: Thing, result: Impact):
     """An authenticator app that is lost while accounts take one-time codes
     from it: a backup of its seeds that no account holds."""
     users = ctx.users_of(Term("totp", t.id))
     if not users:
         return
-    place, new = ctx.safe_place
+    place, new = ctx.safe_place(result)
     yield Candidate(
         f"seed-backup-{t.id}", FIX, "seed-backup", t.id,
         T("Keep an offline backup of the one-time-code seeds in ", ctx.name(t.id)),

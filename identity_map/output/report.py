@@ -25,7 +25,7 @@ def impact_json(result: Impact) -> dict:
     whys = explanations(result)
     s = result.summary
     return {
-        "scenario": {"lost": sorted(result.scenario)},
+        "scenario": {"lost": sorted(result.scenario), "selectors": list(result.selectors or sorted(result.scenario))},
         "nodes": {
             tid: {"status": status, "kind": c.things[c.index[tid]].kind, "name": c.things[c.index[tid]].name,
                   "why": whys.get(tid, "")}
@@ -47,12 +47,16 @@ def _headline(result: Impact) -> list[str]:
     s = result.summary
     names = {t.id: t.name for t in result.compiled.things}
     lost = ", ".join(sorted(result.scenario)) or "nothing (baseline)"
+    asked = ", ".join(result.selectors)
     return [
-        f"Scenario: lose {lost}",
+        f"Scenario: lose {lost}" + (f" (selected by {asked})" if asked and set(result.selectors) != result.scenario
+                                     else ""),
         " · ".join(f"{status} {s.counts[status]}" for status in STATUSES),
         f"Money lost: {money(s.money_lost)}",
         "Critical things lost: " + (", ".join(f"{names[t]} ({t})" for t in s.critical_lost) or "none"),
-    ]
+    ] + ([f"Already unreachable with nothing lost, so losing them changes nothing: "
+          f"{', '.join(f'{names[t]} ({t})' for t in result.already_unreachable)}"]
+         if result.already_unreachable else [])
 
 
 def impact_text(result: Impact) -> str:
