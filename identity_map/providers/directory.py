@@ -57,10 +57,16 @@ class Site:
         return None if self.tfa is None else method in self.tfa
 
     def labels(self) -> list[str]:
-        """The methods in words, passkeys last: what the factors report shows."""
-        out = [METHOD_LABELS[m] + (f" ({', '.join(self.software if m == APP else self.hardware)})"
-                                   if m in (APP, HARDWARE) and (self.software if m == APP else self.hardware) else "")
-               for m in METHOD_LABELS if self.tfa and m in self.tfa]
+        """The methods in words, passkeys last: what the factors report shows.
+
+        >>> Site("a.test", "A", tfa=frozenset({"totp", "custom-software"}), software=("A App",), passkeys=()).labels()
+        ['authenticator app (TOTP)', "the site's own app (A App)", 'passkey']
+        """
+        named = {APP: self.software, HARDWARE: self.hardware}
+        out = []
+        for method, label in METHOD_LABELS.items():
+            if self.tfa and method in self.tfa:
+                out.append(label + (f" ({', '.join(named[method])})" if named.get(method) else ""))
         if self.passkeys is not None:
             modes = {"mfa": "as a second factor", "passwordless": "instead of the password"}
             out.append("passkey" + (f" ({', '.join(modes[m] for m in self.passkeys)})" if self.passkeys else ""))
