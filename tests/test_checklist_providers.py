@@ -38,3 +38,30 @@ def test_no_item_is_impossible_at_its_site(path):
             for term in op.method.terms:
                 if term.kind in NEEDS:
                     assert support.possible(NEEDS[term.kind]), (item.id, account.id, term, support.site)
+
+
+
+@pytest.fixture(scope="module")
+def fixture_sites():
+    from identity_map.format.model import Thing
+    from identity_map.providers.directory import Directory
+
+    directory = Directory.from_json((ROOT / "tests" / "fixtures" / "providers" / "sites.json").read_text())
+    urls = {"mail": "xm.test", "sms": "b.multi.test", "unknown": "unknown.test"}
+    return {k: support_of(Thing(id=k, kind="account", name=k, url=u), directory) for k, u in urls.items()}
+
+
+def test_site_sentences(fixture_sites):
+    from identity_map.checklist.model import U
+    from identity_map.checklist.sites import offers_text, pages_text, second_factor
+    from identity_map.providers.support import AUTHENTICATOR, SECURITY_KEY
+
+    mail, sms, unknown = (fixture_sites[k] for k in ("mail", "sms", "unknown"))
+    assert second_factor(mail) == SECURITY_KEY and second_factor(unknown) == AUTHENTICATOR
+    assert second_factor(sms) is None
+    assert str(offers_text(mail, U("M"))) == "M offers a security key, a passkey and an authenticator app."
+    assert str(offers_text(sms, U("S"))) == "S offers no authenticator app, security key or passkey (only SMS)."
+    assert "does not know" in str(offers_text(unknown, U("U")))
+    assert str(pages_text(mail)) == (" How to set it up: https://example-mail.test/2fa."
+                                     " If you are locked out: https://example-mail.test/recover.")
+    assert str(pages_text(unknown)) == ""
