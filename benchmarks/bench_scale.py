@@ -39,7 +39,7 @@ from identity_map.format.generate import generate_inventory
 from identity_map.analysis.graph import build_graph, inventory_of
 from identity_map.format.load import load_file, load_text
 from identity_map.analysis.resilience import resilience
-from identity_map.analysis.scenarios import HOUSE_FIRE, lost_ids
+from identity_map.analysis.scenarios import HOUSE_FIRE, default_pick, selectors
 from identity_map.analysis.validate import warnings_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
         t_whole, items = timed(lambda: build_checklist(build_graph(small), None), runs)
         report(f"build_checklist, whole inventory ({len(items)} items)",
                t_whole, "< 3 s", t_whole < 3.0)
-        fire = list(lost_ids(HOUSE_FIRE, small))
+        fire = list(selectors(HOUSE_FIRE, small, default_pick(HOUSE_FIRE, small, [])))
         t_fire, items = timed(lambda: build_checklist(build_graph(small), fire), runs)
         print(f"  {f'build_checklist, house fire ({len(fire)} lost, {len(items)} items)':<58} {t_fire:8.4f} s")
 

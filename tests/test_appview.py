@@ -56,11 +56,12 @@ def test_label_is_the_id_alone_when_unnamed():
     assert appview.label(analysis.inventory, "mail") == "mail"
 
 
-def test_lose_options_are_losable_things_then_memory(malik):
+def test_lose_options_are_losable_things_then_memory_then_sites_and_providers(malik):
     options = appview.lose_options(malik.inventory)
-    assert options[-1] == "memory"
+    assert options[options.index("memory"):] == ["memory", "site:carried", "site:home", "provider:Microsoft"]
     assert {"microsoft", "iphone", "mobile"} <= set(options)
     assert not {"photos", "xbox-library"} & set(options)
+    assert appview.label(malik.inventory, "site:home") == "everything at home (site:home)"
 
 
 def test_metrics_are_the_summary(malik):

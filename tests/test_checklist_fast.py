@@ -34,7 +34,7 @@ from identity_map.analysis.graph import build_graph, inventory_of
 from identity_map.format.load import load_file, load_text
 from identity_map.format.model import LOSABLE_KINDS, ROOT_KINDS, TERM_KINDS, Method, Term, Thing
 from identity_map.analysis.resilience import compiled_resilience, thing_resilience
-from identity_map.analysis.scenarios import HOUSE_FIRE, lost_ids
+from identity_map.analysis.scenarios import HOUSE_FIRE, default_pick, selectors
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "checklist").glob("*.yaml"))
@@ -175,7 +175,7 @@ def test_the_rules_changes_on_generated_inventories(seed, hubs, data):
         for cand in rules(ctx, impact(G, [row.id])):
             if cand.change:
                 proposed.setdefault(cand.id, (cand.change, []))[1].append((row.id,))
-    fire = list(lost_ids(HOUSE_FIRE, inv))
+    fire = list(selectors(HOUSE_FIRE, inv, default_pick(HOUSE_FIRE, inv, [])))
     rng = random.Random(seed)
     for change, scenarios in list(proposed.values())[:10]:
         check_change(G, change, [*scenarios, fire, rng.sample(losable, 2)])
@@ -245,7 +245,7 @@ def scopes(inv, G) -> list:
     rows = rank(G)
     if rows:
         out.append([rows[0].id])
-    fire = list(lost_ids(HOUSE_FIRE, inv))
+    fire = list(selectors(HOUSE_FIRE, inv, default_pick(HOUSE_FIRE, inv, [])))
     if fire:
         out.append(fire)
     return out

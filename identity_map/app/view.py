@@ -16,7 +16,7 @@ import networkx as nx
 from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
 from identity_map.analysis.explain import method_states, why
-from identity_map.analysis.selectors import SelectorError, match, scenario_impact
+from identity_map.analysis.selectors import SelectorError, match, scenario_impact, sites
 from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import Problem
@@ -87,8 +87,11 @@ def status_label(result: Impact, thing_id: str) -> str:
 
 def lose_options(inv: Inventory) -> list[str]:
     """What can be picked to lose: every account, device, phone and place,
-    then `memory` (what the owner remembers)."""
-    return [t.id for t in inv if t.kind in LOSABLE_KINDS] + [MEMORY]
+    then `memory` (what the owner remembers), then the selectors that name
+    several things at once: each site and each provider."""
+    return ([t.id for t in inv if t.kind in LOSABLE_KINDS] + [MEMORY]
+            + [f"site:{s}" for s in sites(inv)]
+            + [f"provider:{p}" for p in dict.fromkeys(t.provider for t in inv.of_kind("account") if t.provider)])
 
 
 # -- Summary --------------------------------------------------------------
