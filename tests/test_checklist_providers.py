@@ -13,7 +13,7 @@ from identity_map.checklist.fixes import AddMethod
 from identity_map.providers.support import AUTHENTICATOR, PASSKEY, RECOVERY_CODES, SECURITY_KEY, support_of
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml")) + [ROOT / "tests" / "fixtures" / "checklist" / "sites.yaml"]
 # A term a change adds -> what the site must offer for it.
 NEEDS = {"totp": AUTHENTICATOR, "key": SECURITY_KEY, "passkey": PASSKEY, "codes": RECOVERY_CODES}
 
@@ -26,7 +26,7 @@ def checklist_of(path: Path):
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_no_item_is_impossible_at_its_site(path):
     inventory, items = checklist_of(path)
-    assert items
+    checked = 0
     for item in items:
         for op in item.change:
             if not isinstance(op, AddMethod) or op.owner not in inventory.things:
@@ -38,6 +38,31 @@ def test_no_item_is_impossible_at_its_site(path):
             for term in op.method.terms:
                 if term.kind in NEEDS:
                     assert support.possible(NEEDS[term.kind]), (item.id, account.id, term, support.site)
+                    checked += 1
+    CHECKED[path.stem] = checked
+
+
+CHECKED: dict[str, int] = {}
+
+
+def test_the_proposals_checked_include_every_kind_of_factor():
+    for path in EXAMPLES:
+        if path.stem not in CHECKED:
+            test_no_item_is_impossible_at_its_site(path)
+    assert CHECKED["malik"] and CHECKED["household"] and CHECKED["sites"]
+
+
+def test_sites_fixture_proposes_only_what_each_site_offers():
+    inventory, items = checklist_of(EXAMPLES[-1])
+    ids = {i.id for i in items}
+    assert "second-factor-aok" not in ids           # AOK offers only SMS
+    assert "recovery-codes-aok" in ids              # ... but has a second factor, so codes may exist
+    aok = next(i for i in items if i.id == "recovery-codes-aok")
+    assert "AOK offers no authenticator app, security key or passkey (only SMS)" in str(aok.detail)
+    assert not any(i.id.endswith("-airline") for i in items)  # no second factor at all: no codes
+    github = next(i for i in items if i.id == "second-factor-github")
+    assert str(github.action).startswith("Add a security key to GitHub")
+    assert "https://docs.github.com/" in str(github.detail)
 
 
 
