@@ -413,22 +413,32 @@ def test_malik_resilience(malik):
 
 
 def test_malik_order_critical_first_then_most_saved(malik):
-    _, items = malik
+    G, items = malik
     kinds = [i.kind for i in items]
     assert kinds.index(ADVICE) > max(n for n, k in enumerate(kinds) if k != ADVICE)
     assert items[0].id == "backup-onedrive"  # saves three critical things
-    # within each group, fixes come strongest first, then information
+    # the head: the fixes that save the most (critical things, money, things), at most 5
+    head = items[:items.first]
+    assert items.first == 5 and all(i.kind == FIX for i in head)
+    worth = [(len(i.critical_saved), sum(i.verification.money_saved.values()), len(i.saved)) for i in head]
+    assert worth == sorted(worth, reverse=True)
+    rest = items[items.first:]
+    assert all(worth[-1] >= (len(i.critical_saved), sum(i.verification.money_saved.values()), len(i.saved))
+               for i in rest if i.kind == FIX)
+    # below the head, within each group, fixes come strongest first, then information
     groups: dict[str, list[Item]] = {}
-    for i in items:
+    for i in rest:
         groups.setdefault(i.group, []).append(i)
     for its in groups.values():
         keys = [(i.kind != FIX, -len(i.critical_saved), -len(i.resilience_gains), -len(i.saved)) for i in its]
         assert keys == sorted(keys)
     # groups are contiguous, and ordered by their best item
-    seen = [g for n, g in enumerate(i.group for i in items) if n == 0 or items[n - 1].group != g]
+    seen = [g for n, g in enumerate(i.group for i in rest) if n == 0 or rest[n - 1].group != g]
     assert len(seen) == len(set(seen))
     best = [(-len(groups[g][0].critical_saved)) for g in seen if groups[g][0].kind == FIX]
     assert best == sorted(best)
+    md_out = export(items, "md", G.graph["inventory"])
+    assert md_out.index("## Do these 5 first") < md_out.index("Back up OneDrive") < md_out.index("## Microsoft account")
 
 
 def test_malik_items_disappear_once_done(malik):

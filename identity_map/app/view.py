@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from identity_map.checklist.formats import first_heading
 from identity_map.checklist import ADVICE, ADVICE_GROUP, FIX, INFO, Checklist, Item, apply, build_checklist, verification_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
 from identity_map.analysis.explain import method_states, why
@@ -329,16 +330,23 @@ def checklist_entry(item: Item, inventory: Inventory) -> ChecklistEntry:
 def checklist_groups(items: Sequence[Item], inventory: Inventory,
                      limit: int = CHECKLIST_SHOWN) -> list[tuple[str, list[ChecklistEntry]]]:
     """The first `limit` items as (heading Markdown, entries), in the
-    checklist's order (it already groups them by what they concern)."""
+    checklist's order: its head ("Do these 5 first"), then the rest, already
+    grouped by what they concern."""
     groups: list[tuple[str, list[ChecklistEntry]]] = []
     last = None
-    for item in list(items)[:limit]:
-        if item.group != last or not groups:
-            heading = "General advice" if item.group == ADVICE_GROUP else md(item.group_name)
+    head = getattr(items, "first", 0)
+    for n, item in enumerate(list(items)[:limit]):
+        group = HEAD if n < head else item.group
+        if group != last or not groups:
+            heading = (first_heading(head) if group is HEAD else "General advice" if group == ADVICE_GROUP
+                       else md(item.group_name))
             groups.append((f"**{heading}**", []))
-            last = item.group
+            last = group
         groups[-1][1].append(checklist_entry(item, inventory))
     return groups
+
+
+HEAD = object()  # the checklist's head: the fixes to do first, whatever they concern
 
 
 def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:

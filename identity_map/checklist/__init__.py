@@ -33,7 +33,9 @@ Two kinds of item fix nothing by themselves and say so: `info` (money tied to
 an account: know what is at stake) and `advice` (the general lessons of the
 story, shown only when losing one account takes something critical).
 
-Order: critical things saved first, then critical things made harder to
+Order: first a head of the (at most 5) fixes that save the most: critical
+things, then money, then things saved ("do these first"). Then the rest:
+critical things saved first, then critical things made harder to
 lose, then most things saved, then most money (items that save nothing in
 scope but add resilience come after those that save, information after
 both); items are grouped by the account, device or place they concern (the
@@ -182,6 +184,23 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
                      best, tuple(v for v in checks if v is not best), gains)
 
 
+FIRST = 5  # fixes in the checklist's head: "do these first"
+
+
+def _first(keyed: list[tuple[tuple, Item]]) -> list[Item]:
+    """The fixes that save the most, at most `FIRST`: critical things saved,
+    then money kept, then things saved, then critical things made harder to
+    lose (ties keep the order of `_ordered`'s keys)."""
+    fixes = [item for key, item in sorted(keyed, key=lambda pair: pair[0]) if item.kind == FIX and
+             item.verification is not None and item.verification.saved]
+
+    def worth(item: Item) -> tuple:
+        v = item.verification
+        return (-len(v.critical_saved), -sum(v.money_saved.values()), -len(v.saved), -len(item.resilience_gains))
+
+    return sorted(fixes, key=worth)[:FIRST]
+
+
 def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
     """Strongest first (see `_checked` for the keys), grouped by what
     they concern: the group of the best item first, then the group that does
@@ -229,7 +248,8 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
     res = _Resilience(G, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
-    ordered = _ordered(keyed) + advice(ctx, advice_rows)
+    first = _first(keyed)
+    ordered = first + [item for item in _ordered(keyed) if item not in first] + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:
@@ -239,4 +259,4 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
             if v and v.saved:
                 combined.append(v)
         combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
-    return Checklist(ordered, scenarios, combined, lost is None, combined_gains)
+    return Checklist(ordered, scenarios, combined, lost is None, combined_gains, len(first))

@@ -23,6 +23,7 @@ FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
 SHOWN_GAINS = 6  # critical things named in a resilience sentence; JSON and CSV carry all
 TAGS = {INFO: "to know", ADVICE: "advice"}
+FIRST_GROUP = ""  # the head has no thing of its own (shown without an id, like the general advice)
 
 
 def _namer(inventory: Inventory | None):
@@ -140,11 +141,20 @@ def _more(more: int) -> list[str]:
     return [f"and {more} more like these"] if more else []
 
 
+def first_heading(n: int) -> str:
+    """The head's title: 'Do these 5 first'."""
+    return "Do this first" if n == 1 else f"Do these {n} first"
+
+
 def _grouped(items) -> list[tuple[str, str, list[Item]]]:
+    """(group, heading, items): the head of fixes to do first, then the rest
+    by what they concern."""
+    head = getattr(items, "first", 0)
+    out = [(FIRST_GROUP, first_heading(head), list(items[:head]))] if head else []
     groups: dict[str, tuple[str, list[Item]]] = {}
-    for item in items:
+    for item in items[head:]:
         groups.setdefault(item.group, (item.group_name, []))[1].append(item)
-    return [(g, n, its) for g, (n, its) in groups.items()]
+    return out + [(g, n, its) for g, (n, its) in groups.items()]
 
 
 def _title(inventory: Inventory | None, escape=str) -> str:
