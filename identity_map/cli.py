@@ -102,8 +102,13 @@ def cmd_schema(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from identity_map.importers import ImportFailure, run_import
+    from identity_map.importers import ImportFailure, format_list, run_import
 
+    if args.list:
+        _emit("\n".join(format_list()) + "\n", None)
+        return 0
+    if not (args.format and args.export):
+        raise CliError("import needs FORMAT and EXPORT_FILE (or --list to see the formats)")
     existing = None
     if args.merge:
         try:
@@ -234,8 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_schema)
 
     p = sub.add_parser("import", help="draft an inventory from a password-manager or authenticator export")
-    p.add_argument("format", metavar="FORMAT", help="auto, or one of the formats in the README")
-    p.add_argument("export", metavar="EXPORT_FILE")
+    p.add_argument("format", metavar="FORMAT", nargs="?", help="auto, or one of the formats --list prints")
+    p.add_argument("export", metavar="EXPORT_FILE", nargs="?")
+    p.add_argument("--list", action="store_true", help="print the formats and how to export each one, then exit")
     p.add_argument("-o", "--output", metavar="OUT.yaml")
     p.add_argument("--merge", metavar="EXISTING.yaml", help="add to this inventory, keeping its comments")
     p.set_defaults(run=cmd_import)

@@ -10,7 +10,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from app_support import EXAMPLES
 from identity_map.importers import FORMATS, run_import
 from identity_map.analysis.validate import validate_text
-from importers.conftest import ENCRYPTED, FIXTURES, SECRET_MARKERS, export_bytes, export_name, find_secret
+from importers.conftest import ENCRYPTED, FIXTURES, SECRET_MARKERS, VARIANTS, export_bytes, export_name, find_secret, fixture_bytes
 from test_app import assert_text_only, caption, copy_example, folder, rerun, shown, start  # noqa: F401
 
 
@@ -148,7 +148,7 @@ def test_a_bad_upload_says_why_and_writes_nothing(folder, fmt, name):
 def test_no_planted_secret_from_any_export_reaches_the_page(folder):
     at = start()
     exports = [(export_name(fmt), export_bytes(fmt)) for fmt in FORMATS]
-    exports += [(name, (FIXTURES / name).read_bytes()) for _, name in ENCRYPTED]
+    exports += [(name, fixture_bytes(name)) for _, name in (*VARIANTS, *ENCRYPTED)]
     for name, data in exports:
         upload(at, name, data)
         drafts = previews(at)

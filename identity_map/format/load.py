@@ -31,7 +31,7 @@ from identity_map.format.model import (
     SECTIONS, SELF, TERM_KINDS, TOP_LEVEL, Inventory, Mark, Method, Term, Thing, memory_thing, self_thing,
 )
 
-MAX_BYTES = 4 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # a 50,000-login vault imports to about 12 MB
 MAX_DEPTH = 12  # the format needs 6 levels; anything deeper is a mistake or an attack
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

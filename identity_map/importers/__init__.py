@@ -10,38 +10,25 @@ facts, and never copied anywhere else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from . import authenticators, bitwarden, browsers, google_authenticator, keepass, onepassword
-from .detect import detect
+from identity_map.format.load import MAX_BYTES as LOADER_MAX_BYTES
+
+from .detect import ACCEPT, Detection, recognise
 from .draft import MERGE_TARGET, Outcome, apply_export
 from .entry import ParsedExport, Source
 from .errors import ImportFailure
+from .registry import BY_NAME
+from .registry import FORMATS as FORMAT_INFO
 from .textio import check_not_encrypted_container, check_size, decode_text
 from .yamldoc import Layout, dump, guess_layout, load
 
-__all__ = ["FORMATS", "ImportFailure", "ImportResult", "run_import"]
+__all__ = ["FORMATS", "ImportFailure", "ImportResult", "format_list", "run_import"]
 
-Parser = Callable[[bytes, str], ParsedExport]
-
-_PARSERS: dict[str, tuple[Parser, Source]] = {
-    "bitwarden-json": (bitwarden.parse_json_export, bitwarden.SOURCE_JSON),
-    "bitwarden-csv": (bitwarden.parse_csv_export, bitwarden.SOURCE_CSV),
-    "1password-1pux": (onepassword.parse_1pux, onepassword.SOURCE_1PUX),
-    "1password-csv": (onepassword.parse_csv_export, onepassword.SOURCE_CSV),
-    "keepassxc-csv": (keepass.parse_keepassxc_csv, keepass.SOURCE_KEEPASSXC_CSV),
-    "keepass-xml": (keepass.parse_keepass_xml, keepass.SOURCE_KEEPASS_XML),
-    "chrome-csv": (browsers.parse_chrome, browsers.SOURCE_CHROME),
-    "firefox-csv": (browsers.parse_firefox, browsers.SOURCE_FIREFOX),
-    "aegis-json": (authenticators.parse_aegis, authenticators.SOURCE_AEGIS),
-    "2fas-json": (authenticators.parse_2fas, authenticators.SOURCE_2FAS),
-    "google-authenticator": (google_authenticator.parse, google_authenticator.SOURCE),
-}
-FORMATS: tuple[str, ...] = tuple(_PARSERS)
+FORMATS: tuple[str, ...] = tuple(f.name for f in FORMAT_INFO)
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../inventory.schema.json"
 NAMES_SHOWN = 12  # ids listed in a note before "and N more"
@@ -67,29 +54,69 @@ def _new_draft(source: Source) -> str:
     )
 
 
+def format_list() -> tuple[str, ...]:
+    """Return one line per supported format: its FORMAT name, the app, the
+    kind of file, and how to export it in the app (what `import --list`
+    prints). Cost: constant.
+
+    >>> format_list()[0].split()[0]
+    'bitwarden-json'
+    """
+    width = max(len(f.name) for f in FORMAT_INFO)
+    return tuple(f"{f.name:<{width}}  {f.app} ({f.file}): {f.steps}" for f in FORMAT_INFO)
+
+
+def _resembles(detection: Detection) -> str:
+    names = detection.resembles()
+    return f" It resembles: {', '.join(names)}." if names else ""
+
+
 def _resolve_format(fmt: str, data: bytes, filename: str) -> str:
-    """Return the concrete format: `fmt` itself, or what `auto` recognises."""
+    """Return the concrete format: `fmt` itself, or what `auto` recognises.
+    A file that clearly is another app's export is refused under `fmt`."""
     wanted = fmt.strip().lower()
-    if wanted != "auto" and wanted not in _PARSERS:
+    if wanted != "auto" and wanted not in BY_NAME:
         raise ImportFailure(filename, f"unknown format '{fmt}'; use one of: auto, {', '.join(FORMATS)}.")
+    detection = recognise(data)
+    found = detection.format
     if wanted != "auto":
+        if found and found != wanted and detection.confidence(wanted) < ACCEPT:
+            raise ImportFailure(
+                filename,
+                f"this looks like a '{found}' export ({BY_NAME[found].app}), not '{wanted}': "
+                f"run the import with '{found}' or 'auto'.",
+            )
         return wanted
-    found = detect(data)
-    if found is None:
-        decode_text(data, filename, "an export")  # a wrong encoding is the likelier explanation: say so
+    if found is not None:
+        return found
+    if detection.ambiguous:
         raise ImportFailure(
             filename,
-            "this file is not an export this command recognises. Name its format explicitly, one of: "
-            f"{', '.join(FORMATS)}.",
+            f"this file matches several formats equally well ({', '.join(detection.resembles())}), so it is not "
+            "imported as a guess: name its format explicitly.",
         )
-    return found
+    if detection.kind == "zip":
+        raise ImportFailure(
+            filename,
+            "this zip archive holds none of the files a supported app exports (1Password's export.data, Dashlane's "
+            "credentials.csv, Proton Pass's data.json, Raivo's raivo-otp-export.json)." + _resembles(detection),
+        )
+    if b"\x00" in data[:4096] or (detection.kind == "binary" and detection.candidates):
+        raise ImportFailure(filename, "this is a binary file, not an export; if it is an encrypted backup, export "
+                            "again without encryption (`identity-map import --list` says how for each app).")
+    decode_text(data, filename, "an export")  # a wrong encoding is the likelier explanation: say so
+    raise ImportFailure(
+        filename,
+        "this file is not an export this command recognises." + _resembles(detection)
+        + " Name its format explicitly (`identity-map import --list` shows them), one of: " + f"{', '.join(FORMATS)}.",
+    )
 
 
 def _parse(fmt: str, data: bytes, filename: str) -> ParsedExport:
     """Return the parsed export; every failure becomes an ImportFailure that
     quotes nothing from the file. An unexpected exception is replaced, not
     chained, so that no traceback can show a value from the export."""
-    parser, source = _PARSERS[fmt]
+    parser, source = BY_NAME[fmt].parse, BY_NAME[fmt].source
     failure: ImportFailure | None = None
     unexpected = ""
     try:
@@ -106,7 +133,7 @@ def _parse(fmt: str, data: bytes, filename: str) -> ParsedExport:
             f"this {source.label} export has a structure this importer does not understand ({unexpected}). "
             "Export it again; if it still fails, report the app and its version.",
         )
-    other = detect(data)
+    other = recognise(data).format
     if other and other != fmt:
         failure = ImportFailure(
             filename, f"{failure.message} It looks like a '{other}' export: run the import with that format, or 'auto'."
@@ -167,8 +194,9 @@ def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None)
     layout = guess_layout(base_text)
     doc = _load_existing(base_text, layout)
     try:
-        outcome = apply_export(doc, layout, parsed)
-        text = dump(doc, layout) if outcome.changed or existing_text is None else existing_text
+        draft = apply_export(doc, layout, parsed)
+        outcome = draft.outcome
+        text = draft.text(lambda d: dump(d, layout)) if outcome.changed or existing_text is None else existing_text
     except ImportFailure:
         raise
     except (MemoryError, KeyboardInterrupt):
@@ -176,10 +204,23 @@ def _run_import(fmt: str, data: bytes, filename: str, existing_text: str | None)
     except Exception as exc:  # an inventory shape the merge did not foresee: say so, no traceback
         problem = type(exc).__name__
     else:
+        _check_loadable(text, filename)
         return ImportResult(text=text, notes=_notes(parsed, outcome, filename), added=tuple(outcome.added))
     raise ImportFailure(
         MERGE_TARGET, f"the export could not be added to it ({problem}); import into a new file and copy accounts over."
     )
+
+
+def _check_loadable(text: str, filename: str) -> None:
+    """Refuse to return an inventory the loader would refuse for its size."""
+    size = len(text.encode("utf-8"))
+    if size > LOADER_MAX_BYTES:
+        raise ImportFailure(
+            filename,
+            f"the inventory made from it would be {size / 2**20:.1f} MB, more than the "
+            f"{LOADER_MAX_BYTES / 2**20:g} MB an inventory may be; import the export in parts (e.g. one folder at a "
+            "time) into separate inventories.",
+        )
 
 
 def _notes(parsed: ParsedExport, outcome: Outcome, filename: str) -> tuple[str, ...]:

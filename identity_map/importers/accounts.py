@@ -45,6 +45,18 @@ def mail_sites(address: str) -> tuple[str, ...]:
     return (registrable_domain(domain),) if host_of(domain) else ()
 
 
+def provider_sites(address: str) -> tuple[str, ...]:
+    """Return the sites whose account holds this address's mailbox when the
+    address is at a known mail provider (`al@gmail.com` -> google.com,
+    gmail.com); () for any other domain: an address at example.com says
+    nothing about whether example.com's account is a mailbox.
+
+    >>> provider_sites("al@outlook.com")[0], provider_sites("al@example.com")
+    ('microsoft.com', ())
+    """
+    return MAIL_PROVIDERS.get(address.rpartition("@")[2].strip().lower(), ())
+
+
 def mail_labels(address: str) -> set[str]:
     """Return the id-like names of the sites holding this address's mailbox."""
     return {domain_label(site) for site in mail_sites(address)}
@@ -67,12 +79,14 @@ class AccountInfo:
     names: frozenset[str] = field(default=frozenset())  # id-like names it goes by
 
     @classmethod
-    def of(cls, acc_id: str, node: Any) -> AccountInfo:
-        """Return the facts of an account from its YAML mapping (or null)."""
+    def of(cls, acc_id: str, node: Any, domain: str | None = None) -> AccountInfo:
+        """Return the facts of an account from its YAML mapping (or null);
+        `domain` when the caller already knows it (an account it made)."""
         node = node if isinstance(node, dict) else {}
         provider, url = _text(node.get("provider")), _text(node.get("url"))
-        host = host_of(provider) if looks_like_domain(provider) else host_of(url) if url else ""
-        domain = registrable_domain(host) if host else ""
+        if domain is None:
+            host = host_of(provider) if looks_like_domain(provider) else host_of(url) if url else ""
+            domain = registrable_domain(host) if host else ""
         name = _text(node.get("name"))
         names = {acc_id, slug(name), slug(provider)} | ({domain_label(domain)} if domain else set())
         return cls(
@@ -132,9 +146,10 @@ class AccountIndex:
         provider's site); else a mailbox account with no user at that site."""
         address = address.strip().lower()
         sites, labels = set(mail_sites(address)), mail_labels(address)
+        providers = set(provider_sites(address))
         strong = {
             i for i in self._by_user.get(address, ())
-            if i not in exclude and (self.infos[i].kind == "email" or self.infos[i].domain in sites)
+            if i not in exclude and (self.infos[i].kind == "email" or self.infos[i].domain in providers)
         }
         if strong:
             return self._sorted(strong)[0].id

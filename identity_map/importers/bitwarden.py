@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from .entry import Entry, ParsedExport, Source, make_entry
+from .entry import Entry, ParsedExport, Source, make_entry, present
 from .errors import ImportFailure
+from .signature import EXACT, VARIANT, Signature
 from .textio import decode_text, parse_json, read_csv
 
 SOURCE_JSON = Source(
@@ -37,11 +38,6 @@ ENCRYPTED_HELP = (
 CSV_COLUMNS = ("type", "name", "login_uri", "login_username", "login_password", "login_totp")
 
 
-def _present(value: Any) -> bool:
-    """True when a secret field holds something; its value is not kept."""
-    return isinstance(value, str) and bool(value.strip())
-
-
 def _json_entry(item: dict[str, Any]) -> Entry | None:
     """Return the Entry of one login item (None when it names nothing)."""
     login = item.get("login") or {}
@@ -52,8 +48,8 @@ def _json_entry(item: dict[str, Any]) -> Entry | None:
         item.get("name"),
         uris,
         user,
-        password=_present(login.get("password")),
-        totp=_present(login.get("totp")),
+        password=present(login.get("password")),
+        totp=present(login.get("totp")),
         passkey_sites=[c.get("rpId") for c in passkeys],
     )
 
@@ -96,11 +92,31 @@ def parse_csv_export(data: bytes, filename: str) -> ParsedExport:
             row["name"],
             uris,
             row["login_username"],
-            password=_present(row["login_password"]),
-            totp=_present(row["login_totp"]),
+            password=present(row["login_password"]),
+            totp=present(row["login_totp"]),
         )
         if entry is None:
             skipped += 1
             continue
         entries.append(entry)
     return ParsedExport(SOURCE_CSV, tuple(entries), skipped)
+
+
+def _json_score(doc: Any) -> float:
+    if not isinstance(doc, dict):
+        return 0.0
+    if doc.get("encrypted") is True or doc.get("passwordProtected") is True:
+        return EXACT
+    items = doc.get("items")
+    if isinstance(items, list) and all(isinstance(i, dict) and isinstance(i.get("type"), int) for i in items[:20]):
+        return EXACT if isinstance(doc.get("encrypted"), bool) else VARIANT
+    return 0.0
+
+
+SIGNATURE_JSON = Signature(json=_json_score, json_telltales=("passwordProtected", "encKeyValidation_DO_NOT_EDIT"))
+_CSV_TAIL = ("type", "name", "notes", "fields", "reprompt", "login_uri", "login_username", "login_password", "login_totp")
+SIGNATURE_CSV = Signature(csv_headers=(
+    ("folder", "favorite", *_CSV_TAIL),
+    ("collections", *_CSV_TAIL),
+    ("folder", "favorite", *(c for c in _CSV_TAIL if c != "reprompt")),
+))

@@ -9,6 +9,7 @@ The browser profile that holds the passwords becomes the vault.
 from __future__ import annotations
 
 from .entry import ParsedExport, Source, make_entry
+from .signature import Signature
 from .textio import decode_text, read_csv
 
 SOURCE_CHROME = Source(
@@ -60,3 +61,9 @@ def parse_firefox(data: bytes, filename: str) -> ParsedExport:
     ]
     found = tuple(e for e in entries if e is not None)
     return ParsedExport(SOURCE_FIREFOX, found, len(entries) - len(found))
+
+SIGNATURE_CHROME = Signature(csv_headers=(("name", "url", "username", "password", "note"), CHROME_COLUMNS))
+SIGNATURE_FIREFOX = Signature(csv_headers=((
+    "url", "username", "password", "httprealm", "formactionorigin", "guid", "timecreated", "timelastused",
+    "timepasswordchanged",
+),))

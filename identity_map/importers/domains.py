@@ -7,52 +7,17 @@ tokens, so they never travel further than `host_of`.
 
 from __future__ import annotations
 
-import ipaddress
+import functools
 import re
 import unicodedata
-from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 ID_MAX = 64
 RESERVED_IDS = frozenset({"memory"})
 
-# Second-level public suffixes common enough to matter for a personal
-# inventory. A full Public Suffix List would be a dependency for little gain:
-# a wrong guess only changes an id, which the person can rename.
-_MULTI_LABEL_SUFFIXES = frozenset(
-    f"{sld}.{tld}"
-    for tld, slds in {
-        "uk": ("co", "org", "ac", "gov", "me", "ltd", "plc", "net", "nhs", "police"),
-        "au": ("com", "net", "org", "edu", "gov", "id", "asn"),
-        "nz": ("co", "org", "net", "govt", "ac", "geek"),
-        "jp": ("co", "ne", "or", "ac", "go", "gr"),
-        "br": ("com", "net", "org", "gov", "edu"),
-        "mx": ("com", "org", "gob", "edu"),
-        "in": ("co", "net", "org", "gov", "ac", "firm", "gen"),
-        "za": ("co", "org", "gov", "ac", "web"),
-        "cn": ("com", "net", "org", "gov", "edu"),
-        "tr": ("com", "net", "org", "gov", "edu"),
-        "kr": ("co", "or", "ne", "go", "ac"),
-        "sg": ("com", "net", "org", "gov", "edu"),
-        "hk": ("com", "net", "org", "gov", "edu"),
-        "tw": ("com", "net", "org", "gov", "edu"),
-        "il": ("co", "org", "net", "gov", "ac"),
-        "ar": ("com", "net", "org", "gob"),
-        "co": ("com", "net", "org", "gov"),
-        "id": ("co", "or", "ac", "go", "web"),
-        "my": ("com", "net", "org", "gov", "edu"),
-        "ph": ("com", "net", "org", "gov", "edu"),
-        "ua": ("com", "net", "org", "gov"),
-        "pl": ("com", "net", "org", "gov"),
-        "es": ("com", "org", "gob", "nom"),
-        "pt": ("com", "org", "gov"),
-        "gr": ("com", "net", "org", "gov"),
-        "at": ("co", "or", "gv", "ac"),
-        "be": ("ac",),
-        "fr": ("gouv", "asso", "com"),
-    }.items()
-    for sld in slds
-)
-
+_SPACE = re.compile(r"\s")
+_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/?#]*@)?([^:/?#\[\]@]*)(?::[0-9]*)?(?:[/?#]|$)")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _SCHEMES = ("http", "https", "ftp", "ftps", "ssh", "sftp", "ws", "wss", "imap", "imaps", "smtp", "smtps")
@@ -63,42 +28,44 @@ def host_of(url: str) -> str:
     or "" when there is none a person would recognise as a web site (app
     links, `chrome://` pages, placeholders, IP addresses are kept as "")."""
     text = url.strip()
-    if not text or any(ch.isspace() for ch in text):
+    if not text or _SPACE.search(text):
         return ""
     if "://" not in text:
         text = "https://" + text
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-    except ValueError:
+    # A regular expression rather than urlsplit: this runs once per login
+    # and dominated a large import. Userinfo and port are skipped.
+    match = _AUTHORITY.match(text)
+    if match is None or match.group(1).lower() not in _SCHEMES:
         return ""
-    if parts.scheme.lower() not in _SCHEMES:
-        return ""
-    host = host.rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return ""
+    host = match.group(2).lower().rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            return ""
     labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
-        return ""
-    try:
-        ipaddress.ip_address(host)
-        return ""
-    except ValueError:
-        pass
-    if labels[-1].isdigit():
+    # A numeric last label is an IPv4 address (IPv6 has no dots between labels).
+    if len(labels) < 2 or labels[-1].isdigit() or not all(_LABEL.fullmatch(label) for label in labels):
         return ""
     return host
 
 
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    # The package bundles the Public Suffix List: read once, no network.
+    return PublicSuffixList()
+
+
 def registrable_domain(host: str) -> str:
-    """Return the part of a host a person registers: `accounts.google.com` ->
-    `google.com`, `www.bbc.co.uk` -> `bbc.co.uk`."""
-    labels = host.split(".")
-    if len(labels) >= 3 and ".".join(labels[-2:]) in _MULTI_LABEL_SUFFIXES:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    """Return the part of a host a person registers, by the Public Suffix
+    List: `accounts.google.com` -> `google.com`, `www.bbc.co.uk` ->
+    `bbc.co.uk`, `alice.github.io` -> `alice.github.io` (each such site is
+    its owner's); a host that is itself a public suffix stays as it is.
+
+    >>> registrable_domain("www.bbc.co.uk"), registrable_domain("login.example.com.au")
+    ('bbc.co.uk', 'example.com.au')
+    """
+    return _suffixes().privatesuffix(host) or host
 
 
 def domain_label(domain: str) -> str:
@@ -110,7 +77,7 @@ def slug(text: str) -> str:
     """Return `text` as an id fragment: ASCII lowercase letters, digits and
     single hyphens ("Home Router (5 GHz)" -> "home-router-5-ghz"), possibly "".
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _SLUG_DROP.sub("-", folded.lower()).strip("-")[:ID_MAX].strip("-")
 
 

@@ -22,20 +22,22 @@ Nothing the person wrote is removed or reordered; every added line gets a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .accounts import AccountIndex, AccountInfo, mail_labels, mail_sites
+from .accounts import AccountIndex, AccountInfo, provider_sites
 from .domains import RESERVED_IDS, clamp_id, domain_label, slug, user_slug
 from .entry import Entry, ParsedExport, Source
 from .errors import ImportFailure
-from .yamldoc import Layout, add_item, add_key, block, comment_item, scalar
+from .yamldoc import Layout, add_item, add_key, block, comment_item, flow_scalar, scalar
 
 SECTION_ORDER = ("version", "owner", "devices", "places", "phones", "accounts", "data", "purchases")
 ID_SECTIONS = ("devices", "places", "phones", "accounts", "data", "purchases")
 MERGE_TARGET = "the inventory to merge into"
+APP_KINDS = frozenset({"password-manager", "authenticator"})
 
 
 def terms_of(method: Any) -> list[str]:
@@ -72,6 +74,25 @@ def _has_password(terms: list[str]) -> bool:
     return any(t == "password" or t.startswith("password:") for t in terms)
 
 
+def _with_password(terms: list[str], password: str) -> list[str]:
+    """Return a method with its password term replaced by `password`.
+
+    >>> _with_password(["password:bitwarden", "totp:aegis"], "password:1password")
+    ['password:1password', 'totp:aegis']
+    """
+    return [password if t == "password" or t.startswith("password:") else t for t in terms]
+
+
+def _with_code(terms: list[str], code: str) -> list[str]:
+    """Return a method with its one-time-code terms replaced by `code`.
+
+    >>> _with_code(["password:bitwarden", "totp:bitwarden"], "totp:aegis")
+    ['password:bitwarden', 'totp:aegis']
+    """
+    kept = [t for t in terms if not t.startswith("totp:")]
+    return kept + [code]
+
+
 def _has_code(terms: list[str]) -> bool:
     return any(t.startswith("totp:") for t in terms)
 
@@ -92,6 +113,62 @@ class Outcome:
         return bool(self.added or self.updated or self.devices)
 
 
+@dataclass
+class NewAccount:
+    """An account this import creates. It stays out of the round-trip
+    document until the end: building and emitting ruamel nodes costs about a
+    millisecond per account, so a 50,000-login vault took minutes; these are
+    written as one compact flow line each, with their comments above."""
+
+    id: str
+    fields: dict[str, str]  # name, provider, user, kind: in that order, only those given
+    comments: list[str]  # why it exists, then the inference behind each kind or method added
+    origin: str = ""  # the export item it was made from, as its comments name it
+    login: list[list[str]] = field(default_factory=list)
+    recovery: list[list[str]] = field(default_factory=list)
+
+    def methods(self, key: str) -> list[list[str]]:
+        """Return a copy of its login or recovery methods."""
+        return [list(m) for m in (self.login if key == "login" else self.recovery)]
+
+    def comment(self) -> str:
+        """Return its comments as one line: why it exists, then each
+        inference without the origin they share.
+
+        >>> NewAccount("a", {}, ['inferred from X item "A (b)" (a.com)', 'inferred from X item "A (b)": password saved in X',
+        ...                      "inferred: al@gmail.com is a mailbox at gmail.com"], origin='X item "A (b)"').comment()
+        'inferred from X item "A (b)" (a.com): password saved in X; al@gmail.com is a mailbox at gmail.com'
+        """
+        first, *rest = self.comments
+        shared = f"inferred from {self.origin}: "
+        reasons = [c.removeprefix(shared).removeprefix("inferred: ").removeprefix("inferred ") for c in rest]
+        joint = "; " if ":" in first else ": "
+        return first + (joint + "; ".join(reasons) if reasons else "")
+
+    def line(self) -> str:
+        """Return its `id: {...}` flow mapping (without indentation).
+
+        >>> NewAccount("yes", {"name": "A, B"}, [], login=[["password"]]).line()
+        '"yes": {name: "A, B", login: [password]}'
+        """
+        parts = [f"{key}: {flow_scalar(value)}" for key, value in self.fields.items()]
+        for key, methods in (("login", self.login), ("recovery", self.recovery)):
+            if methods:
+                parts.append(f"{key}: [{', '.join(flow_scalar(' + '.join(m)) for m in methods)}]")
+        return f"{flow_scalar(self.id)}: {{{', '.join(parts)}}}"
+
+    def node(self) -> CommentedMap:
+        """Return it as a round-trip flow mapping (for a merge)."""
+        node = CommentedMap((k, scalar(v)) for k, v in self.fields.items())
+        for key, methods in (("login", self.login), ("recovery", self.recovery)):
+            if methods:
+                seq = CommentedSeq(scalar(" + ".join(m)) for m in methods)
+                seq.fa.set_flow_style()
+                node[key] = seq
+        node.fa.set_flow_style()
+        return node
+
+
 class Draft:
     """An inventory document being extended with one export's logins."""
 
@@ -100,8 +177,9 @@ class Draft:
         self.layout = layout
         self.source = source
         self.outcome = Outcome()
-        self.created: set[str] = set()  # accounts made in this run: no implicit `password` login
-        self.touched: list[str] = []  # site accounts this export spoke about, for the mail pass
+        self.new: dict[str, NewAccount] = {}  # the accounts made in this run, in order
+        self._updated: set[str] = set()  # outcome.updated, for constant-time membership
+        self.touched: dict[str, None] = {}  # site accounts this export spoke about (ordered set), for the mail pass
         self.app = ""  # id of the app's own account, set by ensure_app
         # Existing accounts written without `user` that a login of this export
         # matched: a second login with another username is another account.
@@ -155,10 +233,12 @@ class Draft:
     def methods(self, acc_id: str, key: str) -> list[list[str]]:
         """Return an account's login or recovery methods, defaults expanded
         (`login` of an account written without one is `[password]`)."""
+        if acc_id in self.new:
+            return self.new[acc_id].methods(key)
         node = self.section("accounts").get(acc_id)
         if isinstance(node, dict) and key in node:
             return methods_of(node[key])
-        return [["password"]] if key == "login" and acc_id not in self.created else []
+        return [["password"]] if key == "login" and acc_id not in self.new else []
 
     def method_list(self, acc_id: str, key: str) -> CommentedSeq | None:
         """Return an account's `login`/`recovery` as a block list, or None when
@@ -177,11 +257,17 @@ class Draft:
         """Add a method to an account's login or recovery, with its comment.
         An existing account written without `login` gets its implicit
         `password` written out first, so its meaning does not change."""
+        if acc_id in self.new:
+            new = self.new[acc_id]
+            (new.login if key == "login" else new.recovery).append(list(terms))
+            new.comments.append(comment)
+            self._changed(acc_id)
+            return
         text = scalar(" + ".join(terms))
         seq = self.method_list(acc_id, key)
         if seq is None:
             seq = CommentedSeq()
-            if key == "login" and acc_id not in self.created:
+            if key == "login" and acc_id not in self.new:
                 seq.append("password")
             seq.append(text)
             comment_item(seq, len(seq) - 1, comment, self.item_indent)
@@ -192,6 +278,11 @@ class Draft:
 
     def amend_method(self, acc_id: str, index: int, term: str, comment: str) -> None:
         """Add a term to an existing login method (AND), with a comment above it."""
+        if acc_id in self.new:
+            self.new[acc_id].login[index].append(term)
+            self.new[acc_id].comments.append(comment)
+            self._changed(acc_id)
+            return
         seq = self.method_list(acc_id, "login")
         if seq is None:  # the implicit `[password]`, written out to be amended
             seq = CommentedSeq(["password"])
@@ -206,7 +297,8 @@ class Draft:
 
     def _changed(self, acc_id: str) -> None:
         self.outcome.inferred += 1
-        if acc_id not in self.created and acc_id not in self.outcome.updated:
+        if acc_id not in self.new and acc_id not in self._updated:
+            self._updated.add(acc_id)
             self.outcome.updated.append(acc_id)
 
     def new_id(self, base: str, variants: list[str]) -> str:
@@ -221,17 +313,32 @@ class Draft:
             n += 1
         return candidate
 
-    def create_account(self, acc_id: str, fields: dict[str, str], comment: str) -> None:
+    def create_account(self, acc_id: str, fields: dict[str, str], comment: str, origin: str = "") -> None:
         """Add a new account (without login yet) at the end of `accounts`."""
-        node = CommentedMap()
-        for key, value in fields.items():
-            if value:
-                node[key] = scalar(value)
-        add_key(self.section("accounts"), scalar(acc_id), node, comment=comment, indent=self.indent(1))
+        given = {key: value for key, value in fields.items() if value}
+        self.new[acc_id] = NewAccount(acc_id, given, [comment], origin=origin)
         self.taken.add(acc_id)
-        self.index.add(AccountInfo.of(acc_id, node))
-        self.created.add(acc_id)
+        self.index.add(AccountInfo.of(acc_id, given, domain=given.get("provider", "")))
         self.outcome.added.append(acc_id)
+
+    def text(self, dump: Callable[[CommentedMap], str]) -> str:
+        """Return the inventory's text with the new accounts in it: appended
+        as text after the document when `accounts` is its last, empty
+        section (a new draft: linear time), else added as flow mappings to
+        the round-trip document (a merge keeps everything around them)."""
+        accounts = self.doc.get("accounts")
+        last = list(self.doc.keys())[-1] if len(self.doc) else None
+        if isinstance(accounts, CommentedMap) and not accounts and last == "accounts" and not self.doc.ca.end:
+            del self.doc["accounts"]
+            pad = " " * self.indent(1)
+            lines = ["accounts:"]
+            for new in self.new.values():
+                lines.append(f"{pad}# {new.comment()}")
+                lines.append(pad + new.line())
+            return dump(self.doc) + "\n".join(lines) + "\n"
+        for new in self.new.values():
+            add_key(self.section("accounts"), scalar(new.id), new.node(), comment=new.comment(), indent=self.indent(1))
+        return dump(self.doc)
 
     # -- the app the export comes from ----------------------------------------
 
@@ -297,7 +404,13 @@ class Draft:
         found = []
         for info in self.index.same_site(entry.domain, self.base_id(entry)):
             user = info.user or self.claimed.get(info.id, "")
-            if info.id != self.app and not (entry.user and user and not same_user(entry.user, user)):
+            # A vault's or authenticator's own account is never a website's
+            # login: a keepassxc.org login merged into the KeePassXC vault
+            # would make the vault depend on whatever holds that login. (An
+            # authenticator's "Bitwarden" codes are the vault's second factor.)
+            if info.id == self.app or (info.kind in APP_KINDS and not self.source.is_authenticator):
+                continue
+            if not (entry.user and user and not same_user(entry.user, user)):
                 found.append(info)
         if not found:
             return None
@@ -320,13 +433,16 @@ class Draft:
         acc_id = self.new_id(base, [v for v in variants if v])
         fields = {"name": entry.label if entry.label != acc_id else "", "provider": entry.domain, "user": entry.user}
         where = f" ({entry.host})" if entry.host else ""
-        self.create_account(acc_id, fields, f"inferred from {self.origin(entry)}{where}")
-        at_mail_site = entry.domain in mail_sites(entry.user) if entry.domain else base in mail_labels(entry.user)
+        self.create_account(acc_id, fields, f"inferred from {self.origin(entry)}{where}", origin=self.origin(entry))
+        # Only a known mail provider's own site makes its account a mailbox:
+        # alice@example.com at example.com may as well be a shop login.
+        providers = provider_sites(entry.user)
+        at_mail_site = entry.domain in providers if entry.domain else base in {domain_label(p) for p in providers}
         if "@" in entry.user and at_mail_site:
-            node = self.account_node(acc_id)
-            add_key(node, "kind", "email", indent=self.indent(2),
-                    comment=f"inferred: {entry.user} is a mailbox at {entry.domain or entry.label}")
-            self.index.update(AccountInfo.of(acc_id, node))
+            new = self.new[acc_id]
+            new.fields["kind"] = "email"
+            new.comments.append(f"inferred: {entry.user} is a mailbox at {entry.domain or entry.label}")
+            self.index.update(AccountInfo.of(acc_id, new.fields, domain=new.fields.get("provider", "")))
             self.outcome.inferred += 1
         return acc_id
 
@@ -348,8 +464,7 @@ class Draft:
             )
             return
         acc_id = self.find_account(entry) or self.new_site_account(entry)
-        if acc_id not in self.touched:
-            self.touched.append(acc_id)
+        self.touched.setdefault(acc_id)
         origin = self.origin(entry)
         vault = "" if src.is_authenticator else app
         first = f"password:{vault}" if vault and entry.password else "password"
@@ -358,14 +473,26 @@ class Draft:
         why += f", one-time codes from {src.label}" if entry.totp else ""
 
         if entry.totp and not any(f"totp:{app}" in m for m in self.methods(acc_id, "login")):
-            single = [i for i, m in enumerate(self.methods(acc_id, "login")) if _has_password(m) and not _has_code(m)]
+            # These codes are the site's second factor: they complete every
+            # password login that has none, and work in place of the codes of
+            # any other app (every password copy with every code source, so
+            # that the order of the exports does not matter).
+            methods = self.methods(acc_id, "login")
+            single = [i for i, m in enumerate(methods) if _has_password(m) and not _has_code(m)]
             for i in single:
                 self.amend_method(acc_id, i, f"totp:{app}", f"inferred from {origin}: one-time codes from {src.label}")
-            if not single:
+            others = [_with_code(m, f"totp:{app}") for m in methods if _has_password(m) and _has_code(m)]
+            for twin in others:
+                if not any(set(twin) <= set(m) for m in self.methods(acc_id, "login")):
+                    self.add_method(acc_id, "login", twin, f"inferred from {origin}: one-time codes also from {src.label}")
+            if not (single or others):
                 self.add_method(acc_id, "login", fresh, f"inferred from {origin}: {why}")
         if vault and entry.password and not any(f"password:{vault}" in m for m in self.methods(acc_id, "login")):
-            twins = [[first if t == "password" else t for t in m] for m in self.methods(acc_id, "login") if "password" in m]
-            also = "; the remembered password also works" if twins else ""
+            # The same password saved in this vault works wherever another
+            # password term does, with that method's other factors: so the
+            # result does not depend on which export came first.
+            twins = [_with_password(m, first) for m in self.methods(acc_id, "login") if _has_password(m)]
+            also = "; the password saved elsewhere, or remembered, also works" if twins else ""
             for twin in twins or [fresh]:
                 if not any(set(twin) <= set(m) for m in self.methods(acc_id, "login")):
                     self.add_method(acc_id, "login", twin, f"inferred from {origin}: {why}{also}")
@@ -374,29 +501,35 @@ class Draft:
             self.add_method(acc_id, "login", [f"passkey:{vault}"], f"inferred from {origin}: a passkey for {sites} is saved in {src.label}")
 
     def add_mail_recovery(self) -> None:
-        """Give each account this export touched `email:MAILBOX` recovery when
-        its username is an address at a mailbox in the inventory."""
-        for acc_id in self.touched:
-            user = self.index.infos[acc_id].user
-            if "@" not in user:
+        """Give `email:MAILBOX` recovery to each account whose username is an
+        address at a mailbox in the inventory, when this export spoke about
+        the account or created the mailbox (so that a mailbox imported after
+        the sites that use it is found just the same). Linear in the accounts."""
+        for acc_id, info in list(self.index.infos.items()):
+            if "@" not in info.user or acc_id == self.app:
                 continue
-            mailbox = self.index.mailbox(user, exclude={acc_id, self.app})
-            if mailbox is None or any(f"email:{mailbox}" in m for m in self.methods(acc_id, "recovery")):
+            mailbox = self.index.mailbox(info.user, exclude={acc_id, self.app})
+            if mailbox is None or not (acc_id in self.touched or mailbox in self.new):
                 continue
+            if any(f"email:{mailbox}" in m for m in self.methods(acc_id, "recovery")):
+                continue
+            user = info.user
             self.add_method(
                 acc_id, "recovery", [f"email:{mailbox}"],
                 f"inferred from the username {user}: a reset link can go to that mailbox",
             )
 
 
-def apply_export(doc: CommentedMap, layout: Layout, parsed: ParsedExport) -> Outcome:
-    """Add an export's logins to `doc` in place; return what changed."""
+def apply_export(doc: CommentedMap, layout: Layout, parsed: ParsedExport) -> Draft:
+    """Add an export's logins to the draft of `doc`; return the draft (its
+    `outcome` says what changed, `text` writes it). Cost: linear in the
+    number of logins and of the document's accounts."""
     draft = Draft(doc, layout, parsed.source)
     draft.ensure_app()
     for entry in sorted(parsed.entries, key=_entry_order):
         draft.apply(entry)
     draft.add_mail_recovery()
-    return draft.outcome
+    return draft
 
 
 def _entry_order(entry: Entry) -> tuple[str, ...]:

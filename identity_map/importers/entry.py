@@ -19,12 +19,24 @@ _SPACES = re.compile(r"\s+")
 TEXT_MAX = 120
 
 
+def present(value: object) -> bool:
+    """True when a secret field holds something; only that fact is kept,
+    never the value.
+
+    >>> present(" s3cret "), present("  "), present(None)
+    (True, False, False)
+    """
+    return isinstance(value, str) and bool(value.strip())
+
+
 def clean_text(value: object, limit: int = TEXT_MAX) -> str:
     """Return `value` as one printable line of at most `limit` characters
     ("" for anything that is not a string): titles and usernames end up in
     YAML values and comments, where a newline would break the line."""
     if not isinstance(value, str):
         return ""
+    if value.isprintable() and "  " not in value and len(value) <= limit and value == value.strip():
+        return value  # the common case, without two regular-expression passes
     text = _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

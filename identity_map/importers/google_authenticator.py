@@ -26,9 +26,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from .authenticators import authenticator_entry
-from .entry import Entry, ParsedExport, Source
+from .authenticators import otp_export, otp_pair
+from .entry import ParsedExport, Source
 from .errors import ImportFailure
+from .signature import EXACT, Signature
 from .textio import decode_text
 
 SOURCE = Source(
@@ -110,7 +111,7 @@ def _text(field: _Field) -> str:
 
 @dataclass(frozen=True)
 class _Batch:
-    entries: tuple[Entry, ...]
+    entries: tuple[tuple[str, str], ...]  # (issuer, account) of each code
     size: int  # how many QR codes the export was split into (0 if unknown)
     index: int
     batch_id: int
@@ -125,8 +126,7 @@ def _decode_payload(payload: bytes) -> _Batch:
             params = {f.number: f for f in _fields(field.value) if f.number in (2, 3)}
             name = _text(params[2]) if 2 in params else ""
             issuer = _text(params[3]) if 3 in params else ""
-            if (entry := authenticator_entry(issuer, "", name)) is not None:
-                entries.append(entry)
+            entries.append(otp_pair(issuer, "", name))
         elif field.wire == VARINT and isinstance(field.value, int):
             if field.number == 3:
                 size = field.value
@@ -182,5 +182,11 @@ def parse(data: bytes, filename: str) -> ParsedExport:
         for batch_id, size in sizes.items()
         if len(indexes[batch_id]) < size
     )
-    entries = tuple(e for b in batches for e in b.entries)
-    return ParsedExport(SOURCE, entries, 0, warnings)
+    return otp_export(SOURCE, (pair for b in batches for pair in b.entries), warnings)
+
+
+def _score(text: str) -> float:
+    return EXACT if "otpauth-migration://" in text[:1_000_000].lower() else 0.0
+
+
+SIGNATURE = Signature(text=_score)

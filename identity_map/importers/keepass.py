@@ -17,6 +17,8 @@ from dataclasses import replace
 
 from .entry import Entry, ParsedExport, Source, make_entry
 from .errors import ImportFailure
+from .signature import EXACT, Signature
+from .tabular import Columns, csv_export
 from .textio import decode_text, read_csv
 
 SOURCE_KEEPASSXC_CSV = Source(
@@ -117,3 +119,29 @@ def parse_keepass_xml(data: bytes, filename: str) -> ParsedExport:
                 entries.append(entry)
         stack.extend(reversed(group.findall("Group")))
     return ParsedExport(source, tuple(entries), skipped)
+
+
+SIGNATURE_KEEPASSXC_CSV = Signature(csv_headers=(
+    ("group", "title", "username", "password", "url", "notes", "totp", "icon", "last modified", "created"),
+    ("group", "title", "username", "password", "url", "notes"),
+))
+
+
+def _xml_score(text: str) -> float:
+    head = text[:4096]
+    return EXACT if "<KeePassFile" in head else 0.0
+
+
+SIGNATURE_KEEPASS_XML = Signature(text=_xml_score)
+
+# KeePass 1.x (and KeePass 2's "KeePass CSV (1.x)" export) quotes every
+# field and writes Windows line ends.
+SOURCE_KEEPASS1_CSV = replace(SOURCE_KEEPASS_XML, fmt="keepass1-csv")
+KEEPASS1_COLUMNS = ("account", "login name", "password", "web site", "comments")
+SIGNATURE_KEEPASS1_CSV = Signature(csv_headers=(KEEPASS1_COLUMNS,))
+
+
+def parse_keepass1_csv(data: bytes, filename: str) -> ParsedExport:
+    """Return the logins of a KeePass 1.x CSV export."""
+    columns = Columns(("account",), ("web site",), ("login name",), ("password",))
+    return csv_export(data, filename, SOURCE_KEEPASS1_CSV, ("account", "login name", "password", "web site"), columns)

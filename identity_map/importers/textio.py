@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
+import re
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +19,7 @@ from .errors import ImportFailure
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real vault export
 _KDBX_SIGNATURE = b"\x03\xd9\xa2\x9a"
+_NUMBER_PART = re.compile(r"-?[0-9][0-9.eE+-]*")
 
 
 def check_size(data: bytes, filename: str) -> None:
@@ -73,8 +77,15 @@ def parse_json(text: str, filename: str, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         line, col, pos = exc.lineno, exc.colno, exc.pos
-        # A string still open at the end of the file also means it was cut off.
-        cut_short = pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        # A string still open at the end of the file, or a word or number cut
+        # in two there ("nu" of null), also means it was cut off.
+        rest = text[pos:].strip()
+        cut_short = (
+            pos >= len(text.rstrip())
+            or exc.msg.startswith("Unterminated string")
+            or any(word.startswith(rest) for word in ("null", "true", "false"))
+            or bool(_NUMBER_PART.fullmatch(rest))
+        )
     except RecursionError:
         raise ImportFailure(filename, f"the JSON is nested too deeply to be {what}.") from None
     if cut_short:
@@ -97,22 +108,27 @@ def normalise_header(names: list[str]) -> tuple[str, ...]:
     return tuple(name.strip().strip('"').lower() for name in names)
 
 
-def read_csv(text: str, filename: str, what: str, required: tuple[str, ...]) -> CsvTable:
-    """Return the CSV rows of `text`, checking that every `required` column is
-    in the header and every row has as many fields as the header (a short
-    last row means a truncated file)."""
-    lines = text.splitlines(keepends=True)
+def read_records(text: str, filename: str) -> list[list[str]]:
+    """Return the non-blank CSV records of `text`; an unclosed quote is
+    reported by line (the file was cut short)."""
     try:
-        reader = csv.reader(lines, strict=True)
-        records = list(reader)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        records = [r for r in reader if any(field.strip() for field in r)]
     except csv.Error:
         line = reader.line_num
         raise ImportFailure(
             filename, f"the CSV breaks at line {line} (an unclosed quote?): the file may be truncated. Export it again."
         ) from None
-    records = [r for r in records if any(field.strip() for field in r)]
     if not records:
         raise ImportFailure(filename, "the file is empty. Export again from the app and import the new file.")
+    return records
+
+
+def read_csv(text: str, filename: str, what: str, required: tuple[str, ...]) -> CsvTable:
+    """Return the CSV rows of `text`, checking that every `required` column is
+    in the header and every row has as many fields as the header (a short
+    last row means a truncated file)."""
+    records = read_records(text, filename)
     header = normalise_header(records[0])
     missing = [name for name in required if name not in header]
     if missing:
@@ -143,3 +159,33 @@ def csv_header(text: str) -> tuple[str, ...]:
     except csv.Error:
         return ()
     return normalise_header(record)
+
+
+def zip_member(data: bytes, filename: str, names: tuple[str, ...], reexport: str) -> bytes:
+    """Return the bytes of the first member of the zip `data` named one of
+    `names` (compared without folders and case). A damaged, encrypted or
+    oversized archive, or one without such a member, is an ImportFailure
+    whose message ends with `reexport` (how to export again)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFailure(filename, f"this zip archive cannot be opened (truncated?). {reexport}") from None
+    with archive:
+        wanted = {name.lower() for name in names}
+        info = next((i for i in archive.infolist() if i.filename.rsplit("/", 1)[-1].lower() in wanted), None)
+        if info is None:
+            raise ImportFailure(filename, f"this zip holds no {' or '.join(names)}, so it is not this app's export. {reexport}")
+        if info.flag_bits & 0x1:
+            raise ImportFailure(filename, f"this archive is encrypted (password-protected). {reexport}")
+        if info.file_size > MAX_BYTES:
+            raise ImportFailure(filename, f"{info.filename.rsplit('/', 1)[-1]} is too large to be a vault export.")
+        try:
+            with archive.open(info) as member:
+                return member.read(MAX_BYTES + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError):
+            raise ImportFailure(filename, f"the archive cannot be read: it looks truncated. {reexport}") from None
+
+
+def is_zip(data: bytes) -> bool:
+    """True when the bytes start like a zip archive."""
+    return data[:4] in (b"PK\x03\x04", b"PK\x05\x06")

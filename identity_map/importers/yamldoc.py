@@ -10,6 +10,7 @@ moves those lines after the new node so they stay where they were.
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -97,13 +98,30 @@ def scalar(text: str) -> str:
     return text if same and text == text.strip() else DoubleQuotedScalarString(text)
 
 
+_FLOW_UNSAFE = re.compile(r"[,\[\]{}#]")
+
+
+def flow_scalar(text: str) -> str:
+    """Return `text` as it must be written inside a `{...}`/`[...]` flow
+    collection: plain when `scalar` keeps it plain and it has no flow
+    indicator, else double-quoted (a JSON string is a valid YAML one).
+
+    >>> flow_scalar("password:bitwarden + totp:aegis"), flow_scalar("A, B"), flow_scalar("yes")
+    ('password:bitwarden + totp:aegis', '"A, B"', '"yes"')
+    """
+    if not isinstance(scalar(text), DoubleQuotedScalarString) and not _FLOW_UNSAFE.search(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
 def is_flow(node: Any) -> bool:
     """True for a `{...}` or `[...]` collection."""
     return isinstance(node, (CommentedMap, CommentedSeq)) and bool(node.fa.flow_style())
 
 
-def _keys(node: Node) -> list[Any]:
-    return list(node.keys()) if isinstance(node, CommentedMap) else list(range(len(node)))
+def _last_key(node: Node) -> Any:
+    """Return the last key (or index) of a non-empty collection, in constant time."""
+    return next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
 
 
 def _slot(node: Node, key: Any) -> list[Any] | None:
@@ -122,7 +140,7 @@ def _leaf_path(node: Node, key: Any) -> list[tuple[Node, Any]]:
     path = [(node, key)]
     value = node[key]
     while isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not is_flow(value):
-        last = _keys(value)[-1]
+        last = _last_key(value)
         path.append((value, last))
         value = value[last]
     return path
@@ -171,14 +189,17 @@ def add_key(node: CommentedMap, key: str, value: Any, *, comment: str = "", inde
     """Add `key: value` to a mapping (at the end, or before the key now at
     `position`), with a comment line above it; comments that introduced
     whatever follows stay in front of it."""
-    keys = list(node.keys())
-    at = len(keys) if position is None else position
-    before = keys[at - 1] if at > 0 else None
+    # Appending (the common case) looks at the last key only: listing every
+    # key per insert made a large import quadratic.
+    if position is None or position >= len(node):
+        before = _last_key(node) if len(node) else None
+    else:
+        before = list(node.keys())[position - 1] if position > 0 else None
     tail = _cut_trailing(node, before) if before is not None else ""
-    if at >= len(keys):
+    if position is None or position >= len(node):
         node[key] = value
     else:
-        node.insert(at, key, value)
+        node.insert(position, key, value)
     _comment_above(node, key, comment, indent)
     _attach_trailing(node, key, tail)
 

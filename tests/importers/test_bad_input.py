@@ -10,7 +10,7 @@ import pytest
 
 from identity_map.importers import FORMATS, ImportFailure, run_import
 
-from .conftest import ENCRYPTED, FIXTURES, assert_no_secret, export_bytes, export_name, one_pux
+from .conftest import ENCRYPTED, assert_no_secret, bare_bytes, export_bytes, export_name, fixture_bytes, one_pux
 
 
 def failure(fmt: str, data: bytes, name: str = "export.bin") -> str:
@@ -27,7 +27,7 @@ def failure(fmt: str, data: bytes, name: str = "export.bin") -> str:
 @pytest.mark.parametrize(("fmt", "name"), ENCRYPTED)
 @pytest.mark.parametrize("as_format", ["given", "auto"])
 def test_encrypted_exports_say_so_and_how_to_export_plainly(fmt, name, as_format):
-    data = (FIXTURES / name).read_bytes()
+    data = fixture_bytes(name)
     message = failure(fmt if as_format == "given" else "auto", data, name)
     assert "encrypted" in message or "password-protected" in message
     assert "export" in message.lower()
@@ -84,9 +84,7 @@ def test_truncated_exports(fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_non_utf8_bytes(fmt):
-    data = export_bytes(fmt)
-    if fmt == "1password-1pux":
-        data = (FIXTURES / "1password" / "export.data").read_bytes()
+    data = bare_bytes(fmt)
     # a Latin-1 "é" in the first few lines, as a legacy editor would write it
     at = data.index(b"\n") + 1 if b"\n" in data[:400] else 10
     bad = data[:at] + b"caf\xe9 " + data[at:]
@@ -153,3 +151,11 @@ def test_broken_inventory_to_merge_into():
 
 def test_1pux_from_a_fixture_archive_is_fine():
     assert run_import("auto", one_pux(), "x.1pux").added
+
+
+def test_a_draft_the_loader_would_refuse_is_never_returned(monkeypatch):
+    import identity_map.importers as importers
+
+    monkeypatch.setattr(importers, "LOADER_MAX_BYTES", 600)
+    message = failure("bitwarden-json", export_bytes("bitwarden-json"), "b.json").split(": ", 1)[1]
+    assert "MB an inventory may be" in message and "in parts" in message

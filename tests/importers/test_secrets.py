@@ -13,18 +13,28 @@ import pytest
 
 from identity_map.importers import FORMATS, ImportFailure, run_import
 
-from .conftest import ENCRYPTED, FIXTURES, assert_no_secret, export_bytes, export_name, find_secret
+from .conftest import (
+    ENCRYPTED,
+    FIXTURES,
+    VARIANTS,
+    assert_no_secret,
+    export_bytes,
+    export_name,
+    find_secret,
+    fixture_bytes,
+    plain_text,
+)
 
 ALL_FIXTURES = [(fmt, export_bytes(fmt), export_name(fmt)) for fmt in FORMATS] + [
-    (fmt, (FIXTURES / name).read_bytes(), name) for fmt, name in ENCRYPTED
+    (fmt, fixture_bytes(name), name) for fmt, name in (*VARIANTS, *ENCRYPTED)
 ]
 
 
 def test_every_fixture_really_holds_planted_secrets():
     for fmt, data, name in ALL_FIXTURES:
-        text = data.decode("utf-8", errors="replace") if fmt != "1password-1pux" else (FIXTURES / "1password" / "export.data").read_text()
-        if fmt == "google-authenticator":
-            continue  # the seeds are inside base64 protobuf; checked below
+        text = plain_text(name)
+        if fmt in ("google-authenticator", "freeotp-plus-json"):
+            continue  # the seeds are inside base64 protobuf or byte lists; checked below
         assert find_secret(text), f"{name} has no planted secret"
 
 
@@ -32,6 +42,13 @@ def test_google_authenticator_fixture_holds_planted_seeds():
     from .migration_payload import FIXTURE_BATCHES
 
     assert all(otp.secret.startswith(b"SECRET") for batch in FIXTURE_BATCHES for otp in batch)
+
+
+def test_freeotp_fixture_holds_planted_seeds():
+    import json
+
+    tokens = json.loads((FIXTURES / "freeotp-plus.json").read_text())["tokens"]
+    assert all(bytes(b % 256 for b in t["secret"]).startswith(b"SECRET") for t in tokens)
 
 
 def _outcome(fmt: str, data: bytes, name: str, existing: str | None = None) -> list[str]:
@@ -82,7 +99,7 @@ def test_the_cli_prints_and_writes_no_secret(tmp_path, capsys, existing_text):
     inventory = tmp_path / "me.yaml"
     inventory.write_text(existing_text, encoding="utf-8")
     for fmt, data, name in ALL_FIXTURES:
-        export = tmp_path / name
+        export = tmp_path / name.replace("/", "_")
         export.write_bytes(data)
         main(["import", "auto", str(export), "-o", str(tmp_path / "draft.yaml")])
         main(["import", fmt, str(export), "--merge", str(inventory)])
