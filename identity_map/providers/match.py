@@ -106,3 +106,24 @@ def match_inventory(inventory: Inventory, directory: Directory | None = None) ->
     'Proton'
     """
     return {t.id: match_account(t, directory) for t in inventory.of_kind("account")}
+
+
+# Sites whose login is an identity others sign in with ("Sign in with Google"):
+# a saved login at their sign-in page is that account itself, never a site of its own.
+SIGN_IN_PROVIDERS = ("Google", "Microsoft", "Apple", "Facebook")
+
+
+def sign_in_provider(host: str, directory: Directory | None = None) -> Site | None:
+    """The identity provider whose sign-in host this is, or None.
+
+    >>> sign_in_provider("login.live.com").name, sign_in_provider("github.com")
+    ('Microsoft', None)
+    """
+    site = (directory or bundled()).lookup_host(host) if host else None
+    return site if site is not None and site.name in SIGN_IN_PROVIDERS else None
+
+
+def is_site(account: Thing, site: Site, directory: Directory | None = None) -> bool:
+    """Whether the account matches `site` under the rules above."""
+    found = match_account(account, directory)
+    return found is not None and found.site.domain == site.domain
