@@ -625,3 +625,17 @@ def test_cli_checklist(tmp_path, capsys):
     out = tmp_path / "c.json"
     assert main(["checklist", str(MALIK), "--format", "json", "-o", str(out)]) == 0
     assert any(row["id"] == "backup-onedrive" for row in json.loads(out.read_text()))
+
+
+def test_purchases_at_stake_are_one_item_for_every_account():
+    G = build_graph(load_file(ROOT / "examples" / "household.yaml"))
+    items = build_checklist(G)
+    stakes = [i for i in items if i.rule == "purchases-at-stake"]
+    assert [i.id for i in stakes] == ["stake-purchases"]
+    inv = G.graph["inventory"]
+    total: dict[str, float] = {}
+    for p in inv.of_kind("purchase"):
+        if p.account in stakes[0].verification.scenario:
+            total[p.currency] = total.get(p.currency, 0) + p.price
+    assert stakes[0].verification.money_at_stake == total and "lost with them" in str(
+        verification_text(stakes[0].verification, inv))

@@ -56,7 +56,7 @@ import networkx as nx
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
 from identity_map.checklist.model import (ADVICE, FIX, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
-from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, rules
+from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, rules, stake
 from identity_map.analysis.engine import Compiled, Impact, compiled, extend, lost_after, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, touched
@@ -151,6 +151,18 @@ class _Resilience:
         return tuple(out)
 
 
+def _one_stake(ctx: Context, candidates: dict[str, Candidate]) -> dict[str, Candidate]:
+    """The purchases at stake of every account in scope as one item, so a
+    household with eight shops reads one "keep the receipts" item, not eight."""
+    stakes = [c for c in candidates.values() if c.rule == "purchases-at-stake"]
+    if len(stakes) < 2:
+        return candidates
+    merged = stake(ctx, sorted((c.group for c in stakes), key=ctx.order.__getitem__))
+    merged.scenarios = [s for c in stakes for s in c.scenarios]
+    kept = {cid: c for cid, c in candidates.items() if c.rule != "purchases-at-stake"}
+    return {**kept, merged.id: merged}
+
+
 def _strength(v: Verification, gains: tuple[Gain, ...]) -> tuple:
     return (len(v.critical_saved), len(gains), len(v.saved), sum(v.money_saved.values()))
 
@@ -162,10 +174,11 @@ def _checked(ctx: Context, res: _Resilience, cand: Candidate, base: dict[tuple, 
     none of the scenarios that proposed it: it saves nothing there, and no
     critical thing they lose gets harder to lose."""
     group_name = ctx.inv[cand.group].name
-    if cand.kind == INFO:
+    if cand.kind == INFO:  # what is at stake if every scenario that proposed it happened
         s = cand.scenarios[0]
-        v = Verification(tuple(sorted(base[s].scenario, key=ctx.order.__getitem__)), len(base[s].lost),
-                         len(base[s].lost), money_at_stake=cand.money_at_stake, selectors=s)
+        ids = tuple(sorted({i for x in cand.scenarios for i in base[x].scenario}, key=ctx.order.__getitem__))
+        v = Verification(ids, len(base[s].lost), len(base[s].lost), money_at_stake=cand.money_at_stake,
+                         selectors=s if len(cand.scenarios) == 1 else ids)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
     changed = extend(res.c, apply_change(ctx.inv, cand.change))
@@ -245,6 +258,7 @@ def build_checklist(G: nx.DiGraph, lost=None) -> Checklist:
             if s not in known.scenarios:
                 known.scenarios.append(s)
 
+    candidates = _one_stake(ctx, candidates)
     res = _Resilience(G, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]

@@ -53,8 +53,8 @@ def verification_text(v: Verification | None, inventory: Inventory | None = None
     crit = set(v.critical_saved)
     scen = _scenario_words(v, inventory, name)
     if v.money_at_stake and not v.saved:
-        return T("If you lose ", scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
-                 "(this item saves nothing by itself).")
+        return T("If you lose ", scen, f": {money_text(v.money_at_stake)} of purchases are lost with "
+                 f"{'it' if len(v.scenario) == 1 else 'them'} (this item saves nothing by itself).")
     if not v.saved:
         return T("If you lose ", scen, f": {plural(v.lost_after, 'thing')} lost, as before (this action alone "
                  "saves none of them there).")

@@ -496,18 +496,27 @@ def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: froz
 
 
 def _stake(ctx: Context, account: str) -> Candidate:
-    tied = [p for p in ctx.inv.of_kind("purchase") if p.account == account]
-    stake: dict[str, float] = {}
+    return stake(ctx, [account])
+
+
+def stake(ctx: Context, accounts: list[str]) -> Candidate:
+    """What is at stake in purchases tied to these accounts: one item for all
+    of them (keeping receipts outside the accounts is one thing to do), named
+    after the account when there is one, `stake-purchases` otherwise."""
+    tied = [p for p in ctx.inv.of_kind("purchase") if p.account in accounts]
+    total: dict[str, float] = {}
     for p in tied:
-        add_money(stake, p.currency, p.price)
-    stake = dict(sorted(stake.items()))
+        add_money(total, p.currency, p.price)
+    total = dict(sorted(total.items()))
+    one = len(accounts) == 1
     return Candidate(
-        f"stake-{account}", INFO, "purchases-at-stake", account,
-        T(f"Know what is at stake: {money_text(stake)} in purchases tied to ", ctx.name(account)),
-        T("Bought with it: ", ctx.names([p.id for p in tied]),
+        f"stake-{accounts[0]}" if one else "stake-purchases", INFO, "purchases-at-stake", accounts[0],
+        T(f"Know what is at stake: {money_text(total)} in purchases tied to ",
+          join(shortlist([ctx.name(a) for a in accounts], 4))),
+        T("Bought with it: " if one else "Bought with them: ", join(shortlist([ctx.name(p.id) for p in tied], 8)),
           ". No change to the inventory can save bought content: it stays with the account. "
           "Keep the receipts outside the account; they support a claim."),
-        money_at_stake=stake)
+        money_at_stake=total)
 
 
 def advice(ctx: Context, rows: list[tuple[str, tuple[str, ...]]]) -> list[Item]:
