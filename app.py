@@ -22,6 +22,8 @@ from identity_map.app import exports
 from identity_map.analysis import scenarios
 from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
+from identity_map.format.load import MAX_BYTES
+from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
 from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
 from identity_map.providers.factors import factor_rows
@@ -41,7 +43,8 @@ VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph",
              "checklist_build", *(f"pick_{key}" for key in scenarios.BY_KEY))
 WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
 AUTO = "auto"
-MAX_EXPORT_MB = 64  # the importer's own limit
+MAX_EXPORT_MB = IMPORT_MAX_BYTES // 2 ** 20  # the importer's own limit, also the server's (.streamlit/config.toml)
+MAX_INVENTORY_MB = MAX_BYTES // 2 ** 20  # the loader's
 
 # YAML is edited in a fixed-width font (Streamlit ships Source Code Pro; nothing is fetched).
 EDITOR_CSS = '<style>[data-testid="stTextArea"] textarea {font-family: "Source Code Pro", monospace;}</style>'
@@ -254,7 +257,7 @@ with st.sidebar:
     ss.open = current
     st.selectbox("Open a file", files, key="open", on_change=on_open, placeholder="(an uploaded file)")
     st.file_uploader("Or upload one", type=["yaml", "yml"], key="upload", on_change=on_upload,
-                     max_upload_size=4, help="It goes into the editor only; nothing is saved until you save it.")
+                     max_upload_size=MAX_INVENTORY_MB, help="It goes into the editor only; nothing is saved until you save it.")
     st.divider()
     # The bundled examples are the story's cases: keep them as shipped, save edits under your own name.
     bundled = doc.path is not None and doc.path.resolve().parent == EXAMPLES

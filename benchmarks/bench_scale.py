@@ -8,8 +8,8 @@ On a generated inventory (identity_map.generate.generate_inventory):
   (b) the single-loss sweep (engine.rank) against recomputing the
       plain fixed point per candidate plus naive statuses, side by
       side in the same run, results cross-checked                  target >= 10x
-  (c) `identity-map validate FILE`, a subprocess (warnings run the
-      rank sweep)                                                  target <= 1.5 s
+  (c) `identity-map validate FILE`, a subprocess (warnings find
+      single points of failure without the sweep)                  target <= 1.5 s
   (d) k-loss resilience of examples/household.yaml, in process and
       as `identity-map resilience`                                 target < 1 s
   (e) the mitigation checklist (checklist.build_checklist) of a

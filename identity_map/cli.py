@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from pathlib import Path
 
 from identity_map.output import report
 from identity_map.analysis.engine import Impact, rank
 from identity_map.analysis.selectors import SelectorError, scenario_impact
-from identity_map.format.files import replace_keeping_backup, write_atomic
-from identity_map.format.load import InventoryError, Problem
+from identity_map.format.files import FileRefused, read_limited, replace_keeping_backup, target_of
+from identity_map.format.load import MAX_BYTES, InventoryError, Problem
+from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
+from identity_map.output.safe import for_terminal
 from identity_map.analysis.validate import Validation, validate_bytes
 
 
@@ -23,9 +25,11 @@ class CliError(Exception):
     """A user mistake on the command line: printed, exit 1."""
 
 
-def _read(path: str) -> bytes:
+def _read(path: str, limit: int = MAX_BYTES) -> bytes:
     try:
-        return Path(path).read_bytes()
+        return read_limited(path, limit)
+    except FileRefused as exc:
+        raise InventoryError([Problem(path, 1, 1, f"cannot read the file: {exc}")]) from None
     except OSError as exc:
         raise InventoryError([Problem(path, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
 
@@ -47,12 +51,40 @@ def _scenario(checked: Validation, lose: list[str]) -> Impact:
         raise CliError(f"--lose: {exc}") from None
 
 
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        write_atomic(output, text)
-        print(f"wrote {output}", file=sys.stderr)
-    else:
+def _emit(text: str, output: str | None, inputs: tuple[str, ...] = ()) -> None:
+    """Print `text`, or write it to `output`: never over one of the command's
+    `inputs`, and a file it replaces is kept as OUTPUT.bak."""
+    if not output:
         sys.stdout.write(text)
+        return
+    for given in inputs:
+        if _same_file(output, given):
+            raise CliError(f"-o {output} is the command's own input {given}: writing there would replace it; "
+                           "choose another output file")
+    kept = replace_keeping_backup(output, text)
+    print(f"wrote {output}" + (f" (the previous version is {output}.bak)" if kept else ""), file=sys.stderr)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet): compare where each path leads
+        return target_of(a) == target_of(b)
+
+
+class _TerminalSafe:
+    """A text stream that shows control characters as visible escapes
+    (`safe.for_terminal`): user text can never move the cursor, retitle
+    the window or write the clipboard (OSC 52)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(for_terminal(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def cmd_validate(args) -> int:
@@ -89,8 +121,7 @@ def cmd_graph(args) -> int:
 
     checked = _load(args.file)
     result = _scenario(checked, args.lose)
-    write_atomic(args.output, render_html(checked.graph, result, focus=args.focus))
-    print(f"wrote {args.output}", file=sys.stderr)
+    _emit(render_html(checked.graph, result, focus=args.focus), args.output, (args.file,))
     return 0
 
 
@@ -111,12 +142,14 @@ def cmd_import(args) -> int:
         raise CliError("import needs FORMAT and EXPORT_FILE (or --list to see the formats)")
     existing = None
     if args.merge:
+        if args.output:
+            raise CliError("--merge writes the merged inventory back to its file (keeping .bak); drop -o")
         try:
-            existing = Path(args.merge).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            existing = _read(args.merge).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
             raise CliError(f"{args.merge}: cannot read the inventory to merge into: {exc}") from None
     try:
-        result = run_import(args.format, _read(args.export), args.export, existing)
+        result = run_import(args.format, _read(args.export, IMPORT_MAX_BYTES), args.export, existing)
     except ImportFailure as exc:
         raise CliError(str(exc)) from None
     for note in result.notes:
@@ -126,7 +159,7 @@ def cmd_import(args) -> int:
         print(f"wrote {args.merge}" + (f" (the previous version is {args.merge}.bak)" if kept else ""),
               file=sys.stderr)
     else:
-        _emit(result.text, args.output)
+        _emit(result.text, args.output, (args.export,))
     return 0
 
 
@@ -136,7 +169,7 @@ def cmd_checklist(args) -> int:
     checked = _load(args.file)
     _scenario(checked, args.lose)  # refuses a selector that matches nothing
     items = build_checklist(checked.graph, args.lose or None)
-    _emit(export(items, args.format, checked.inventory), args.output)
+    _emit(export(items, args.format, checked.inventory), args.output, (args.file,))
     return 0
 
 
@@ -178,6 +211,15 @@ def cmd_add(args) -> int:
     print(f"added {', '.join(added.ids)} to {args.file}" + (f" (the previous version is {args.file}.bak)" if kept else "")
           + "; review the commented choices of how you sign in", file=sys.stderr)
     return 0
+
+
+def cmd_app(args) -> int:
+    from identity_map.server.launch import CannotProtect, run
+
+    try:
+        return run(args.file, args.port)
+    except CannotProtect as exc:
+        raise CliError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default="", metavar="ADDRESS", help="your address or user name there")
     p.set_defaults(run=cmd_add)
 
+    p = sub.add_parser("app", help="start the app on http://127.0.0.1 (answers to loopback Host names only)")
+    p.add_argument("file", nargs="?", help="the inventory to open (default: examples/malik.yaml)")
+    p.add_argument("--port", type=int, help="default 8501")
+    p.set_defaults(run=cmd_app)
+
     p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(run=cmd_schema)
@@ -249,7 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
+    try:
+        return _run(build_parser().parse_args(argv))
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args) -> int:
     try:
         return args.run(args)
     except InventoryError as exc:
@@ -257,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 1
     except CliError as exc:
+        print(f"identity-map: error: {exc}", file=sys.stderr)
+        return 1
+    except FileRefused as exc:
         print(f"identity-map: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

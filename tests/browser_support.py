@@ -45,18 +45,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def serve_app(args: Sequence[str] = (), env: dict[str, str] | None = None,
-              timeout: float = 60.0) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port; yields its URL and
-    always stops the server (terminate, then kill) on the way out."""
+def serve_app(args: Sequence[str] = (), env: dict[str, str] | None = None, timeout: float = 60.0):
+    """`streamlit run app.py` on a free loopback port (see `serve`)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     if args:
         cmd += ["--", *args]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+    return serve(cmd, port, env, timeout)
+
+
+@contextmanager
+def serve(cmd: Sequence[str], port: int, env: dict[str, str] | None = None,
+          timeout: float = 60.0) -> Iterator[str]:
+    """Runs the server command `cmd` listening on `port` of 127.0.0.1; yields
+    its URL once healthy and always stops it (terminate, then kill) on the way out."""
+    proc = subprocess.Popen(list(cmd), cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -127,10 +132,14 @@ def watched_page(browser, traffic: Traffic, viewport=(1400, 1000)):
 
 
 def graph_frame(page, timeout_ms: float):
-    """The graph iframe's frame, once it exists."""
+    """The frame the graph is drawn in, once it exists: the sandboxed iframe
+    (opaque origin) inside the app's graph iframe."""
     handle = page.wait_for_selector(GRAPH_FRAME, state="attached", timeout=timeout_ms)
-    frame = handle.content_frame()
-    assert frame is not None, "the graph iframe has no frame"
+    outer = handle.content_frame()
+    assert outer is not None, "the graph iframe has no frame"
+    inner = outer.wait_for_selector('iframe[sandbox="allow-scripts"]', state="attached", timeout=timeout_ms)
+    frame = inner.content_frame()
+    assert frame is not None, "the sandboxed graph iframe has no frame"
     return frame
 
 

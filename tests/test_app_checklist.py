@@ -4,6 +4,7 @@ are compared with the library's, computed here."""
 
 from __future__ import annotations
 
+import html
 import time
 
 import pytest
@@ -65,7 +66,7 @@ def test_what_if_toggles_apply_the_changes_and_redraw(folder, monkeypatch):
     original = path.read_text()
     at = start(monkeypatch, path)
     before = metrics(at)
-    page_before = at.get("iframe")[0].proto.srcdoc
+    page_before = html.unescape(at.get("iframe")[0].proto.srcdoc)  # the graph page inside the sandbox
     at.toggle(key="whatif-backup-onedrive").set_value(True)
     at.toggle(key="whatif-second-factor-github").set_value(True)
     rerun(at)
@@ -78,7 +79,7 @@ def test_what_if_toggles_apply_the_changes_and_redraw(folder, monkeypatch):
     assert int(metrics(at)["Lost"]) == int(before["Lost"]) - 5
     assert deltas(at)["Lost"] == "-5" and deltas(at)["Critical lost"] == "-4"
     assert any("not saved" in i for i in shown(at, "info"))
-    page = at.get("iframe")[0].proto.srcdoc
+    page = html.unescape(at.get("iframe")[0].proto.srcdoc)
     changed = apply(G.graph["inventory"], chosen)
     assert page_before.count('"shape"') == len(G.graph["inventory"])
     assert page.count('"shape"') == len(changed) > len(G.graph["inventory"]), "the things the changes add are drawn"

@@ -6,7 +6,9 @@ Warnings (the inventory is valid, exit 0, but the owner should know):
   takes down: a single point of failure for something that matters;
 - a recovery method that needs the thing it recovers (it can never help);
 - a phone or computer without `unlock` (heirs and thieves cannot use a
-  locked phone, so every answer about it would be too optimistic).
+  locked phone, so every answer about it would be too optimistic);
+- a critical account whose login list reads as two halves of one method
+  (`[password, sms:mobile]` means either alone).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from identity_map.analysis.engine import compiled, impact, rank
+from identity_map.analysis.engine import compiled, impact
 from identity_map.analysis.explain import why
 from identity_map.analysis.graph import build_graph
+from identity_map.analysis.resilience import single_points
 from identity_map.format.load import InventoryError, Problem, load_bytes
 from identity_map.format.model import Inventory, Mark, Method
 
@@ -41,7 +44,8 @@ class Validation:
 
 def warnings_for(G: nx.DiGraph) -> list[Problem]:
     """The warnings of a valid inventory's graph, in file order.
-    Cost: one single-loss sweep (see `engine.rank`)."""
+    Cost: the baseline and `resilience.single_points` of the critical
+    things, never the single-loss sweep (quadratic on a login chain)."""
     c = compiled(G)
     inventory = c.inventory
     out: list[Problem] = []
@@ -55,12 +59,26 @@ def warnings_for(G: nx.DiGraph) -> list[Problem]:
         if not ok:
             warn(tid, f"'{tid}' is unreachable even with nothing lost ({why(baseline, tid)}): "
                       "add a method that works, or fix the terms")
-    hits: dict[str, list[str]] = {}
-    for row in rank(G):
-        for critical in row.critical_lost:
-            if critical != row.id:
-                hits.setdefault(critical, []).append(f"{row.kind} '{row.id}'")
-    for tid, causes in hits.items():
+    for thing in c.things:
+        if thing.critical and thing.kind == "account":
+            halves = split_halves(thing.login)
+            if halves is not None:
+                mark = halves[1].mark or thing.mark or Mark(1, 1)
+                out.append(Problem(inventory.source, mark.line, mark.col,
+                                   f"'{halves[0]}' and '{halves[1]}' of critical '{thing.id}' are two methods: "
+                                   f"either ONE alone logs in; did you mean `{halves[0]} + {halves[1]}`?",
+                                   "warning"))
+    spofs = single_points(G, [t.id for t in c.things if t.critical])
+    # Worst first, as in the ranking's first key: the losses that take the most critical things.
+    takes: dict[str, int] = {}
+    for points in spofs.values():
+        for p in points:
+            takes[p] = takes.get(p, 0) + 1
+    for tid, points in spofs.items():
+        if not points:
+            continue
+        worst = sorted(points, key=lambda p: -takes[p])  # stable: file order among equals
+        causes = [f"{inventory[p].kind} '{p}'" for p in worst[:6]]
         warn(tid, f"critical '{tid}' hangs on a single point of failure: losing {' or '.join(causes[:5])}"
                   f"{' or others' if len(causes) > 5 else ''} alone loses it; add an independent copy or way in")
     for thing in inventory:
@@ -76,6 +94,26 @@ def warnings_for(G: nx.DiGraph) -> list[Problem]:
                            "e.g. 'unlock: [password]' for a passcode you remember")
     out.sort(key=lambda p: (p.line, p.col))
     return out
+
+
+# Second factors: a term of these kinds alone is rarely a whole login, so beside a lone password
+# it most likely is the other half of "password + ...".
+SECOND_FACTORS = ("sms", "totp", "push")
+
+
+def split_halves(login) -> tuple[Method, Method] | None:
+    """(the lone password method, a lone second factor method) when a login
+    list looks like one method written as two — `[password, sms:mobile]`
+    means password OR SMS — else None. Cost: one look at each method.
+
+    >>> from identity_map.format.load import load_text
+    >>> [str(m) for m in split_halves(load_text("version: 1\\naccounts:\\n  a: {login: [password, totp:a]}\\n")["a"].login)]
+    ['password', 'totp:a']
+    """
+    alone = [m for m in login if len(m.terms) == 1]
+    password = next((m for m in alone if str(m) == "password"), None)
+    second = next((m for m in alone if m.terms[0].kind in SECOND_FACTORS), None)
+    return (password, second) if password is not None and second is not None else None
 
 
 def needs_itself(inventory: Inventory, thing_id: str, method: Method) -> bool:

@@ -22,7 +22,7 @@ from identity_map.analysis.selectors import label as selector_label
 from identity_map.analysis.graph import build_graph
 from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
-from identity_map.output.render import COLORS, render_html
+from identity_map.output.render import COLORS, render_html, sandboxed
 from identity_map.output.report import md, money
 from identity_map.providers.factors import FactorRow
 from identity_map.providers.report import link_md, matched_text
@@ -246,8 +246,9 @@ def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool) -> str:
 
 
 def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
-    """The standalone graph page of any graph and impact on it (the what-if graph)."""
-    return render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px")
+    """The graph page of any graph and impact on it (the what-if graph),
+    sandboxed for embedding (see `render.sandboxed`)."""
+    return sandboxed(render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px"))
 
 
 # -- The checklist beside the graph ---------------------------------------------

@@ -21,7 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from identity_map.format.files import backup_path, replace_keeping_backup  # noqa: F401 (backup_path: part of this API)
+from identity_map.format.files import (  # noqa: F401 (backup_path: part of this API)
+    FileRefused, backup_path, read_limited, replace_keeping_backup, target_of,
+)
 from identity_map.importers import run_import
 from identity_map.format.load import MAX_BYTES
 from identity_map.analysis.validate import validate_text
@@ -52,7 +54,7 @@ class Document:
     @property
     def key(self) -> str:
         """Identifies the document across switches (the drafts' key)."""
-        return str(self.path.resolve()) if self.path else f"upload:{self.name}"
+        return str(target_of(self.path)) if self.path else f"upload:{self.name}"
 
     def dirty(self, text: str) -> bool:
         return text != self.disk
@@ -67,10 +69,12 @@ class Opened:
 
 def display_name(path: Path) -> str:
     """The path relative to the working folder when inside it, else absolute."""
+    # realpath, not Path.resolve: a symlink loop must open with a message, not raise
+    resolved = target_of(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(target_of(Path.cwd())))
     except ValueError:
-        return str(path.resolve())
+        return str(resolved)
 
 
 def initial_path(argv: Sequence[str], env: Mapping[str, str], script: Path, default: Path) -> Path:
@@ -80,7 +84,7 @@ def initial_path(argv: Sequence[str], env: Mapping[str, str], script: Path, defa
     `streamlit run` sets sys.argv to [script, *args]; anything else (a test
     runner's own argv) is not ours to read.
     """
-    ours = bool(argv) and Path(argv[0]).resolve() == script.resolve()
+    ours = bool(argv) and target_of(argv[0]) == target_of(script)
     if ours and len(argv) > 1:
         return Path(argv[1])
     if env.get(ENV_INVENTORY):
@@ -102,11 +106,10 @@ def inventory_files(folders: Sequence[Path]) -> list[Path]:
 
 
 def _read(path: Path) -> str:
-    """The file's text; OSError or ValueError with a readable message."""
-    if path.stat().st_size > MAX_BYTES:
-        raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MB, too big for an inventory")
+    """The file's text; OSError or ValueError with a readable message (a
+    FIFO, device or oversized file is refused before it is read)."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return read_limited(path, MAX_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
 
@@ -196,7 +199,15 @@ class Workspace:
         path = target or self.doc.path
         if path is None:
             return Notice("error", "Not saved: choose a file name in your inventories folder (Save as).")
-        notice = save_file(text, path)
+        # Saving over the open file: only over the version last read, so a save made meanwhile in
+        # another tab or editor is never dropped without a word.
+        same = target is None or _same_place(target, self.doc.path)
+        notice = save_file(text, path, self.doc.disk if same else None, check=same)
+        if notice is CHANGED:
+            self.doc = replace(self.doc, disk=_read_or_none(path))
+            return Notice("error", f"Not saved: {self.doc.name} was changed elsewhere (another tab or editor) "
+                                   "since you opened it. Your edits are still in the editor; copy them, "
+                                   "then Revert to see the other version and merge, or Save as another name.")
         if notice.level == "success":
             self.doc = Document(display_name(path), path, text)
             self.drafts.pop(self.doc.key, None)
@@ -207,17 +218,38 @@ class Workspace:
         return Opened(self.doc, self.doc.disk or "")
 
 
-def save_file(text: str, path: Path) -> Notice:
-    """Write `text` to `path` if it validates: atomically, the replaced
-    version kept as FILE.bak. Never raises; the notice says what happened."""
+CHANGED = Notice("error", "Not saved: the file changed since it was last read.")
+
+
+def _same_place(a: Path, b: Path | None) -> bool:
+    return b is not None and target_of(a) == target_of(b)
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        return _read(path)
+    except (OSError, ValueError):
+        return None
+
+
+def save_file(text: str, path: Path, last_read: str | None = None, check: bool = False) -> Notice:
+    """Write `text` to `path` if it validates: durably and atomically,
+    through a symlink to its target, the replaced version kept as FILE.bak.
+    With `check`, only when the file still holds `last_read` (None: it did
+    not exist) — else returns `CHANGED` and writes nothing. Never raises;
+    the notice says what happened."""
     name = display_name(path)
     checked = validate_text(text, name)
     if checked.errors:
         first = checked.errors[0]
         return Notice("error", f"Not saved: the text has {len(checked.errors)} error(s), first at line "
                                f"{first.line}: {first.message}. The file was not touched.")
+    if check and _read_or_none(path) != last_read:
+        return CHANGED
     try:
         kept = replace_keeping_backup(path, text)
+    except FileRefused as exc:
+        return Notice("error", f"Not saved: {exc}.")
     except OSError as exc:
         return Notice("error", f"Not saved: {name}: {exc.strerror or exc}.")
     return Notice("success", f"Saved {name}" + (f" (the previous version is {name}.bak)." if kept else "."))

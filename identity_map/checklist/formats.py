@@ -3,7 +3,7 @@
 Every format says the same things; Markdown and HTML share the lines under
 each item (`_item_lines`), JSON and CSV carry the figures as fields too.
 User text (names) is always escaped: Markdown-escaped, HTML-escaped, and
-CSV cells that a spreadsheet would run as a formula are quoted.
+CSV cells kept on one line and quoted when a spreadsheet would run them as a formula.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from identity_map.checklist.model import (ADVICE, FIX, INFO, Gain, Item, T, Text
 from identity_map.analysis.selectors import label
 from identity_map.format.model import Inventory
 from identity_map.output.report import csv_cell, md
+from identity_map.output.safe import visible
 
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
@@ -195,7 +196,7 @@ def _markdown(items, inventory: Inventory | None) -> str:
             if item.change:
                 shown, more = _shown_changes(item)
                 # names may hold backticks: they become quotes inside the code spans
-                spans = [f"`{c.replace('`', chr(39))}`" for c in shown]
+                spans = [f"`{visible(c).replace('`', chr(39))}`" for c in shown]
                 lines.append("  - Change to the inventory: " + "; ".join(spans + _more(more)))
     return "\n".join(lines) + "\n"
 

@@ -16,15 +16,17 @@ Every problem is a `Problem` carrying FILE:LINE:COL; all are collected.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import gc
-import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from identity_map.format.files import FileRefused, read_limited
 from identity_map.format.model import (
     ACCOUNT_KINDS, COMMON_FIELDS, COPY_KINDS, CURRENCY_PATTERN, DEFAULT_CURRENCY,
     DEVICE_KINDS, FIELDS, FORMAT_VERSION, ID_MAX, ID_PATTERN, MEMORY, METHOD_FIELDS, REQUIRED,
@@ -33,6 +35,8 @@ from identity_map.format.model import (
 
 MAX_BYTES = 16 * 1024 * 1024  # a 50,000-login vault imports to about 12 MB
 MAX_DEPTH = 12  # the format needs 6 levels; anything deeper is a mistake or an attack
+MAX_PRICE = 1e12  # a trillion: any sum over a file of MAX_BYTES stays far from float overflow
+_DECIMAL = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]{1,3})?")
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = yaml.resolver.Resolver()
@@ -76,6 +80,8 @@ class Scalar:
     tag: str  # the YAML 1.1 tag the value would resolve to
     plain: bool  # unquoted
     mark: Mark
+    start: int = -1  # the source text's character offsets of the scalar as written
+    end: int = -1
 
 
 @dataclass(slots=True)
@@ -125,6 +131,8 @@ class _Composer:
                 if cls is ScalarEvent:
                     start = event.start_mark
                     mark = Mark(start.line + 1, start.column + 1)
+                    if event.anchor is not None:
+                        return self._refuse_anchor(mark, event.anchor)
                     tag = event.tag
                     if tag is not None and tag != "!" and tag != _STR:
                         return self._refuse_tag(mark, tag)
@@ -137,7 +145,7 @@ class _Composer:
                             resolved_tag = resolved[key] = resolve(scalar_node, value, event.implicit)
                     else:
                         resolved_tag = _STR
-                    node = Scalar(value, resolved_tag, plain, mark)
+                    node = Scalar(value, resolved_tag, plain, mark, start.index, event.end_mark.index)
                     if not stack:
                         root = node
                         continue
@@ -179,6 +187,8 @@ class _Composer:
                     continue
                 # A collection starts.
                 mark = _mark(event.start_mark)
+                if event.anchor is not None:
+                    return self._refuse_anchor(mark, event.anchor)
                 if event.tag not in (None, "!", _STR):
                     return self._refuse_tag(mark, event.tag)
                 if len(stack) >= MAX_DEPTH:
@@ -189,15 +199,17 @@ class _Composer:
         except yaml.MarkedYAMLError as exc:
             m = exc.problem_mark or exc.context_mark
             where = _mark(m) if m else Mark(1, 1)
-            what = exc.problem or "malformed YAML"
-            self.error(where, f"malformed YAML: {what}"
-                       + (f" ({exc.context})" if exc.context else "")
-                       + "; check the indentation and quoting on this line or the line before")
+            self.error(where, _yaml_message(exc, text, m))
             return None
         except yaml.YAMLError as exc:
             self.error(Mark(1, 1), f"malformed YAML: {exc}")
             return None
         return root
+
+    def _refuse_anchor(self, mark: Mark, anchor: str) -> None:
+        """Anchors go with aliases, which are refused; an anchor alone is refused too, as documented."""
+        self.error(mark, f"anchors are not allowed (&{anchor}): anchors and aliases can expand a small file "
+                         "into a huge one; remove the '&' name and write each value out")
 
     def _refuse_tag(self, mark: Mark, tag: str) -> None:
         """Tags are never constructed (so `!!python/...` cannot run); say so."""
@@ -229,12 +241,89 @@ class _Composer:
                 seen[key.value] = key.mark
 
 
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, mark) -> str:
+    """PyYAML's complaint, in the words of the mistake people actually make."""
+    what = exc.problem or "malformed YAML"
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    col = mark.column if mark is not None else 0
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in indent or ("cannot start any token" in what and line[col:col + 1] == "\t"):
+        return ("a tab in the indentation: YAML indents with spaces only; replace the tab with spaces "
+                "(most editors can convert tabs to spaces)")
+    if "maximum nesting depth" in what:  # PyYAML >= 6.0.3 counts flow depth itself
+        return f"nesting deeper than {MAX_DEPTH} levels: the format never needs that"
+    term = _SPACED_TERM.search(line[:col + 1] + line[col + 1:].split(",")[0])
+    if "mapping values are not allowed" in what and term:
+        return (f"'{term[1]}: {term[2]}' has a space after the colon, so YAML reads a mapping: "
+                f"write the term '{term[1]}:{term[2]}' without the space")
+    return (f"malformed YAML: {what}" + (f" ({exc.context})" if exc.context else "")
+            + "; check the indentation and quoting on this line or the line before")
+
+
+_SPACED_TERM = re.compile(r"\b([a-z]+): +([a-z0-9][a-z0-9._-]*)\s*\]?\s*$")
+
+
 # -- Interpretation of the node tree --------------------------------------
 
 
+def _closest(word: str, choices) -> str | None:
+    """The choice `word` most likely meant: the same up to case, else the
+    closest by difflib (None when nothing is close)."""
+    choices = list(choices)
+    folded = word.casefold()
+    for choice in choices:
+        if choice.casefold() == folded:
+            return choice
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = _closest(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
+
+
+class _Nearby:
+    """Did-you-mean over many ids in bounded work: only the ids next to the
+    word in sorted order, forwards and backwards, are compared (a one-place
+    typo keeps the part before it, or after it, as a shared prefix), and
+    only the first MAX_ASKED unknown ids of a file get a suggestion (5,000
+    unknown references are one systematic mistake, not 5,000 typos)."""
+
+    NEAR = 8  # ids compared on each side, in each order
+    MAX_ASKED = 200
+
+    def __init__(self, ids):
+        self.forward = sorted(ids)
+        self.backward = sorted(i[::-1] for i in self.forward)
+        self.folded = {i.casefold(): i for i in self.forward}
+
+    def candidates(self, word: str) -> list[str]:
+        near = []
+        for ordered, key, turn in ((self.forward, word, False), (self.backward, word[::-1], True)):
+            at = bisect.bisect_left(ordered, key)
+            near += [w[::-1] if turn else w for w in ordered[max(0, at - self.NEAR):at + self.NEAR]]
+        return list(dict.fromkeys(near))
+
+    def suggest(self, word: str, asked: list[int]) -> str:
+        """'; did you mean ...?' or ""; `asked` counts the questions of the whole file."""
+        same = self.folded.get(word.casefold())
+        if same:
+            return f"; did you mean '{same}'?"
+        asked[0] += 1
+        return _suggest(word, self.candidates(word)) if asked[0] <= self.MAX_ASKED else ""
+
+
+def _spaced_term(node: Map, what: str) -> str | None:
+    """The message for `sms: mobile` (a space after the colon made YAML read a
+    mapping where a term was meant), or None when the mapping is not one."""
+    if len(node.pairs) != 1 or not all(isinstance(n, Scalar) for n in node.pairs[0]):
+        return None
+    key, value = node.pairs[0]
+    meant = f"{key.value}:{value.value}"
+    return (f"{what}: '{key.value}: {value.value}' has a space after the colon, so YAML reads a mapping: "
+            f"write the term '{meant}' without the space")
 
 
 def _describe(node) -> str:
@@ -248,9 +337,11 @@ def _describe(node) -> str:
 class _Reader:
     """Turns the node tree into Things, collecting every problem."""
 
-    def __init__(self, filename: str, problems: list[Problem]):
+    def __init__(self, filename: str, problems: list[Problem], source: str = ""):
         self.filename = filename
         self.problems = problems
+        self.source = source  # for the places of terms in multi-line scalars
+        self._search_from: dict[int, int] = {}
         self.where: dict[str, Mark] = {}  # id -> where it is defined
         self.kinds: dict[str, str] = {MEMORY: "memory", SELF: "self"}
         # (term or reference, mark, allowed kinds, context) checked once every id is known
@@ -291,19 +382,14 @@ class _Reader:
         return None
 
     def number(self, node, what: str) -> float | None:
-        if isinstance(node, Scalar) and node.plain and node.tag in (_INT, _FLOAT):
-            # Read the digits as typed: YAML 1.1 would read 012 as octal 10.
-            digits = node.value.replace("_", "")
-            try:
-                value = float(digits)
-            except ValueError:
-                try:
-                    value = float(int(digits, 0))
-                except ValueError:
-                    value = math.nan
-            if math.isfinite(value) and value >= 0:
+        # Decimal digits as typed: YAML 1.1 would read 012 as octal 10 and 0x10 as 16, and int()
+        # of a long 0x... overflows a float. Bounded, so sums of prices stay finite.
+        if isinstance(node, Scalar) and node.plain and _DECIMAL.fullmatch(node.value):
+            value = float(node.value.replace("_", ""))
+            if value <= MAX_PRICE:
                 return value
-        self.error(node.mark, f"{what} must be a number >= 0 such as 400 or 19.99, not {_describe(node)}")
+        self.error(node.mark, f"{what} must be a decimal number from 0 to {MAX_PRICE:,.0f} such as 400 or 19.99, "
+                              f"not {_describe(node)}")
         return None
 
     # structure ---------------------------------------------------------
@@ -454,8 +540,8 @@ class _Reader:
             method = self.method(node, what, allow_list=False)
             return None if method is None else (method,)
         if isinstance(node, Map):
-            self.error(node.mark, f"{what} must be a list of methods such as [password + sms:mobile, "
-                                  "passkey:iphone], not a mapping")
+            self.error(node.mark, _spaced_term(node, what) or f"{what} must be a list of methods such as "
+                                                              "[password + sms:mobile, passkey:iphone], not a mapping")
             return None
         if not node.items:
             self.error(node.mark, f"{what} is an empty list: give at least one method, or remove the line "
@@ -477,19 +563,40 @@ class _Reader:
                     return None
                 terms.extend(part.terms)
             return Method(_unique(terms), node.mark)
+        if isinstance(node, Map) and (hint := _spaced_term(node, what)):
+            self.error(node.mark, hint)
+            return None
         text = self.text(node, what)
         if text is None:
             return None
         terms = []
         offset = 0
+        written = self.source[node.start:node.end] if node.start >= 0 else ""
+        # The value equals the source on one line; a scalar folded over lines or with escapes is searched.
+        folded = written if "\n" in written or "\\" in written else None
         for raw in text.split("+"):
-            col = node.mark.col + offset + (len(raw) - len(raw.lstrip())) + (0 if node.plain else 1)
+            gap = len(raw) - len(raw.lstrip())
+            mark = (Mark(node.mark.line, node.mark.col + offset + gap + (0 if node.plain else 1)) if folded is None
+                    else self.term_mark(node, folded, raw.strip()))
             offset += len(raw) + 1
-            term = self.term(raw.strip(), Mark(node.mark.line, col), what, text)
+            term = self.term(raw.strip(), mark, what, text)
             if term is None:
                 return None
             terms.append(term)
         return Method(_unique(terms), node.mark)
+
+    def term_mark(self, node: Scalar, written: str, term: str) -> Mark:
+        """Where `term` stands in the file, for a scalar written over several
+        lines (or with escapes): the next place it occurs in `written`, the
+        scalar's source text; the scalar's own place when not found."""
+        found = written.find(term, self._search_from.get(node.start, 0)) if term else -1
+        if found < 0:
+            return node.mark
+        self._search_from[node.start] = found + len(term)
+        before = written[:found]
+        line = node.mark.line + before.count("\n")
+        col = (found - before.rfind("\n")) if "\n" in before else node.mark.col + found
+        return Mark(line, col)
 
     def term(self, raw: str, mark: Mark, what: str, method_text: str) -> Term | None:
         if not raw:
@@ -507,7 +614,10 @@ class _Reader:
             return None
         target = target.strip()
         if not ID_PATTERN.fullmatch(target) or len(target) > ID_MAX:
-            self.error(mark, f"{what}: '{raw}' does not name a valid id after '{kind}:'" if kind else
+            slug = _slug(target)
+            hint = f"; did you mean '{kind}:{slug}'?" if kind and slug else ""
+            self.error(mark, f"{what}: '{raw}' does not name a valid id after '{kind}:'{hint} (ids are lowercase)"
+                             if kind else
                              f"{what}: '{raw}' is not a term: write 'KIND:ID' (e.g. sms:mobile) or a bare id")
             return None
         self.references.append((target, mark, TERM_KINDS[kind][1], f"{what}, term '{raw}'"))
@@ -534,11 +644,14 @@ class _Reader:
             done.update(path)
 
     def check_references(self) -> None:
+        nearby: dict[tuple[str, ...], _Nearby] = {}  # one index per set of allowed kinds
+        asked = [0]
         for target, mark, allowed, what in self.references:
             actual = self.kinds.get(target)
             if actual is None:
-                candidates = [i for i, k in self.kinds.items() if k in allowed] or list(self.kinds)
-                self.error(mark, f"{what}: unknown id '{target}'{_suggest(target, candidates)}")
+                if allowed not in nearby:
+                    nearby[allowed] = _Nearby([i for i, k in self.kinds.items() if k in allowed] or self.kinds)
+                self.error(mark, f"{what}: unknown id '{target}'{nearby[allowed].suggest(target, asked)}")
             elif actual not in allowed:
                 self.error(mark, f"{what}: '{target}' is {_a(actual)}, but this needs "
                                  f"{' or '.join(_a(a) for a in allowed)}")
@@ -552,8 +665,18 @@ def _unique(terms: list[Term]) -> tuple[Term, ...]:
     return tuple(dict.fromkeys(terms))
 
 
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
+                          "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ł": "l", "Ł": "L", "đ": "d"})
+
+
 def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")[:ID_MAX]
+    """An id made from a name: umlauts spelled out, other accents dropped.
+
+    >>> _slug("Müller & Søn Café"), _slug("Straße")
+    ('mueller-son-cafe', 'strasse')
+    """
+    ascii_text = unicodedata.normalize("NFKD", value.translate(_GERMAN)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9._-]+", "-", ascii_text.lower()).strip("-._")[:ID_MAX]
 
 
 def _build(kind: str, thing_id: str, f: dict, mark: Mark) -> Thing:
@@ -620,7 +743,7 @@ def load_text(text: str, filename: str = "<inventory>") -> Inventory:
                                                     f"'version: {FORMAT_VERSION}'"))
         if problems:
             raise InventoryError(problems)
-        reader = _Reader(filename, problems)
+        reader = _Reader(filename, problems, text)
         things, owner = reader.read(root)
     finally:
         if paused:
@@ -646,13 +769,19 @@ def load_bytes(data: bytes, filename: str = "<inventory>") -> Inventory:
 
 
 def load_file(path: str | Path) -> Inventory:
-    """Read and parse a file; unreadable files raise InventoryError too."""
-    path = Path(path)
+    """Read and parse a file; unreadable files raise InventoryError too, and
+    a FIFO, device or oversized file is refused before it is read (see
+    `files.read_limited`)."""
+    return load_bytes(read_inventory_bytes(path), str(path))
+
+
+def read_inventory_bytes(path: str | Path) -> bytes:
+    """The file's bytes, at most MAX_BYTES; InventoryError (at 1:1) for what
+    cannot or should not be read. Cost: at most MAX_BYTES + 1 bytes read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _too_big(str(path))
-        data = path.read_bytes()
+        return read_limited(path, MAX_BYTES)
+    except FileRefused as exc:
+        raise InventoryError([Problem(str(path), 1, 1, f"cannot read the file: {exc}; "
+                                                       "an inventory is a YAML text file")]) from None
     except OSError as exc:
-        raise InventoryError([Problem(str(path), 1, 1, f"cannot read the file: {exc.strerror or exc}")])
-    return load_bytes(data, str(path))
+        raise InventoryError([Problem(str(path), 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None

@@ -182,3 +182,23 @@ def legend_html() -> str:
     )
     return (f'<div id="legend" style="font:13px sans-serif;padding:6px 8px">{items}'
             '<span style="color:#666">dashed edge: recovery; thick border: critical</span></div>')
+
+
+def sandboxed(page: str) -> str:
+    """`page` inside an iframe of its own with `sandbox="allow-scripts"`:
+    the graph's scripts run, but in an opaque origin, so they can never
+    reach the page that embeds it. The app needs this because Streamlit's
+    `st.iframe` always grants `allow-same-origin` to HTML it embeds, which
+    would give the graph's scripts the app's origin (its DOM, its editor).
+    The wrapper itself holds no script. Cost: one escape of the page.
+
+    >>> wrapper = sandboxed("<p title='x'>&</p>")
+    >>> 'sandbox="allow-scripts"' in wrapper and "<script" not in wrapper
+    True
+    """
+    return ('<!doctype html><html><head><meta charset="utf-8"><style>'
+            "html,body{margin:0;padding:0;height:100%;overflow:hidden}"
+            "iframe{border:0;width:100%;height:100%;display:block}</style></head><body>"
+            # inside a double-quoted attribute only & and " need escaping (a smaller page to parse)
+            f'<iframe sandbox="allow-scripts" title="graph" srcdoc="{page.replace("&", "&amp;").replace(chr(34), "&quot;")}"></iframe>'
+            "</body></html>")

@@ -10,6 +10,7 @@ import re
 
 from identity_map.analysis.engine import DEGRADED, LOST, RECOVERABLE, STATUSES, UNREACHABLE, Impact, RankRow
 from identity_map.analysis.explain import explanations
+from identity_map.output.safe import visible
 
 SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
 
@@ -78,10 +79,12 @@ def impact_text(result: Impact) -> str:
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _MD_LEADING = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def md(text: str) -> str:
-    """User text made inert in Markdown, on one line: a backslash before each
+    """User text made inert in Markdown, on one line (line breaks become
+    spaces, other control characters visible escapes): a backslash before each
     character that would become markup (`*`, `_`, backticks, brackets, `<`, `>`,
     `|`, `~`, `$`, an `&` starting an entity, a backslash) and before a leading
     `#`, `-`, `+`, `=` or the dot of a leading number. Cost: O(len(text)).
@@ -90,8 +93,10 @@ def md(text: str) -> str:
     'Photos (2013-2024). \\\\*Not\\\\* \\\\<b\\\\>bold\\\\</b\\\\>'
     >>> md("1. first"), md("- item")
     ('1\\\\. first', '\\\\- item')
+    >>> md("Costs $5\\r# not a heading")
+    'Costs \\\\$5 # not a heading'
     """
-    text = _MD_ENTITY.sub("\\&", _MD_INLINE.sub(r"\\\1", " ".join(text.splitlines())))
+    text = _MD_ENTITY.sub("\\&", _MD_INLINE.sub(r"\\\1", visible(_LINE_BREAK.sub(" ", text))))
     match = _MD_LEADING.match(text)
     if match:
         at = match.end() if match.group(2)[0].isdigit() else match.start(2)
@@ -100,13 +105,15 @@ def md(text: str) -> str:
 
 
 def csv_cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula.
+    """A CSV cell that a spreadsheet will not run as a formula: on one line
+    (a bare carriage return would start a new row or cell that begins with
+    `=`), and quoted when it starts like a formula.
 
     >>> csv_cell("=HYPERLINK(1)"), csv_cell(3)
     ("'=HYPERLINK(1)", '3')
     """
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = visible(str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def impact_markdown(result: Impact, title: str = "") -> str:

@@ -1,0 +1,1 @@
+"""Serving the app on this machine only: the Host check and the launcher."""
