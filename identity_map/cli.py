@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from identity_map.output import report
 from identity_map.analysis.engine import Impact, rank
