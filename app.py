@@ -31,6 +31,8 @@ from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
 from identity_map.analysis.takeover import exposure
 from identity_map.analysis.takeover_resilience import takeover_resilience
+from identity_map.providers.factors import factor_rows
+from identity_map.providers.templates import TEMPLATES, apply_template
 from identity_map.app.workspace import (
     ImportDraft, Notice, Opened, Workspace, display_name, import_export, initial_path, inventories_folder,
     inventory_files, open_draft, open_path, open_upload, save_as_target, save_file,
@@ -45,13 +47,14 @@ MODES = (CUSTOM, *scenarios.BY_KEY)
 ATTACKS = (CUSTOM, *scenarios.TAKEOVER_BY_KEY)
 # Per-document view state, dropped when another document opens so it starts on its own default.
 VIEW_KEYS = ("scenario_mode", "lose", "explain", "explained_for", "whole_graph", "checklist_whole",
-             "checklist_build", "form_section", "form_thing", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY),
+             "checklist_build", "form_section", "form_thing", "heirs_person", "factors_of", *(f"pick_{key}" for key in scenarios.BY_KEY),
              "attack_mode", "gain", "taken_explain", "taken_explained_for",
              *(f"pick_{key}" for key in scenarios.TAKEOVER_BY_KEY))
 # Pages, drawn one at a time: a radio held in session_state (st.tabs would
 # redraw every page and forget the open one when the text turns invalid).
-START, EXPLORE, EDIT, RANKING, RESILIENCE, AFTER_ME, EXPORT, IMPORT = PAGES = (
-    "Start my map", "Blast radius", "Edit", "Ranking", "Resilience", "After I die", "Export", "Import")
+START, EXPLORE, EDIT, RANKING, RESILIENCE, SECOND, AFTER_ME, EXPORT, IMPORT = PAGES = (
+    "Start my map", "Blast radius", "Edit", "Ranking", "Resilience", "Second factors", "After I die", "Export",
+    "Import")
 # Widget state Streamlit would drop while its page is not drawn: kept across pages.
 KEPT = ("editor", "scenario_mode", "lose", "explain", "whole_graph", "checklist_whole", "checklist_build",
         "form_section", "form_thing", "guide_step", "heirs_person", *(f"pick_{key}" for key in scenarios.BY_KEY),
@@ -118,6 +121,11 @@ def heirs_reach(text: str, filename: str, person: str):
 @st.cache_data(max_entries=32, show_spinner=False)
 def takeover_graph_page(text: str, filename: str, gained: tuple[str, ...], focus: bool) -> str:
     return appview.takeover_graph_page(analyse(text, filename), gained, focus)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def factors(text: str, filename: str):
+    return factor_rows(analyse(text, filename).graph)
 
 
 ss = st.session_state
@@ -214,6 +222,16 @@ def on_save_as() -> None:
     target = target_in_folder(ss.save_as_name)
     if target is not None:
         note(ss.ws.save(ss.editor, target))
+
+
+def on_add_template() -> None:
+    added = apply_template(ss.editor, ss.template_key, ss.template_user.strip(), ss.ws.doc.name)
+    if added.problems:
+        note(Notice("error", f"Not added: {added.problems[0]} (fix the inventory first)."))
+        return
+    ss.editor = added.text
+    note(Notice("success", f"Added {', '.join(added.ids)} to the editor, not saved yet: review the commented "
+                           "choices of how you sign in, then Save."))
 
 
 def on_revert() -> None:
@@ -563,6 +581,14 @@ if page == EDIT:
         st.html(PAGE_CSS)
         st.text_area("Inventory (YAML)", key="editor", height=560,
                      help="Checked when you leave the box or press Ctrl+Enter. Format: docs/inventory-format.md")
+        with st.expander("Add a provider's account (template)"):
+            pick_template, pick_user, add_box = st.columns([2, 3, 1.2], vertical_alignment="bottom")
+            pick_template.selectbox("Provider", sorted(TEMPLATES), key="template_key",
+                                    format_func=lambda k: TEMPLATES[k].name)
+            pick_user.text_input("Your address or user name there", key="template_user")
+            add_box.button("Add", key="template_add", on_click=on_add_template, width="stretch",
+                           help="Adds the account, its parts and the data that usually lives there to the editor; "
+                                "nothing is saved until you Save.")
         if problems_table is not None:
             st.error(f"{len(problems_table)} error(s), nothing is saved until they are fixed:")
             st.dataframe(problems_table, hide_index=True)
@@ -639,7 +665,7 @@ if page == IMPORT:
         drop_box.button("Discard", key="import_discard", on_click=on_import_discard, width="stretch")
 
 if analysis is None:
-    if page in (EXPLORE, RANKING, RESILIENCE, AFTER_ME, EXPORT):
+    if page in (EXPLORE, RANKING, RESILIENCE, SECOND, AFTER_ME, EXPORT):
         st.info("Nothing to show until the inventory is valid: fix the errors on the Edit page, or begin with "
                 "Start my map.")
     st.stop()
@@ -842,6 +868,22 @@ if page == AFTER_ME:
             st.dataframe(rows, hide_index=True)
         else:
             st.caption("Nothing.")
+
+# -- Second factors ----------------------------------------------------------------
+
+if page == SECOND:
+    st.caption("Per account: the second factors its site offers (from the bundled 2fa.directory and "
+               "passkeys.directory data) against those your inventory uses; critical and most depended-on "
+               "accounts first. Nothing is looked up online.")
+    rows = factors(text, name)
+    st.dataframe(appview.factor_table(rows), hide_index=True)
+    by_id = {r.id: r for r in rows}
+    if rows:
+        if ss.get("factors_of") not in by_id:
+            ss.factors_of = rows[0].id
+        picked = st.selectbox("Details of", list(by_id), key="factors_of",
+                              format_func=lambda t: appview.label(inv, t))
+        st.markdown(appview.factor_findings_md(by_id[picked]))
 
 # -- Export --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from identity_map.output import report
 from identity_map.analysis.engine import Impact, rank
@@ -241,6 +242,34 @@ def cmd_resilience(args) -> int:
     return 0
 
 
+def cmd_factors(args) -> int:
+    from identity_map.providers.factors import factor_rows
+    from identity_map.providers.report import export_factors
+
+    checked = _load(args.file)
+    _emit(export_factors(factor_rows(checked.graph), args.format, checked.inventory.owner), args.output)
+    return 0
+
+
+def cmd_add(args) -> int:
+    from identity_map.providers.templates import TEMPLATES, apply_template
+
+    if args.template not in TEMPLATES:
+        raise CliError(f"unknown template '{args.template}'; use one of {', '.join(sorted(TEMPLATES))}")
+    path = Path(args.file)
+    text = path.read_text(encoding="utf-8") if path.exists() else "version: 1\n"
+    added = apply_template(text, args.template, args.user, args.file)
+    if added.problems:
+        for problem in added.problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"nothing written to {args.file}: " + ("fix the inventory first" if not added.ids else
+                       f"the {args.template} template would not give a valid inventory"))
+    kept = replace_keeping_backup(path, added.text)
+    print(f"added {', '.join(added.ids)} to {args.file}" + (f" (the previous version is {args.file}.bak)" if kept else "")
+          + "; review the commented choices of how you sign in", file=sys.stderr)
+    return 0
+
+
 def cmd_app(args) -> int:
     from identity_map.server.launch import CannotProtect, run
 
@@ -319,6 +348,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "md", "json", "html"), default="text")
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_heirs)
+
+    p = sub.add_parser("factors", help="per account: the second factors its site offers against those you use")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=cmd_factors)
+
+    p = sub.add_parser("add", help="add a provider's account with its parts and data (a template)")
+    p.add_argument("template", metavar="TEMPLATE", help="google, microsoft, apple, meta, amazon or proton")
+    p.add_argument("file", help="the inventory to add to (created when missing; the previous version kept as .bak)")
+    p.add_argument("--user", default="", metavar="ADDRESS", help="your address or user name there")
+    p.set_defaults(run=cmd_add)
 
     p = sub.add_parser("app", help="start the app on http://127.0.0.1 (answers to loopback Host names only)")
     p.add_argument("file", nargs="?", help="the inventory to open (default: examples/malik.yaml)")

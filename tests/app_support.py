@@ -19,6 +19,8 @@ def unescape(markdown: str) -> str:
 
 def unescaped_markup(body: str) -> list[str]:
     """Markup left in Markdown once every backslash escape is removed: HTML
-    tags, images and links (an image would be fetched from elsewhere), code."""
+    tags, images and links (an image would be fetched from elsewhere), code.
+    An autolink `<https://...>` is the site's page from the bundled provider
+    directory (`providers.report.link_md`), never user text: user `<` is escaped."""
     bare = re.sub(r"\\.", "", body)
-    return re.findall(r"<[a-zA-Z/!]|!\[|\]\(|`", bare)
+    return re.findall(r"<(?!https?://[^\s<>]+>)[a-zA-Z/!]|!\[|\]\(|`", bare)

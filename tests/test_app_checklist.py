@@ -56,7 +56,7 @@ def test_checklist_of_the_scenario_is_shown_beside_the_graph(folder):
     for item in items:
         assert str(item.action) in body
     assert any(c.startswith("Covers losing Microsoft account (microsoft)") for c in shown(at, "caption"))
-    assert "Verified: If you lose Microsoft account: 17 things lost instead of 18. Saved: 13 years of photos" \
+    assert "Verified: If you lose Microsoft account: 14 things lost instead of 18. Saved: 13 years of photos" \
         in " ".join(shown(at, "caption"))
     assert at.get("iframe"), "the graph is still there"
 
@@ -67,17 +67,17 @@ def test_what_if_toggles_apply_the_changes_and_redraw(folder, monkeypatch):
     at = start(monkeypatch, path)
     before = metrics(at)
     page_before = html.unescape(at.get("iframe")[0].proto.srcdoc)  # the graph page inside the sandbox
-    at.toggle(key="whatif-copy-photos").set_value(True)
+    at.toggle(key="whatif-backup-onedrive").set_value(True)
     at.toggle(key="whatif-second-factor-github").set_value(True)
     rerun(at)
 
     G = checked(path).graph
-    chosen = [i for i in build_checklist(G, ["microsoft"]) if i.id in ("copy-photos", "second-factor-github")]
+    chosen = [i for i in build_checklist(G, ["microsoft"]) if i.id in ("backup-onedrive", "second-factor-github")]
     expected = impact(build_graph(apply(G.graph["inventory"], chosen)), ["microsoft"])
     assert metrics(at) == figures(expected)
     assert metrics(at) != before
-    assert int(metrics(at)["Lost"]) == int(before["Lost"]) - 2
-    assert deltas(at)["Lost"] == "-2" and deltas(at)["Critical lost"] == "-2"
+    assert int(metrics(at)["Lost"]) == int(before["Lost"]) - 5
+    assert deltas(at)["Lost"] == "-5" and deltas(at)["Critical lost"] == "-4"
     assert any("not saved" in i for i in shown(at, "info"))
     page = html.unescape(at.get("iframe")[0].proto.srcdoc)
     changed = apply(G.graph["inventory"], chosen)
@@ -136,12 +136,12 @@ def test_large_inventories_build_the_checklist_only_when_asked(folder, monkeypat
     assert what_if_toggles(at) == []
     at.toggle(key="checklist_build").set_value(True)
     rerun(at)
-    assert "copy-photos" in what_if_toggles(at)
+    assert "backup-onedrive" in what_if_toggles(at)
 
 
 def test_opening_another_file_drops_the_what_if(folder):
     at = start()
-    at.toggle(key="whatif-copy-photos").set_value(True)
+    at.toggle(key="whatif-backup-onedrive").set_value(True)
     rerun(at)
     household = next(o for o in at.selectbox(key="open").options if o.endswith("household.yaml"))
     at.selectbox(key="open").set_value(household)
@@ -185,7 +185,7 @@ def test_resilience_panel_shows_the_library_rows_fast(folder, monkeypatch):
 
 def test_resilience_panel_compares_with_the_what_if(folder):
     at = start()
-    at.toggle(key="whatif-copy-photos").set_value(True)
+    at.toggle(key="whatif-backup-onedrive").set_value(True)
     rerun(at)
     shown_table = resilience_table(at)
     photos = shown_table[shown_table["thing"] == "13 years of photos (photos)"].iloc[0]

@@ -96,4 +96,14 @@ def test_checklist_downloads_reuse_the_checklist_the_app_shows(malik, monkeypatc
     monkeypatch.setattr(module, "build_checklist", lambda *a: (_ for _ in ()).throw(AssertionError("rebuilt")))
     items = by_name(exports.downloads(G, result, source="m.yaml", checklist=shown))
     assert items["m-checklist.csv"].build() == export(shown, "csv", G.graph["inventory"])
-    assert len(items) == 7
+    assert len(items) == 11  # impact 2, graph 1, checklist 4, second factors 4
+
+
+def test_factors_downloads_are_the_cli_report(malik):
+    from identity_map.providers.factors import factor_rows
+    from identity_map.providers.report import export_factors
+
+    G, result = malik
+    items = by_name(exports.factors_downloads(G, "m"))
+    assert sorted(items) == ["m-factors.csv", "m-factors.json", "m-factors.md", "m-factors.txt"]
+    assert items["m-factors.md"].build() == export_factors(factor_rows(G), "md", G.graph["inventory"].owner)

@@ -206,13 +206,13 @@ def test_checklist_groups_follow_the_checklist_order(malik):
     groups = appview.checklist_groups(items, malik.inventory)
     entries = [e for _, es in groups for e in es]
     assert [e.id for e in entries] == [i.id for i in items]
-    assert unescape(groups[0][0]) == "Microsoft account"
+    assert unescape(groups[0][0]) == "Do these 5 first" and len(groups[0][1]) == items.first == 5
     assert unescape(groups[-1][0]) == "General advice"
-    photos = next(e for e in entries if e.id == "copy-photos")
+    photos = next(e for e in entries if e.id == "backup-onedrive")
     assert photos.can_try and photos.kind == "fix"
-    assert unescape(photos.action_md) == "Make an independent copy of '13 years of photos'"
-    assert unescape(photos.verified_md).startswith("Verified: If you lose Microsoft account: 17 things lost instead of 18.")
-    assert photos.change == tuple(next(i for i in items if i.id == "copy-photos").change_text())
+    assert unescape(photos.action_md) == "Back up OneDrive to Backup disk at home (offline copy)"
+    assert unescape(photos.verified_md).startswith("Verified: If you lose Microsoft account: 14 things lost instead of 18.")
+    assert photos.change == tuple(next(i for i in items if i.id == "backup-onedrive").change_text())
     stake = next(e for e in entries if e.id == "stake-microsoft")
     assert not stake.can_try and stake.action_md.endswith("_(to know)_")
     assert len([e for _, es in appview.checklist_groups(items, malik.inventory, limit=3) for e in es]) == 3
@@ -254,20 +254,20 @@ def test_checklist_text_stays_escaped(xss):
 
 def test_what_if_is_the_engine_on_the_changed_inventory(malik):
     items = appview.checklist(malik, ["microsoft"])
-    chosen = [i for i in items if i.id in ("copy-photos", "second-factor-github", "stake-microsoft")]
+    chosen = [i for i in items if i.id in ("backup-onedrive", "second-factor-github", "stake-microsoft")]
     what = appview.what_if(malik, ["microsoft"], chosen)
-    assert [i.id for i in what.items] == ["copy-photos", "second-factor-github"], "info items change nothing"
+    assert [i.id for i in what.items] == ["backup-onedrive", "second-factor-github"], "info items change nothing"
     expected = impact(build_graph(apply(malik.inventory, chosen)), ["microsoft"])
     assert what.result.statuses == expected.statuses
-    assert what.result.summary.counts["lost"] == appview.scenario(malik, ["microsoft"]).summary.counts["lost"] - 2
-    assert {"photos", "github"}.isdisjoint(what.result.lost)
+    assert what.result.summary.counts["lost"] == appview.scenario(malik, ["microsoft"]).summary.counts["lost"] - 5
+    assert {"photos", "study-work", "job-documents", "vault-documents", "github"}.isdisjoint(what.result.lost)
     assert "backup-disk" in what.inventory.things and "backup-disk" not in malik.inventory.things
     assert appview.what_if(malik, ["microsoft"], [i for i in items if not i.change]) is None
     assert "not saved" in unescape(appview.what_if_md(what))
 
 
 def test_what_if_graph_page_draws_the_changed_inventory(malik):
-    items = [i for i in appview.checklist(malik, ["microsoft"]) if i.id == "copy-photos"]
+    items = [i for i in appview.checklist(malik, ["microsoft"]) if i.id == "backup-onedrive"]
     what = appview.what_if(malik, ["microsoft"], items)
     page = html.unescape(appview.graph_page_of(what.graph, what.result, focus=False))
     before = html.unescape(appview.graph_page(malik, ["microsoft"], focus=False))
@@ -295,7 +295,7 @@ def test_resilience_rows_cut_long_lists_and_compare_with_the_changes(malik):
     cell = next(t for t in appview.resilience_rows(rows, malik.inventory, shown=1)
                 if t["thing"] == appview.label(malik.inventory, many.id))["for example"]
     assert cell == " + ".join(many.examples[0]) + f"; and {many.count - 1} more"
-    items = [i for i in appview.checklist(malik, ["microsoft"]) if i.id == "copy-photos"]
+    items = [i for i in appview.checklist(malik, ["microsoft"]) if i.id == "backup-onedrive"]
     what = appview.what_if(malik, ["microsoft"], items)
     table = appview.resilience_rows(rows, malik.inventory, resilience(what.graph))
     photos = next(t for t in table if t["thing"].endswith("(photos)"))

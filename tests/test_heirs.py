@@ -173,7 +173,7 @@ def test_cli_heirs_formats(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "What Anna (partner) can reach" in text and "What Ben (son) can reach" in text
     assert main(["heirs", str(path), "--format", "md", "-o", str(tmp_path / "h.md")]) == 0
-    assert "## Anna \\(partner\\)" in (tmp_path / "h.md").read_text()
+    assert "## Anna (partner)" in (tmp_path / "h.md").read_text()
     assert main(["heirs", str(path), "--person", "ann"]) == 1
     assert "did you mean 'anna'" in capsys.readouterr().err
     assert main(["heirs", str(path), "--lose", "nothing-here"]) == 1
@@ -182,4 +182,4 @@ def test_cli_heirs_formats(tmp_path, capsys):
 def test_report_functions_share_the_figures():
     reaches = heirs(family())
     assert heirs_json(reaches)["people"][0]["money"]["out of reach"] == {"EUR": 300.0}
-    assert "EUR 300.00" in heirs_text(reaches) and "EUR 300\\.00" in heirs_markdown(reaches)
+    assert "EUR 300.00" in heirs_text(reaches) and "EUR 300.00" in heirs_markdown(reaches)

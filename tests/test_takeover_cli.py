@@ -41,8 +41,8 @@ def test_takeover_text_and_markdown(capsys):
     assert code == 0 and "taken 17 · safe 6" in out
     assert 'recovery "sms:mobile" works for the attacker: mobile is taken (SIM swap)' in out
     code, out, _ = run(capsys, "takeover", HONAN, "--gain", "amazon", "--gain", "memory", "--format", "md")
-    assert code == 0 and out.startswith("# Takeover report — Mat \\(the 2012 Honan hack, retold\\)")
-    assert "- **Twitter \\(@mat\\)** (`twitter`):" in out
+    assert code == 0 and out.startswith("# Takeover report — Mat (the 2012 Honan hack, retold)")
+    assert "- **Twitter (@mat)** (`twitter`):" in out
 
 
 def test_takeover_unknown_id_and_missing_gain_are_clear_errors(capsys):

@@ -113,6 +113,24 @@ def heirs_downloads(G: nx.DiGraph, person: str | None, stem: str) -> list[Downlo
     ]
 
 
+FACTOR_FORMATS = (("md", "Markdown", "text/markdown"), ("csv", "CSV", "text/csv"),
+                  ("json", "JSON", "application/json"), ("text", "text", "text/plain"))
+
+
+def factors_downloads(G: nx.DiGraph, stem: str) -> list[Download]:
+    """The second-factor report (`identity-map factors`) in every format, built on click."""
+    from identity_map.providers.factors import factor_rows
+    from identity_map.providers.report import export_factors
+
+    owner = inventory_of(G).owner
+
+    def builder(fmt: str) -> Callable[[], str]:
+        return lambda: export_factors(factor_rows(G), fmt, owner)
+
+    return [Download(f"Second factors ({label})", f"{stem}-factors.{'txt' if fmt == 'text' else fmt}", mime,
+                     builder(fmt), label) for fmt, label, mime in FACTOR_FORMATS]
+
+
 def downloads(G: nx.DiGraph, result: Impact, *, source: str, focus: bool = False, whole_checklist: bool = False,
               checklist: Sequence[Item] | None = None) -> list[Download]:
     """Every download the Export tab offers, in order."""
@@ -120,4 +138,5 @@ def downloads(G: nx.DiGraph, result: Impact, *, source: str, focus: bool = False
     stem = file_stem(source)
     return (impact_downloads(result, inventory.owner, stem)
             + [graph_download(G, result, stem, focus)]
-            + checklist_downloads(G, result, inventory, stem, whole=whole_checklist, items=checklist))
+            + checklist_downloads(G, result, inventory, stem, whole=whole_checklist, items=checklist)
+            + factors_downloads(G, stem))

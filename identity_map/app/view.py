@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from identity_map.checklist.formats import first_heading
 from identity_map.checklist import (ADVICE, ADVICE_GROUP, FIX, HARDEN, INFO, Checklist, Item, apply, build_checklist,
                                     verification_text)
 from identity_map.checklist.takeover import takeover_text
@@ -27,6 +28,8 @@ from identity_map.format.load import Problem
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, Inventory
 from identity_map.output.render import COLORS, render_html, sandboxed, takeover_html
 from identity_map.output.report import md, money
+from identity_map.providers.factors import FactorRow
+from identity_map.providers.report import link_md, matched_text
 from identity_map.analysis.resilience import MAX_K, TEXT_EXAMPLES, Row
 from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover, attack_candidates, takeover
 from identity_map.analysis.takeover import why as takeover_why
@@ -266,7 +269,7 @@ def cascade_md(result: Impact, limit: int = CASCADE_SHOWN) -> str:
     >>> from identity_map.analysis.engine import impact
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {name: A*}\\n  b: {login: [email:a]}\\n"))
     >>> print(cascade_md(impact(G, ["a"])))
-    - **A\\* \\(a\\)**
+    - **A\\* (a)**
         - b
     """
     inv = result.compiled.inventory
@@ -381,16 +384,23 @@ def checklist_entry(item: Item, inventory: Inventory) -> ChecklistEntry:
 def checklist_groups(items: Sequence[Item], inventory: Inventory,
                      limit: int = CHECKLIST_SHOWN) -> list[tuple[str, list[ChecklistEntry]]]:
     """The first `limit` items as (heading Markdown, entries), in the
-    checklist's order (it already groups them by what they concern)."""
+    checklist's order: its head ("Do these 5 first"), then the rest, already
+    grouped by what they concern."""
     groups: list[tuple[str, list[ChecklistEntry]]] = []
     last = None
-    for item in list(items)[:limit]:
-        if item.group != last or not groups:
-            heading = "General advice" if item.group == ADVICE_GROUP else md(item.group_name)
+    head = getattr(items, "first", 0)
+    for n, item in enumerate(list(items)[:limit]):
+        group = HEAD if n < head else item.group
+        if group != last or not groups:
+            heading = (first_heading(head) if group is HEAD else "General advice" if group == ADVICE_GROUP
+                       else md(item.group_name))
             groups.append((f"**{heading}**", []))
-            last = item.group
+            last = group
         groups[-1][1].append(checklist_entry(item, inventory))
     return groups
+
+
+HEAD = object()  # the checklist's head: the fixes to do first, whatever they concern
 
 
 def checklist_scope_md(items: Checklist, inventory: Inventory) -> str:
@@ -603,3 +613,30 @@ def exposure_rows(rows: Sequence[ExposureRow]) -> list[dict]:
     """The exposure ranking as table rows, worst first; `also taken` counts what ELSE is taken."""
     return [{"id": r.id, "name": r.name, "kind": r.kind, "also taken": r.taken, "money taken": money(r.money_taken),
              "critical taken": ", ".join(r.critical_taken)} for r in rows]
+
+
+def factor_table(rows: Sequence[FactorRow]) -> list[dict]:
+    """The second-factor report as dataframe rows (plain text): the account,
+    what matched, what it uses against what its site offers, its findings."""
+    return [{
+        "account": f"{r.name} ({r.id})" if r.name != r.id else r.id,
+        "critical": "yes" if r.critical else "",
+        "fall with it": r.dependents,
+        "site": matched_text(r),
+        "uses": ("through " + ", ".join(r.through)) if r.through else ", ".join(r.used),
+        "site offers": ", ".join(r.offered),
+        "findings": "; ".join(f"{f.severity}: {f.title}" for f in r.findings),
+    } for r in rows]
+
+
+def factor_findings_md(row: FactorRow) -> str:
+    """One account's findings with the site's pages, as Markdown (user text escaped)."""
+    lines = [f"**{md(row.name)}**: {md(matched_text(row))}."]
+    if row.through:
+        lines.append(f"Signs in through {md(', '.join(row.through))}: look there.")
+    for f in row.findings:
+        lines.append(f"- **{f.severity}**: {md(f.title)}. {md(f.detail)}")
+        lines += [f"  - {link_md(label, url)}" for label, url in f.links]
+    if not row.findings and not row.through:
+        lines.append("Nothing to report." if row.match else "The directory does not know this site.")
+    return "\n".join(lines)

@@ -33,7 +33,9 @@ Two kinds of item fix nothing by themselves and say so: `info` (money tied to
 an account: know what is at stake) and `advice` (the general lessons of the
 story, shown only when losing one account takes something critical).
 
-Order: critical things saved first, then critical things made harder to
+Order: first a head of the (at most 5) fixes that save the most: critical
+things, then money, then things saved ("do these first"). Then the rest:
+critical things saved first, then critical things made harder to
 lose, then most things saved, then most money (items that save nothing in
 scope but add resilience come after those that save, information after
 both); items are grouped by the account, device or place they concern (the
@@ -55,7 +57,7 @@ from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
 from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
                               money_text)
-from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules
+from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
 from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact_of, lost_after, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, touched
@@ -157,6 +159,18 @@ class _Resilience:
         return tuple(out)
 
 
+def _one_stake(ctx: Context, candidates: dict[str, Candidate]) -> dict[str, Candidate]:
+    """The purchases at stake of every account in scope as one item, so a
+    household with eight shops reads one "keep the receipts" item, not eight."""
+    stakes = [c for c in candidates.values() if c.rule == "purchases-at-stake"]
+    if len(stakes) < 2:
+        return candidates
+    merged = stake(ctx, sorted((c.group for c in stakes), key=ctx.order.__getitem__))
+    merged.scenarios = [s for c in stakes for s in c.scenarios]
+    kept = {cid: c for cid, c in candidates.items() if c.rule != "purchases-at-stake"}
+    return {**kept, merged.id: merged}
+
+
 def _strength(v: Verification, gains: tuple[Gain, ...]) -> tuple:
     return (len(v.critical_saved), len(gains), len(v.saved), sum(v.money_saved.values()))
 
@@ -169,11 +183,11 @@ def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candi
     none of the scenarios that proposed it: it saves nothing there, and no
     critical thing they lose gets harder to lose."""
     group_name = ctx.inv[cand.group].name
-    if cand.kind == INFO:
+    if cand.kind == INFO:  # what is at stake if every scenario that proposed it happened
         s = cand.scenarios[0]
-        v = Verification(tuple(sorted(base[s].scenario, key=ctx.order.__getitem__)), len(base[s].lost),
-                         len(base[s].lost), money_at_stake=cand.money_at_stake, selectors=s,
-                         after_death=base[s].after_death)
+        ids = tuple(sorted({i for x in cand.scenarios for i in base[x].scenario}, key=ctx.order.__getitem__))
+        v = Verification(ids, len(base[s].lost), len(base[s].lost), money_at_stake=cand.money_at_stake,
+                         selectors=s if len(cand.scenarios) == 1 else ids, after_death=base[s].after_death)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
     changed = extend(res.c, apply_change(ctx.inv, cand.change))
@@ -190,6 +204,23 @@ def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candi
     key = (0 if best.saved else 1, *(-x for x in _strength(best, gains)))
     return key, Item(cand.id, FIX, cand.rule, cand.group, group_name, cand.action, cand.detail, cand.change,
                      best, tuple(v for v in checks if v is not best), gains, attacks.added(changed))
+
+
+FIRST = 5  # fixes in the checklist's head: "do these first"
+
+
+def _first(keyed: list[tuple[tuple, Item]]) -> list[Item]:
+    """The fixes that save the most, at most `FIRST`: critical things saved,
+    then money kept, then things saved, then critical things made harder to
+    lose (ties keep the order of `_ordered`'s keys)."""
+    fixes = [item for key, item in sorted(keyed, key=lambda pair: pair[0]) if item.kind == FIX and
+             item.verification is not None and item.verification.saved]
+
+    def worth(item: Item) -> tuple:
+        v = item.verification
+        return (-len(v.critical_saved), -sum(v.money_saved.values()), -len(v.saved), -len(item.resilience_gains))
+
+    return sorted(fixes, key=worth)[:FIRST]
 
 
 def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
@@ -248,11 +279,14 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
             if s not in known.scenarios:
                 known.scenarios.append(s)
 
+    candidates = _one_stake(ctx, candidates)
     res = _Resilience(G, ctx.inv)
     attacks = TakeoverCheck(res.c, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
-    ordered = _grouped_in(_ordered(keyed), hardening(G, base)) + advice(ctx, advice_rows)
+    first = _first(keyed)
+    ordered = first + [item for item in _grouped_in(_ordered(keyed), hardening(G, base)) if item not in first] \
+        + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:
@@ -262,4 +296,5 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
             if v and v.saved:
                 combined.append(v)
         combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
-    return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death)
+    return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death,
+                     len(first))

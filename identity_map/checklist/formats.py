@@ -19,13 +19,14 @@ from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, Ga
 from identity_map.analysis.engine import DEATH_LOSES
 from identity_map.analysis.selectors import label
 from identity_map.format.model import Inventory
-from identity_map.output.report import md
+from identity_map.output.report import csv_cell, md
 from identity_map.output.safe import visible
 
 FORMATS = ("md", "json", "csv", "html")
 SHOWN_CHANGES = 6  # change lines shown in md and html; JSON and CSV carry all
 SHOWN_GAINS = 6  # critical things named in a resilience sentence; JSON and CSV carry all
 TAGS = {INFO: "to know", ADVICE: "advice", HARDEN: "against takeover"}
+FIRST_GROUP = ""  # the head has no thing of its own (shown without an id, like the general advice)
 
 
 def _namer(inventory: Inventory | None):
@@ -68,8 +69,8 @@ def verification_text(v: Verification | None, inventory: Inventory | None = None
     crit = set(v.critical_saved)
     scen = _lead(v, inventory, name)
     if v.money_at_stake and not v.saved:
-        return T(scen, f": {money_text(v.money_at_stake)} of purchases are lost with it "
-                 "(this item saves nothing by itself).")
+        return T(scen, f": {money_text(v.money_at_stake)} of purchases are lost with "
+                 f"{'it' if len(v.scenario) == 1 else 'them'} (this item saves nothing by itself).")
     if not v.saved:
         return T(scen, f": {plural(v.lost_after, 'thing')} lost, as before (this action alone "
                  "saves none of them there).")
@@ -161,11 +162,20 @@ def _more(more: int) -> list[str]:
     return [f"and {more} more like these"] if more else []
 
 
+def first_heading(n: int) -> str:
+    """The head's title: 'Do these 5 first'."""
+    return "Do this first" if n == 1 else f"Do these {n} first"
+
+
 def _grouped(items) -> list[tuple[str, str, list[Item]]]:
+    """(group, heading, items): the head of fixes to do first, then the rest
+    by what they concern."""
+    head = getattr(items, "first", 0)
+    out = [(FIRST_GROUP, first_heading(head), list(items[:head]))] if head else []
     groups: dict[str, tuple[str, list[Item]]] = {}
-    for item in items:
+    for item in items[head:]:
         groups.setdefault(item.group, (item.group_name, []))[1].append(item)
-    return [(g, n, its) for g, (n, its) in groups.items()]
+    return out + [(g, n, its) for g, (n, its) in groups.items()]
 
 
 def _title(inventory: Inventory | None, escape=str) -> str:
@@ -219,21 +229,13 @@ _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", 
                "resilience", "resilience_gains", "takeover", "takeover_added", "takeover_saved", "change")
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula: on one line
-    (a bare carriage return would start a new row or cell that begins with
-    `=`), and quoted when it starts like a formula."""
-    text = visible(str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _csv(items, inventory: Inventory | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_FIELDS)
     for item in items:
         v = item.verification
-        writer.writerow([_cell(x) for x in (
+        writer.writerow([csv_cell(x) for x in (
             item.id, item.kind, item.rule, item.group, item.group_name, item.action, item.detail,
             verification_text(v, inventory), " ".join(v.scenario) if v else "",
             v.lost_before if v else "", v.lost_after if v else "", " ".join(item.saved), " ".join(item.critical_saved),

@@ -169,11 +169,14 @@ class Item:
 class Checklist(list):
     """The items in order, plus what was in scope: `scenarios` (tuples of selectors),
     `combined` (each scenario re-run with every fix applied at once) and
-    `combined_gains` (the critical things every fix together makes harder to lose)."""
+    `combined_gains` (the critical things every fix together makes harder to lose);
+    the first `first` items are the head: the fixes to do first."""
 
-    def __init__(self, items=(), scenarios=(), combined=(), whole=True, combined_gains=(), after_death=False):
+    def __init__(self, items=(), scenarios=(), combined=(), whole=True, combined_gains=(), after_death=False,
+                 first=0):
         super().__init__(items)
         self.after_death = after_death  # the one scenario is after your death
+        self.first = first
         self.scenarios: tuple[tuple[str, ...], ...] = tuple(scenarios)
         self.combined: tuple[Verification, ...] = tuple(combined)
         self.whole = whole  # True: every single point of failure; False: one scenario

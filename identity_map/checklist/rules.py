@@ -39,6 +39,9 @@ import networkx as nx
 from identity_map.checklist.model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural, shortlist
 from identity_map.analysis.engine import Impact
 from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, fresh_id
+from identity_map.checklist.sites import offers_text, pages_text, second_factor
+from identity_map.providers import support as factor  # its AUTHENTICATOR, SECURITY_KEY are kinds of factor
+from identity_map.providers.support import Support, support_of
 from identity_map.analysis.graph import inventory_of
 from identity_map.format.model import MEMORY, Inventory, Method, Term, Thing
 
@@ -92,12 +95,19 @@ class Context:
         self._replaced: dict[tuple[Term, Term], tuple] = {}
         self._exports: dict[str, str | None] = {}
         self._sites: dict[tuple[int, str], tuple[Impact, str]] = {}
+        self._support: dict[str, Support] = {}
         for t in self.inv:
             for m in t.methods:
                 for term in m.terms:
                     users = self.referenced.setdefault(term.target, [])
                     if not users or users[-1] != t.id:  # file order: a repeat can only be the last
                         users.append(t.id)
+
+    def support(self, tid: str) -> Support:
+        """What the account's site offers, from the provider directory (cached)."""
+        if tid not in self._support:
+            self._support[tid] = support_of(self.inv[tid])
+        return self._support[tid]
 
     def name(self, tid: str) -> U:
         thing = self.inv.things.get(tid) or self.added[tid]
@@ -276,6 +286,14 @@ class Context:
                 return t.id
         return None
 
+    def held_only_in(self, holders: tuple[str, ...]) -> list[str]:
+        """The data items (file order) whose copies are exactly `holders` and
+        that nothing else needs: what one backup of those holders covers
+        (a key that others need is kept offline on its own)."""
+        want = set(holders)
+        return [d.id for d in self.inv.of_kind("data") if set(d.copies) == want
+                and not [u for u in self.referenced.get(d.id, []) if u != d.id]]
+
     def replace_everywhere(self, old: Term, new: Term) -> tuple:
         """For every method that uses `old`, the same method with `new` instead
         (added beside it)."""
@@ -302,10 +320,8 @@ def rules(ctx: Context, result: Impact):
             yield from _data_rules(ctx, t, result)
         elif t.kind == "account" and not t.part_of:  # a part's logins are its whole's to decide
             yield from _vault_rule(ctx, t, result)
-            second_factor = list(_second_factor_rule(ctx, t, result))
-            yield from second_factor
-            if not second_factor:  # it prints recovery codes already
-                yield from _recovery_codes_rule(ctx, t, result)
+            yield from _second_factor_rule(ctx, t, result)
+            yield from _recovery_codes_rule(ctx, t, result)  # the same item as the second factor's codes
             yield from _hardware_key_rule(ctx, t, result)
             yield from _seed_backup_rule(ctx, t, result)
             yield from _own_login_rule(ctx, t, lost)
@@ -337,11 +353,15 @@ def _data_rules(ctx: Context, t: Thing, result: Impact):
             new + (AddCopy(t.id, place),))
     else:
         place, new = ctx.backup_place(t, result)
+        held = ctx.held_only_in(holders)
+        listed = join(shortlist([ctx.name(d) for d in held], 8))
+        what = T("It holds the only copy of: ", listed, ".") if len(holders) == 1 else T(" Copy: ", listed, ".")
         yield Candidate(
-            f"copy-{t.id}", FIX, "independent-copy", group,
-            T("Make an independent copy of '", ctx.name(t.id), "'"),
-            where + T(" Where to keep the copy: ", ctx.name(place), ". Refresh it now and then."),
-            new + (AddCopy(t.id, place),))
+            f"backup-{'-'.join(holders)}"[:96], FIX, "independent-copy", group,
+            T("Back up ", ctx.names(holders), " to ", ctx.name(place)),
+            (T("") if len(holders) == 1 else where) + what
+            + T(" Refresh the copy now and then, and keep it apart from what it backs up."),
+            new + tuple(AddCopy(d, place) for d in held))
 
 
 # -- Accounts --------------------------------------------------------------------
@@ -374,7 +394,10 @@ def _vault_rule(ctx: Context, t: Thing, result: Impact):
 
 
 def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
-    """A second factor that hangs on something lost: a second, independent one."""
+    """A second factor that hangs on something lost: a second, independent
+    one that the site offers (the best of a security key, a passkey, an
+    authenticator app; an app when the site is unknown), and its printed
+    recovery codes as their own item."""
     lost = result.lost
     base = next((m for m in t.login if any(x.kind in TWO_FACTOR for x in m.terms)), None)
     if base is None:
@@ -382,43 +405,62 @@ def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
     factors = list(dict.fromkeys(x.target for x in base.terms if x.kind in TWO_FACTOR))
     if not any(f in lost for f in factors):
         return
-    rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
-    device, new_device = ctx.authenticator(result)
-    place, new_place = ctx.safe_place(result)
+    support = ctx.support(t.id)
+    what = second_factor(support)
+    if what is not None:
+        rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
+        if what == factor.AUTHENTICATOR:
+            device, new_device = ctx.authenticator(result)
+            term, how = Term("totp", device), T(" Use an app whose seeds you can export and keep yourself.")
+        else:
+            device, new_device = ctx.security_key(result)
+            term = Term("key" if what == factor.SECURITY_KEY else "passkey", device)
+            how = T(" Register '", ctx.name(device), "' (and a spare key, kept apart, if the site allows two).")
+        yield Candidate(
+            f"second-factor-{t.id}", FIX, "second-factor", t.id,
+            T(f"Add {factor.WORDS[what]} to ", ctx.name(t.id), " as a second 2FA method that does not depend on ",
+              join([ctx.name(f) for f in factors], " or ")),
+            offers_text(support, ctx.name(t.id)) + how + pages_text(support),
+            new_device + (AddMethod(t.id, "login", Method(rest + (term,))),))
+    why = T("Its second factor hangs on ", join([ctx.name(f) for f in factors], " or "), ".")
+    yield from _codes(ctx, t, result, why if what else why + T(" ") + offers_text(support, ctx.name(t.id)))
+
+
+def _codes(ctx: Context, t: Thing, result: Impact, why: Text):
+    """One item per account, whichever rule asks: print its recovery codes
+    (with the password that goes with them), unless the site has no second
+    factor and so no codes."""
+    support = ctx.support(t.id)
+    if not support.possible(factor.RECOVERY_CODES):
+        return
+    place, new = ctx.safe_place(result)
+    base = next((m for m in t.login if any(x.kind in TWO_FACTOR for x in m.terms)), None)
+    remembered = Term("password", MEMORY)
+    keep = (tuple(x for x in base.terms if x.kind not in TWO_FACTOR) if base is not None
+            else (remembered,) if any(remembered in m.terms for m in t.methods) else ())
     yield Candidate(
-        f"second-factor-{t.id}", FIX, "second-factor", t.id,
-        T("Add a second 2FA method to ", ctx.name(t.id), " that does not depend on ",
-          join([ctx.name(f) for f in factors], " or "), ", and print its recovery codes"),
-        T("For example a security key, or an authenticator app whose seeds you keep yourself. "
-          "Where to keep the printed codes: ", ctx.name(place), "."),
-        new_device + (AddMethod(t.id, "login", Method(rest + (Term("totp", device),))),)
-        + new_place + (AddMethod(t.id, "recovery", Method(rest + (Term("codes", place),))),))
+        f"recovery-codes-{t.id}", FIX, "recovery-codes", t.id,
+        T("Print ", ctx.name(t.id), "'s recovery codes"),
+        why + T(" Printed codes need no phone and no app. Where to keep them: ", ctx.name(place), ".")
+        + (T("") if support.known else T(" If it offers no codes, add a recovery option that needs none of "
+                                         "the above.")) + pages_text(support),
+        new + (AddMethod(t.id, "recovery", Method(keep + (Term("codes", place),))),))
 
 
 def _recovery_codes_rule(ctx: Context, t: Thing, result: Impact):
     """Recovery by a text to a number that is lost (its SIM goes with a
     device, and getting a new SIM hangs on something lost too, or on
     nothing at all): printed recovery codes, which need no number."""
-    lost = result.lost
-    phone = ctx.first_lost(t.recovery, "sms", lost)
+    phone = ctx.first_lost(t.recovery, "sms", result.lost)
     if phone is None:
         return
     number = ctx.inv[phone]
-    place, new = ctx.safe_place(result)
-    remembered = Term("password", MEMORY)
-    keep = (remembered,) if any(remembered in m.terms for m in t.recovery) else ()
     how = (T(" The number lives on the SIM in ", ctx.name(number.device), ", and ") if number.device
            else T(" The number "))
     ways = [ctx.names(dict.fromkeys(m.targets)) for m in number.recovery]
     how += (T("a new SIM comes through ", join(ways, " or "), ".") if ways
             else T("nothing in the inventory gets it back: note how your carrier issues a new SIM."))
-    yield Candidate(
-        f"recovery-codes-{t.id}", FIX, "recovery-codes", t.id,
-        T("Print recovery codes for ", ctx.name(t.id), " so that its recovery does not need ", ctx.name(phone)),
-        T("Today it recovers by a text to ", ctx.name(phone), ".", how,
-          " Where to keep the codes: ", ctx.name(place), ". If it offers no codes, add a recovery option "
-          "that does not need the number."),
-        new + (AddMethod(t.id, "recovery", Method(keep + (Term("codes", place),))),))
+    yield from _codes(ctx, t, result, T("Today it recovers by a text to ", ctx.name(phone), ".") + how)
 
 
 def _hardware_key_rule(ctx: Context, t: Thing, result: Impact):
@@ -428,14 +470,20 @@ def _hardware_key_rule(ctx: Context, t: Thing, result: Impact):
     synced = ctx.first_lost(t.login, "passkey", lost, "account")
     if synced is None:
         return
+    support = ctx.support(t.id)
+    if not (support.possible(factor.SECURITY_KEY) or support.possible(factor.PASSKEY)):
+        return
     key, new = ctx.security_key(result)
+    # A site that takes passkeys but no security keys as a second factor still takes a key holding a passkey.
+    term = Term("key" if support.possible(factor.SECURITY_KEY) else "passkey", key)
     yield Candidate(
         f"hardware-key-{t.id}", FIX, "hardware-key", t.id,
-        T("Add a hardware security key or a device-bound passkey to ", ctx.name(t.id)),
+        T("Register a hardware security key with ", ctx.name(t.id)),
         T("Its passkey lives only in ", ctx.name(synced), ", which syncs it: when that account goes, the "
           "passkey goes with it. Register ", ctx.name(key), " as a passkey too (a key never syncs, so no "
-          "account can take it), and a spare key if the site allows it."),
-        new + (AddMethod(t.id, "login", Method((Term("key", key),))),))
+          "account can take it), and a spare key if the site allows it. ")
+        + offers_text(support, ctx.name(t.id)) + pages_text(support),
+        new + (AddMethod(t.id, "login", Method((term,))),))
 
 
 def _seed_backup_rule(ctx: Context, t: Thing, result: Impact):
@@ -511,18 +559,28 @@ def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: froz
 
 
 def _stake(ctx: Context, account: str) -> Candidate:
-    tied = ctx.purchases_of[account]
-    stake: dict[str, float] = {}
+    return stake(ctx, [account])
+
+
+def stake(ctx: Context, accounts: list[str]) -> Candidate:
+    """What is at stake in purchases tied to these accounts: one item for all
+    of them (keeping receipts outside the accounts is one thing to do), named
+    after the account when there is one, `stake-purchases` otherwise."""
+    tied = sorted((p for a in dict.fromkeys(accounts) for p in ctx.purchases_of.get(a, ())),
+                  key=lambda p: ctx.order[p.id])
+    total: dict[str, float] = {}
     for p in tied:
-        add_money(stake, p.currency, p.price)
-    stake = dict(sorted(stake.items()))
+        add_money(total, p.currency, p.price)
+    total = dict(sorted(total.items()))
+    one = len(accounts) == 1
     return Candidate(
-        f"stake-{account}", INFO, "purchases-at-stake", account,
-        T(f"Know what is at stake: {money_text(stake)} in purchases tied to ", ctx.name(account)),
-        T("Bought with it: ", ctx.names([p.id for p in tied]),
+        f"stake-{accounts[0]}" if one else "stake-purchases", INFO, "purchases-at-stake", accounts[0],
+        T(f"Know what is at stake: {money_text(total)} in purchases tied to ",
+          join(shortlist([ctx.name(a) for a in accounts], 4))),
+        T("Bought with it: " if one else "Bought with them: ", join(shortlist([ctx.name(p.id) for p in tied], 8)),
           ". No change to the inventory can save bought content: it stays with the account. "
           "Keep the receipts outside the account; they support a claim."),
-        money_at_stake=stake)
+        money_at_stake=total)
 
 
 def advice(ctx: Context, rows: list[tuple[str, tuple[str, ...]]]) -> list[Item]:

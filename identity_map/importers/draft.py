@@ -28,6 +28,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from identity_map.format.model import Thing
+from identity_map.providers.match import is_site, sign_in_provider
+
 from .accounts import AccountIndex, AccountInfo, provider_sites
 from .domains import RESERVED_IDS, clamp_id, domain_label, slug, user_slug
 from .entry import Entry, ParsedExport, Source
@@ -413,6 +416,8 @@ class Draft:
             if not (entry.user and user and not same_user(entry.user, user)):
                 found.append(info)
         if not found:
+            found = self._sign_in_accounts(entry)
+        if not found:
             return None
         exact = [i for i in found if entry.user and i.user.lower() == entry.user.lower()]
         best = (exact or found)[0]
@@ -420,11 +425,24 @@ class Draft:
             self.claimed.setdefault(best.id, entry.user)
         return best.id
 
+    def _sign_in_accounts(self, entry: Entry) -> list[AccountInfo]:
+        """A login at an identity provider's sign-in page (login.live.com,
+        accounts.google.com) belongs to the provider's account already in the
+        inventory (`provider: Microsoft`), however that account is written."""
+        site = sign_in_provider(entry.host or entry.domain)
+        if site is None:
+            return []
+        return [info for info in self.index.infos.values()
+                if info.id != self.app and not (entry.user and info.user and not same_user(entry.user, info.user))
+                and is_site(Thing(id=info.id, kind="account", name=info.name or info.id, provider=info.provider,
+                                  user=info.user, subkind=info.kind), site)]
+
     def new_site_account(self, entry: Entry) -> str:
         """Create the account for a login no account matches; return its id.
         A clash with another site's account adds the domain (`amazon-de`),
         a second user at the same site adds the user (`github-bob`)."""
-        base = self.base_id(entry) or "account"
+        provider = sign_in_provider(entry.host or entry.domain)
+        base = slug(provider.name) if provider else self.base_id(entry) or "account"
         by_user = f"{base}-{user_slug(entry.user)}" if user_slug(entry.user) else ""
         by_domain = slug(entry.domain)
         holder = self.index.infos.get(base)
@@ -432,6 +450,8 @@ class Draft:
         variants = [by_domain, by_user] if other_site else [by_user, by_domain]
         acc_id = self.new_id(base, [v for v in variants if v])
         fields = {"name": entry.label if entry.label != acc_id else "", "provider": entry.domain, "user": entry.user}
+        if provider:  # the account others sign in with, not a site with a password of its own
+            fields.update(provider=provider.name, kind="identity")
         where = f" ({entry.host})" if entry.host else ""
         self.create_account(acc_id, fields, f"inferred from {self.origin(entry)}{where}", origin=self.origin(entry))
         # Only a known mail provider's own site makes its account a mailbox:

@@ -80,20 +80,47 @@ def impact_text(result: Impact) -> str:
     return "\n".join(lines) + "\n"
 
 
-# `$` too: Streamlit's Markdown renders $...$ as KaTeX.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~$])")
+# What turns user text into markup anywhere in a line (CommonMark, GFM tables and
+# strikethrough, Streamlit's $math$), and what only does at the start of a line.
+# Everything else stays as typed, so the Markdown reads well raw.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MD_LEADING = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def md(text: str) -> str:
-    """User text made inert in Markdown, on one line: line breaks become
-    spaces, other control characters visible escapes (a bare carriage
-    return would start a heading), every markup character escaped.
+    """User text made inert in Markdown, on one line (line breaks become
+    spaces, other control characters visible escapes): a backslash before each
+    character that would become markup (`*`, `_`, backticks, brackets, `<`, `>`,
+    `|`, `~`, `$`, an `&` starting an entity, a backslash) and before a leading
+    `#`, `-`, `+`, `=` or the dot of a leading number. Cost: O(len(text)).
 
+    >>> md("Photos (2013-2024). *Not* <b>bold</b>")
+    'Photos (2013-2024). \\\\*Not\\\\* \\\\<b\\\\>bold\\\\</b\\\\>'
+    >>> md("1. first"), md("- item")
+    ('1\\\\. first', '\\\\- item')
     >>> md("Costs $5\\r# not a heading")
-    'Costs \\\\$5 \\\\# not a heading'
+    'Costs \\\\$5 # not a heading'
     """
-    return _MD_SPECIAL.sub(r"\\\1", visible(_LINE_BREAK.sub(" ", text)))
+    text = _MD_ENTITY.sub("\\&", _MD_INLINE.sub(r"\\\1", visible(_LINE_BREAK.sub(" ", text))))
+    match = _MD_LEADING.match(text)
+    if match:
+        at = match.end() if match.group(2)[0].isdigit() else match.start(2)
+        text = f"{text[:at]}\\{text[at:]}"
+    return text
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula: on one line
+    (a bare carriage return would start a new row or cell that begins with
+    `=`), and quoted when it starts like a formula.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell(3)
+    ("'=HYPERLINK(1)", '3')
+    """
+    text = visible(str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def impact_markdown(result: Impact, title: str = "") -> str:
