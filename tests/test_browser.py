@@ -220,8 +220,11 @@ def test_edit_a_thing_by_form_keeps_comments_and_writes_a_backup(browser, tmp_pa
         keep = [line for line in original.splitlines() if line.lstrip().startswith("#")]
         assert [line for line in saved.splitlines() if line.lstrip().startswith("#")] == keep
         assert (tmp_path / "malik.yaml.bak").read_text() == original
-        # The YAML view shows the same file.
-        assert "Work account, 2FA on the phone" in page.locator('.st-key-editor textarea').input_value()
+        # The YAML view shows the same file (once the rerun after the save has drawn it).
+        page.wait_for_function(
+            "(text) => { const e = document.querySelector('.st-key-editor textarea'); "
+            "return e !== null && e.value.includes(text); }",
+            arg="Work account, 2FA on the phone", timeout=DRAW_TIMEOUT_MS)
         page.context.close()
     assert_stayed_local(traffic)
 
