@@ -104,7 +104,7 @@ def _lost_with(changed: Compiled, before: Impact) -> frozenset[str]:
     """What `before`'s scenario loses once the change is made, its selectors
     applied again to the changed inventory: a backup disk added at the site
     that burns is lost with it."""
-    added = matches_among(changed.inventory, before.selectors, len(before.compiled.ids))
+    added = matches_among(changed.inventory, before.selectors, changed.things[len(before.compiled.ids):])
     if before.after_death:
         # Legacy methods are outside the living fixed point `lost_after` grows: run it afresh.
         return impact_of(changed, before.scenario | added, after_death=True).lost

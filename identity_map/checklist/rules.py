@@ -38,6 +38,7 @@ import networkx as nx
 
 from identity_map.checklist.model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural, shortlist
 from identity_map.analysis.engine import Impact
+from identity_map.analysis.selectors import sites
 from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, fresh_id
 from identity_map.checklist.sites import offers_text, pages_text, second_factor
 from identity_map.providers import support as factor  # its AUTHENTICATOR, SECURITY_KEY are kinds of factor
@@ -163,7 +164,7 @@ class Context:
 
     @cached_property
     def sites(self) -> list[str]:
-        return list(dict.fromkeys(t.site for t in self.inv if t.site))
+        return list(sites(self.inv))
 
     def safe_place(self, result: Impact) -> tuple[str, tuple]:
         """Where printed codes and keys go: a place that already holds printed
