@@ -795,8 +795,9 @@ if page == EXPLORE and view == LOCKOUT:
             st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
     with cascade_box:
         st.markdown("**What falls because of what**")
+        # A box of fixed height: the tree can follow the first paint without moving anything.
         with st.container(height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT - 40, border=False):
-            st.markdown(appview.cascade_md(result))
+            st.markdown(appview.cascade_md(result) if not first_paint else LOADING)
     if first_paint:
         draw_the_rest()
 if page == EXPLORE and view == LOCKOUT and not first_paint:
