@@ -27,6 +27,7 @@ from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
 from identity_map.format.load import MAX_BYTES
 from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
+from identity_map.output.render import APP_VIS_SRC
 from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
 from identity_map.analysis.takeover import exposure
@@ -67,6 +68,9 @@ WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
 AUTO = "auto"
 MAX_EXPORT_MB = IMPORT_MAX_BYTES // 2 ** 20  # the importer's own limit, also the server's (.streamlit/config.toml)
 MAX_INVENTORY_MB = MAX_BYTES // 2 ** 20  # the loader's
+# The graph pages load vis-network from static/ when the server serves that folder (the project's
+# .streamlit/config.toml and `identity-map app` turn it on); otherwise they hold it inline.
+VIS_SRC = APP_VIS_SRC if st.get_option("server.enableStaticServing") else None
 
 # YAML is edited in a fixed-width font (Streamlit ships Source Code Pro; nothing is fetched); the
 # page starts near the top so the graph fits a 1280x800 screen.
@@ -109,8 +113,8 @@ def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, who
                chosen: tuple[str, ...] = (), after_death: bool = False) -> str:
     what = what_if(text, filename, lost, whole, chosen, after_death) if chosen else None
     if what is None:
-        return appview.graph_page(analyse(text, filename), lost, focus, after_death)
-    return appview.graph_page_of(what.graph, what.result, focus)
+        return appview.graph_page(analyse(text, filename), lost, focus, after_death, VIS_SRC)
+    return appview.graph_page_of(what.graph, what.result, focus, VIS_SRC)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -120,7 +124,7 @@ def heirs_reach(text: str, filename: str, person: str):
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def takeover_graph_page(text: str, filename: str, gained: tuple[str, ...], focus: bool) -> str:
-    return appview.takeover_graph_page(analyse(text, filename), gained, focus)
+    return appview.takeover_graph_page(analyse(text, filename), gained, focus, VIS_SRC)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
