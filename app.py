@@ -133,14 +133,17 @@ def factors(text: str, filename: str):
 
 
 ss = st.session_state
-REST_AFTER_S = 2.0  # seconds from the first paint's graph to the run that draws the rest
-LOADING = "Loading..."  # the sidebar's caption until then
+# Seconds from the first paint reaching the page to the run that draws the rest: the graph takes
+# about 1 s to draw on a quiet 2-core machine (benchmarks/bench_app.py).
+REST_AFTER_S = 2.0
+LOADING = "Loading..."  # the sidebar and the cascade until then
 
 
 def draw_the_rest() -> None:
     """Asks the page for a full rerun REST_AFTER_S from now (a timed
-    fragment: the browser's clock, so it comes after the first paint
-    reached the page); that run draws what the first paint left out."""
+    fragment: the browser's clock starts when the first paint reached it);
+    that run draws what the first paint left out. A stale timer (another
+    run came first) is dropped by Streamlit."""
     asked = []
 
     @st.fragment(run_every=REST_AFTER_S)
@@ -150,7 +153,6 @@ def draw_the_rest() -> None:
         asked.append(True)
 
     rerun_later()
-
 
 
 def explain_pick(key: str, for_key: str, scenario, inv, default, label) -> str:
@@ -442,9 +444,9 @@ for kept in [*KEPT, *(k for k in ss if str(k).startswith(WHAT_IF))]:  # widgets 
         ss[kept] = ss[kept]
 doc = ss.ws.doc
 dirty = doc.dirty(ss.editor)
-# The first run of a session on Blast radius draws the head, the figures and the graph only; the
-# sidebar's widgets and what is below the graph follow in a second run the page asks for a moment
-# later (`draw_the_rest`), so the graph's iframe has the browser to itself while it draws.
+# The first run of a session on Blast radius sends the graph first, then the head, the pickers and
+# the figures above it; the cascade, the sidebar's widgets and all below the graph follow in a
+# second run the page asks for (`draw_the_rest`), so the browser draws the graph without them.
 first_paint = ss.page == EXPLORE and "painted" not in ss and analyse(ss.editor, doc.name).ok
 ss.painted = True
 

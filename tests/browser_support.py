@@ -176,10 +176,13 @@ def wait_graph_drawn(page, timeout_ms: float) -> int:
     while True:
         frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
         try:
-            handle = frame.wait_for_function(f"({PAINTED_PIXELS_JS})() > {PAINTED_ENOUGH}",
-                                              timeout=max(1.0, (deadline - time.monotonic()) * 1000))
-            handle.dispose()
-            return frame.evaluate(PAINTED_PIXELS_JS)
+            # Polled by evaluate, not wait_for_function: that one builds its predicate from a string
+            # in the page, which the graph page's CSP (no 'unsafe-eval') refused in a full-suite run.
+            while (painted := frame.evaluate(PAINTED_PIXELS_JS)) <= PAINTED_ENOUGH:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the graph was not drawn within {timeout_ms / 1000:.0f} s ({painted} pixels)")
+                page.wait_for_timeout(50)  # the poll's interval
+            return painted
         except Exception as exc:  # the app rerun replaced the iframe: look again
             if "detached" not in str(exc).lower() and "destroyed" not in str(exc).lower():
                 raise
