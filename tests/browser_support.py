@@ -170,19 +170,27 @@ def graph_frame(page, timeout_ms: float):
     return frame
 
 
+def wait_in(frame, js: str, arg=None, timeout_ms: float = 30_000):
+    """Polls the JavaScript function `js` (of `arg`) in `frame` until it
+    returns a truthy value, and returns that value. By evaluate, not
+    wait_for_function: that one builds its predicate from a string inside
+    the page, which the graph page's CSP (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not (value := frame.evaluate(js, arg)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true within {timeout_ms / 1000:.0f} s: {js[:80]}")
+        frame.page.wait_for_timeout(50)  # the poll's interval
+    return value
+
+
 def wait_graph_drawn(page, timeout_ms: float) -> int:
     """Waits until the graph canvas shows drawn nodes; returns the painted pixels."""
     deadline = time.monotonic() + timeout_ms / 1000
+    enough = f"() => {{ const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}"
     while True:
         frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
         try:
-            # Polled by evaluate, not wait_for_function: that one builds its predicate from a string
-            # in the page, which the graph page's CSP (no 'unsafe-eval') refused in a full-suite run.
-            while (painted := frame.evaluate(PAINTED_PIXELS_JS)) <= PAINTED_ENOUGH:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the graph was not drawn within {timeout_ms / 1000:.0f} s ({painted} pixels)")
-                page.wait_for_timeout(50)  # the poll's interval
-            return painted
+            return wait_in(frame, enough, timeout_ms=max(1.0, (deadline - time.monotonic()) * 1000))
         except Exception as exc:  # the app rerun replaced the iframe: look again
             if "detached" not in str(exc).lower() and "destroyed" not in str(exc).lower():
                 raise
