@@ -135,7 +135,8 @@ def bench_browser(inventory: Path, things: int, runs: int, whole_too: bool = Tru
     (with `whole_too`) from switching on the whole graph until all of it is
     drawn. Each page gets a new browser context (a cold cache) unless `warm`:
     then one context serves every page, after one page not counted."""
-    from browser_support import Traffic, graph_frame, launch, serve_app, wait_graph_drawn, wait_in, watched_page
+    from browser_support import (Traffic, graph_frame, launch, replaced, serve_app, wait_graph_drawn, wait_in,
+                                 watched_page)
     from playwright.sync_api import sync_playwright
 
     total = f"() => typeof network !== 'undefined' && network.body.data.nodes.length >= {things}"
@@ -168,12 +169,11 @@ def bench_browser(inventory: Path, things: int, runs: int, whole_too: bool = Tru
                 page.get_by_text("Whole graph").click()
                 deadline = time.monotonic() + 60
                 while True:  # the rerun replaces the iframe: wait for the one holding every node
-                    frame = graph_frame(page, 60_000)
                     try:
-                        wait_in(frame, total, timeout_ms=max(1, (deadline - time.monotonic()) * 1000))
+                        wait_in(graph_frame(page, 60_000), total, timeout_ms=max(1, (deadline - time.monotonic()) * 1000))
                         break
                     except Exception as exc:
-                        if "detached" not in str(exc).lower() or time.monotonic() > deadline:
+                        if not replaced(exc) or time.monotonic() > deadline:
                             raise
                 wait_graph_drawn(page, 60_000)
                 paints.whole.append(time.perf_counter() - start)

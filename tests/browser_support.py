@@ -188,14 +188,17 @@ def wait_graph_drawn(page, timeout_ms: float) -> int:
     deadline = time.monotonic() + timeout_ms / 1000
     enough = f"() => {{ const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}"
     while True:
-        frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
         try:
+            frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
             return wait_in(frame, enough, timeout_ms=max(1.0, (deadline - time.monotonic()) * 1000))
-        except Exception as exc:  # the app rerun replaced the iframe: look again
-            if "detached" not in str(exc).lower() and "destroyed" not in str(exc).lower():
+        except Exception as exc:
+            if not replaced(exc) or time.monotonic() > deadline:
                 raise
-            if time.monotonic() > deadline:
-                raise
+
+
+def replaced(exc: Exception) -> bool:
+    """Whether `exc` says the frame went away: an app rerun replaced the iframe (look again)."""
+    return any(word in str(exc).lower() for word in ("detached", "not attached", "destroyed"))
 
 
 def metric_values(page) -> list[str]:
