@@ -29,9 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
-from identity_map.analysis.engine import compiled, downstream, necessity
+from identity_map.analysis.engine import Graph, compiled, downstream, necessity
 from identity_map.format.model import LOSABLE_KINDS
 
 MAX_K = 3
@@ -210,7 +208,7 @@ def _row(c, index: int, max_k: int, skip=()) -> Row:
                tuple(tuple(c.ids[i] for i in s) for s in examples), max_k)
 
 
-def thing_resilience(G: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> Row:
+def thing_resilience(G: Graph, thing_id: str, max_k: int = MAX_K) -> Row:
     """The resilience of one thing (critical or not); unknown ids raise KeyError."""
     return compiled_resilience(compiled(G), thing_id, max_k)
 
@@ -243,7 +241,7 @@ def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
     return [search.proof(frozenset(c.index[i] for i in lost).intersection(up)) is not None for lost in scenarios]
 
 
-def resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:
+def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:
     """One Row per critical thing: weakest first (k = 0, 1, 2, ... then
     None), ties in file order. Exact; see the module docstring for why it
     is fast. Cost: per critical thing, at most (candidates in a derivation)
@@ -260,7 +258,7 @@ def resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:
 CHUNK = 4096  # candidates whose necessity is computed together (bits per mask)
 
 
-def single_points(G: nx.DiGraph, thing_ids) -> dict[str, tuple[str, ...]]:
+def single_points(G: Graph, thing_ids) -> dict[str, tuple[str, ...]]:
     """For each id of `thing_ids` available with nothing lost, the
     candidates (accounts, devices, phones, places; not the thing itself)
     whose loss alone loses it, in file order: its single points of failure,
@@ -298,7 +296,7 @@ def single_points(G: nx.DiGraph, thing_ids) -> dict[str, tuple[str, ...]]:
     return {c.ids[i]: tuple(c.ids[x] for x in sorted(xs)) for i, xs in found.items()}
 
 
-def raises(G_before: nx.DiGraph, G_after: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> tuple[int | None, int | None]:
+def raises(G_before: Graph, G_after: Graph, thing_id: str, max_k: int = MAX_K) -> tuple[int | None, int | None]:
     """(k before, k after) for one thing, e.g. to tell whether a change
     raises a critical thing from 1 (a single point of failure) to 2.
     None means more than max_k. Use `improves` to compare."""
