@@ -38,6 +38,7 @@ from operator import is_not
 from typing import TYPE_CHECKING, Union
 
 from identity_map.analysis.graph import Dependencies, build_graph, inventory_of, method_node, method_targets, methods
+from identity_map.format.load import paused_gc
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Inventory, Thing, is_root, login_role
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
@@ -63,6 +64,7 @@ class Compiled:
     inventory, without the networkx graph; holds the baseline.
     """
 
+    @paused_gc()  # every list and tuple made here lives as long as the form
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
         self.ids: list[str] = list(inventory.things)
@@ -81,6 +83,7 @@ class Compiled:
                 self.m_node.append(method_node(thing.id, role, k))
         self._settle_all()
 
+    @paused_gc()
     def _settle_all(self) -> None:
         """Indexes the methods and computes the baseline from the lists above."""
         self.is_root = [is_root(t) for t in self.things]
@@ -639,6 +642,7 @@ def rank(G: Graph) -> list[RankRow]:
 CHUNK = 2048  # candidates ranked together: the width of the masks, in bits
 
 
+@paused_gc()  # what it keeps (a row per candidate) and the per-chunk lists hold no cycles
 def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     """One RankRow per id of `ids` (in that order), from necessity masks,
     CHUNK candidates at a time (in derivation order, so that one chunk
@@ -689,7 +693,7 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
         recoverable_rows.append(di & ~d)
         degraded_rows.append(broken & ~d & ~di)
         if c.is_critical[v]:
-            for k in _bits(d):
+            for k in bits_of(d):
                 critical.setdefault(k, []).append(v)
         if c.is_purchase[v]:
             money_rows.setdefault(things[v].currency, []).append((d, v))
@@ -800,9 +804,13 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
     return nec
 
 
-def _bits(mask: int):
+def bits_of(mask: int):
     """The positions of the set bits of a non-negative mask, lowest first;
-    O(width) in C plus one step per set bit."""
+    O(width) in C plus one step per set bit.
+
+    >>> list(bits_of(0b10110))
+    [1, 2, 4]
+    """
     text = bin(mask)[:1:-1]
     p = text.find("1")
     while p >= 0:
@@ -840,7 +848,7 @@ def _read_levels(levels: list[int], width: int) -> list[int]:
     sums = [0] * width
     for k, level in enumerate(levels):
         weight = 1 << k
-        for p in _bits(level):
+        for p in bits_of(level):
             sums[p] += weight
     return sums
 
@@ -864,14 +872,14 @@ def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int)
     for mask, weight in weights.items():
         present |= mask
         if mask.bit_count() <= weight.bit_count():
-            for p in _bits(mask):
+            for p in bits_of(mask):
                 direct[p] += weight
         else:
-            for k in _bits(weight):
+            for k in bits_of(weight):
                 _add(levels, mask, k)
     totals = _read_levels(levels, width)
     out: list[float | None] = [None] * width
-    for p in _bits(present):
+    for p in bits_of(present):
         out[p] = float(Fraction(totals[p] + direct[p], scale))
     return out
 
