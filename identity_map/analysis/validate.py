@@ -13,7 +13,8 @@ Warnings (the inventory is valid, exit 0, but the owner should know):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from identity_map.analysis.engine import Graph, compiled, impact
@@ -38,13 +39,19 @@ class Validation:
     rest, built on first use and sharing the caches of `deps`."""
 
     errors: list[Problem]
-    warnings: list[Problem] = field(default_factory=list)
     inventory: Inventory | None = None
     deps: Dependencies | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @cached_property
+    def warnings(self) -> list[Problem]:
+        """`warnings_for` the inventory ([] when invalid), computed on first
+        use: a command that prints none (rank, impact) never pays for the
+        single points of failure."""
+        return [] if self.deps is None else warnings_for(self.deps)
 
     @property
     def graph(self) -> nx.DiGraph | None:
@@ -148,13 +155,13 @@ def needs_itself(inventory: Inventory, thing_id: str, method: Method) -> bool:
 
 
 def validate_bytes(data: bytes, filename: str) -> Validation:
-    """Load and check; never raises for bad input."""
+    """Load and check; never raises for bad input. Cost: loading; the
+    warnings on first use of `Validation.warnings`."""
     try:
         inventory = load_bytes(data, filename)
     except InventoryError as exc:
         return Validation(errors=exc.problems)
-    deps = Dependencies(inventory)
-    return Validation(errors=[], warnings=warnings_for(deps), inventory=inventory, deps=deps)
+    return Validation(errors=[], inventory=inventory, deps=Dependencies(inventory))
 
 
 def validate_text(text: str, filename: str) -> Validation:
