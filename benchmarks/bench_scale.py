@@ -13,7 +13,7 @@ the median wall time beside it: targets are judged on CPU time, since on
 a shared machine wall time mostly measures the other processes.
 
   (a) `identity-map rank FILE` at 3,000 accounts, a subprocess: interpreter
-      start, loading and validation included                  target <= 0.5 s
+      start and loading (every check of the loader) included  target <= 0.5 s
       and where its time goes: importing the CLI (a fresh interpreter),
       loading, compiling, the warnings, the ranking (in process)
   (b) engine.rank against the plain least fixed point per candidate
@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from identity_map.analysis import engine
@@ -208,14 +209,21 @@ def main(argv=None) -> int:
     return 1 if (missed and args.strict) else 0
 
 
-def part_ab(args, report) -> None:
-    runs = args.runs
+@contextmanager
+def generated(args):
+    """(path, loaded inventory) of a generated inventory of args.accounts
+    accounts, in a temporary folder removed afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "generated.yaml"
         path.write_text(generate_inventory(args.accounts, args.hubs, args.seed), encoding="utf-8")
-        inv = load_file(path)
+        yield path, load_file(path)
+
+
+def part_ab(args, report) -> None:
+    runs = args.runs
+    with generated(args) as (path, inv):
         print(f"(a) {args.accounts} accounts ({len(inv) - 1} things, {path.stat().st_size / 1024:.0f} KiB), "
-              "a subprocess: interpreter start, loading, validation and the ranking:")
+              "a subprocess: interpreter start, loading (every check of the loader) and the ranking:")
         t_rank, _ = timed(lambda _: run_cli("rank", str(path)), runs)
         report(f"identity-map rank FILE ({args.accounts} accounts)", t_rank, "<= 0.5 s", t_rank <= 0.5)
         startup_phases(path, runs)
@@ -301,8 +309,8 @@ def part_e(args, report) -> None:
 
 def startup_phases(path: Path, runs: int) -> None:
     """Where (a)'s time goes: importing the CLI in a fresh interpreter, then
-    in process (medians, fresh each run) loading, compiling, the warnings
-    validation prints and the ranking with its text."""
+    in process (medians, fresh each run) loading, compiling and the ranking
+    with its text (the warnings only `validate` prints are not computed)."""
     probe = "import time; t = time.process_time(); import identity_map.cli; print(time.process_time() - t)"
     imports = statistics.median(
         float(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout)
@@ -310,20 +318,16 @@ def startup_phases(path: Path, runs: int) -> None:
     t_load, inv = timed(lambda _: load_file(path), runs)
     t_compile, _ = timed(engine.compiled, runs, lambda: Dependencies(inv))
     compiled_once = lambda: (lambda G: (engine.compiled(G), G)[1])(Dependencies(inv))  # noqa: E731
-    t_warn, _ = timed(warnings_for, runs, compiled_once)
     t_rank, _ = timed(lambda G: rank_text(engine.rank(G)), runs, compiled_once)
     print(f"  {'  of which: import identity_map.cli (fresh interpreter)':<58} {imports:8.3f} s cpu")
     for label, t in (("loading", t_load), ("compiling (no networkx graph)", t_compile),
-                     ("the warnings", t_warn), ("ranking and its text", t_rank)):
+                     ("ranking and its text", t_rank)):
         print(f"  {'            ' + label:<58} {t}")
 
 
 def part_f(args, report) -> None:
     runs = args.runs
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "generated.yaml"
-        path.write_text(generate_inventory(args.accounts, args.hubs, args.seed), encoding="utf-8")
-        inv = load_file(path)
+    with generated(args) as (path, inv):
         fresh = lambda: Dependencies(inv)  # noqa: E731
         print(f"\n(f) Takeover sweep over {len(attack_candidates(inv))} attack candidates, {args.accounts} accounts, "
               "fresh graph each (compiling included):")
