@@ -255,7 +255,7 @@ def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:
     return rows
 
 
-CHUNK = 4096  # candidates whose necessity is computed together (bits per mask)
+CHUNK = 8192  # candidates whose necessity is computed together (bits per mask), as wide as engine.CHUNK
 
 
 def single_points(G: Graph, thing_ids) -> dict[str, tuple[str, ...]]:
