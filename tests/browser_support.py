@@ -224,11 +224,15 @@ def pick_options(page, key: str, terms, timeout_ms: float = 30_000) -> None:
     """Picks each of `terms` in a multiselect or select box by typing it and pressing Enter."""
     box = widget(page, key).locator("input")
     box.wait_for(timeout=timeout_ms)
+    chips = widget(page, key).locator('[data-tag]')  # a multiselect's picked options
     for term in terms:
+        picked = chips.count()
         box.click()
         box.fill(term)
         page.locator('[role="option"]').filter(has_text=term).first.wait_for(timeout=timeout_ms)
         page.keyboard.press("Enter")
+        if len(terms) > 1:  # the next term is typed only once this one is picked (typing sooner can drop it)
+            chips.nth(picked).wait_for(timeout=timeout_ms)
     page.keyboard.press("Escape")
 
 
