@@ -285,7 +285,7 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
     fixes = [item for _, item in keyed if item.kind == FIX]
     first = _first(keyed)
-    ordered = first + [item for item in _grouped_in(_ordered(keyed), hardening(G, base)) if item not in first] \
+    ordered = first + [item for item in _grouped_in(_ordered(keyed), hardening(G, base, attacks)) if item not in first] \
         + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()

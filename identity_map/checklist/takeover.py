@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import Compiled, Impact, _grow, compiled
+from identity_map.analysis.engine import Compiled, Impact, _bits, _grow, compiled
 from identity_map.analysis.graph import parse_method_node
-from identity_map.analysis.resilience import available_in, compiled_resilience, improves
-from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, selectors
+from identity_map.analysis.resilience import available_in, compiled_resilience, derivation, improves
+from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
 from identity_map.analysis.takeover import attacker, takeover_of
 from identity_map.checklist.fixes import apply_change
@@ -53,15 +53,21 @@ class Opened:
 
 
 class TakeoverCheck:
-    """The takeover presets of one inventory, and what each takes before any change."""
+    """The takeover presets of one inventory, and what each takes before any
+    change. `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
+    that take thing i, so that a change is checked only against the attacks
+    its new methods can open."""
 
     def __init__(self, c: Compiled, inventory: Inventory):
         self.c = c
-        attacks = [(p.key, selectors(p, inventory, pick)) for p in TAKEOVER_PRESETS
-                   for pick in (choices(p, inventory) if p.choices else [None])]
+        attacks = [(p.key, sels) for p in TAKEOVER_PRESETS for sels in each_choice(p, inventory)]
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
-        self.before = {gained: takeover_of(c, gained).taken for _, gained in self.attacks}
-        self.flags = {gained: [tid in taken for tid in c.ids] for gained, taken in self.before.items()}
+        self.takeovers = {gained: takeover_of(c, gained) for _, gained in self.attacks}
+        self.before = {gained: t.taken for gained, t in self.takeovers.items()}
+        self.takers = [0] * len(c.ids)
+        for k, (_, gained) in enumerate(self.attacks):
+            for tid in self.before[gained]:
+                self.takers[c.index[tid]] |= 1 << k
         self.held = attacker(c).held
 
     def added(self, changed: Compiled) -> tuple[Opened, ...]:
@@ -70,9 +76,13 @@ class TakeoverCheck:
         methods and things, and T only grows with methods, so each attack's
         takeover grows from its takeover before by forward chaining through
         the new methods (`engine._grow`; new devices and places are not the
-        attacker's). Cost: per attack, a copy of flat lists plus the methods
-        of what the change newly gives away. A `changed` that does not
-        extend this one (a graph built afresh) gets each takeover afresh.
+        attacker's), and it grows at all only if one new method has every
+        term taken by the attack and an owner it does not take: the attacks
+        of `takers` that pass this test are the only ones run. Cost: per new
+        method, its terms; per attack it passes, a copy of flat lists plus
+        the methods of what the change newly gives away. A `changed` that
+        does not extend this one (a graph built afresh) gets each takeover
+        afresh.
 
         >>> from identity_map.format.load import load_text
         >>> from identity_map.analysis.engine import compiled, extend
@@ -87,17 +97,66 @@ class TakeoverCheck:
         (Opened(preset='sim-swap', gained=('mobile',), added=('bank',)),)
         """
         ext = changed.extension
+        if ext is None or ext.parent is not self.c:  # a compiled form of its own (a rebuilt graph)
+            return self._afresh(changed)
         n = len(self.c.ids)
-        grow = len(changed.ids) - n
         held = self.held.union(i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS)
+        takers = self.takers
+        opening = 0  # the attacks some new method opens at once
+        for m in ext.methods:
+            o = changed.m_owner[m]
+            if o in held:
+                continue
+            mask = ~takers[o] if o < n else -1
+            for t in changed.m_targets[m]:
+                mask &= takers[t] if t < n else 0
+            opening |= mask
+        out = []
+        for k, (key, gained) in enumerate(self.attacks):
+            if not opening >> k & 1:
+                continue
+            flags = [False] * len(changed.ids)
+            for tid in self.before[gained]:
+                flags[changed.index[tid]] = True
+            new = _grow(changed, flags, {}, held, ext.methods, (), 0)
+            if new:
+                out.append(Opened(key, gained, tuple(changed.ids[i] for i in sorted(new))))
+        return tuple(out)
+
+    def taking(self, i: int) -> list[tuple[str, tuple[str, ...]]]:
+        """The attacks (preset key, gained ids) that take thing i, in the
+        order of `attacks`. Cost: O(attacks) bit tests in C, plus one step
+        per attack that takes it."""
+        mask = self.takers[i]
+        return [self.attacks[k] for k in _bits(mask)]
+
+    def without(self, gained: tuple[str, ...], owner: int, removed: list[int]) -> frozenset[str]:
+        """What the attack that gains `gained` no longer takes once the
+        methods `removed` (all of thing `owner`) are gone. Nothing, without
+        a takeover, when the owner is not taken or has another usable
+        method whose terms were all taken before it: everything taken
+        before the owner is taken without its methods (by induction on the
+        derivation order), so the owner and then all the rest are too.
+        Otherwise one takeover without them. Cost: the owner's terms, or
+        one takeover."""
+        before = self.takeovers[gained]
+        rank = before.order.get(owner)
+        if rank is None:
+            return frozenset()
+        c, usable = self.c, attacker(self.c).usable
+        if any(usable(m) and all(before.order.get(t, rank) < rank for t in c.m_targets[m])
+               for m in c.methods_of[owner] if m not in removed):
+            return frozenset()
+        return before.taken - takeover_of(c, gained, unusable=removed).taken
+
+    def _afresh(self, changed: Compiled) -> tuple[Opened, ...]:
+        """`added` by one takeover per attack on `changed`: the reference the
+        grown takeovers equal (the tests compare them)."""
         out = []
         for key, gained in self.attacks:
-            if ext is not None and ext.parent is self.c:
-                new = set(_grow(changed, self.flags[gained] + [False] * grow, {}, held, ext.methods, (), 0))
-            else:  # a compiled form of its own (a rebuilt graph): the takeover afresh
-                new = {changed.index[t] for t in takeover_of(changed, gained).taken - self.before[gained]}
+            new = takeover_of(changed, gained).taken - self.before[gained]
             if new:
-                out.append(Opened(key, gained, tuple(changed.ids[i] for i in range(len(changed.ids)) if i in new)))
+                out.append(Opened(key, gained, tuple(t for t in changed.ids if t in new)))
         return tuple(out)
 
 
@@ -181,7 +240,8 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
-def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Item]:
+def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
+              ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
     engines: for every phone number a SIM swap would take accounts with, a
     carrier PIN (`port-out-pin`, done once its notes mention a PIN); for
@@ -192,16 +252,23 @@ def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Ite
     `base` (scenario -> its impact) where it was, and its k-loss resilience does not drop. Only
     the account's methods change, and while the account stays available
     nothing else changes, so each check is the account's own availability:
-    a fixed point over its ancestors (`resilience.available_in`). Each item
+    a fixed point over its ancestors (`resilience.available_in`), in the
+    scenarios that lose a thing of one derivation of it. Each item
     carries the lockout figure of the first scenario in scope (as much lost
     as before). Cost: per SMS recovery, searches over the account's
-    ancestors and one takeover per attack preset, no graph."""
+    ancestors and at most one takeover per attack preset that takes the
+    account (`TakeoverCheck.without`), no graph. `check`: the presets'
+    takeovers of G, when the caller has them already."""
     c = compiled(G)
     inv = c.inventory
-    check = TakeoverCheck(c, inv)
+    check = check if check is not None and check.c is c else TakeoverCheck(c, inv)
     # The lockout figure of every hardening item: the first scenario in scope loses as much as before.
     first = next(iter(base.items()), None)
     same = Verification(first[0], len(first[1].lost), len(first[1].lost)) if first else None
+    scenarios_with: dict[str, list[tuple[str, ...]]] = {}  # id -> the scenarios of `base` that lose it
+    for s, impact in base.items():
+        for x in impact.scenario:
+            scenarios_with.setdefault(x, []).append(s)
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
         swap = check.before.get((phone.id,), frozenset())
@@ -220,26 +287,32 @@ def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Ite
             phones = [x.target for x in method.terms if x.kind == "sms"]
             if not phones:
                 continue
-            if not any(t.id in taken for gained, taken in check.before.items() if set(phones) & set(gained)
-                       or any(p in taken for p in phones)):
-                continue  # no attack gets the number: the recovery hands nothing over
-            mine = c.methods_of[c.index[t.id]]
+            i = c.index[t.id]
+            number_takers = 0
+            for p in phones:
+                number_takers |= check.takers[c.index[p]]
+            if not check.takers[i] & number_takers:
+                continue  # no attack gets the number and the account: the recovery hands nothing over
+            mine = c.methods_of[i]
             removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
-            kept = [s for s in base if t.id not in base[s].lost]
-            if not all(available_in(c, t.id, [(), *(base[s].scenario for s in kept)], removed)):
-                continue  # a lockout: unreachable, or lost in a scenario where it was not
+            used = derivation(c, t.id, removed)
+            if used is None:
+                continue  # unreachable without it
+            # Only a scenario that loses part of one derivation can lose the account.
+            suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
+            kept = [base[s].scenario for s in suspects if t.id not in base[s].lost]
+            if not all(available_in(c, t.id, kept, removed)):
+                continue  # a lockout: lost in a scenario where it was not
             if improves(compiled_resilience(c, t.id, skip=removed).k, compiled_resilience(c, t.id).k):
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
-            for key, gained in check.attacks:
-                if t.id not in check.before[gained]:
-                    continue  # removing a way into what the attack does not take takes nothing from it
-                fewer = check.before[gained] - takeover_of(c, gained, unusable=removed).taken
+            for key, gained in check.taking(i):
+                fewer = check.without(gained, i, removed)
                 if fewer:
-                    saved.append(Opened(key, gained, tuple(i for i in c.ids if i in fewer)))
+                    saved.append(Opened(key, gained, tuple(sorted(fewer, key=c.index.__getitem__))))
             if not saved:
                 continue
             items.append(Item(
