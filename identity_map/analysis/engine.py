@@ -28,7 +28,7 @@ change. Both share the fixed point's loop (`_chain`) with `_derive`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from itertools import compress
@@ -188,6 +188,31 @@ class Extension:
     methods: tuple[int, ...]
     roots: tuple[int, ...]
     gained: tuple[int, ...]
+    by_owner: dict[int, list[int]] = field(default_factory=dict)  # old thing available in the parent -> its new methods
+    others: tuple[int, ...] = ()  # the new methods of the other things (new ones, unavailable in the parent)
+
+
+class _Flags:
+    """A list of flags read through to `base` (False past its end) but for
+    the entries set since: a scenario's availability as the few places it
+    differs from the baseline, without copying the baseline."""
+
+    __slots__ = ("base", "n", "changes")
+
+    def __init__(self, base: list[bool], changes: dict[int, bool]):
+        self.base, self.n, self.changes = base, len(base), changes
+
+    def __getitem__(self, i: int) -> bool:
+        v = self.changes.get(i)
+        if v is None:
+            return i < self.n and self.base[i]
+        return v
+
+    def __setitem__(self, i: int, v: bool) -> None:
+        self.changes[i] = v
+
+    def copy(self) -> _Flags:
+        return _Flags(self.base, dict(self.changes))
 
 
 def extend(c: Compiled, inventory: Inventory) -> Compiled:
@@ -269,7 +294,15 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         methods.update(x.users[g])
     _settle(x, methods, {x.m_owner[m] for m in methods})
     x.unreachable_count = c.unreachable_count + grow - len(gained)
-    x.extension = Extension(c, new_methods, roots, tuple(gained))
+    by_owner: dict[int, list[int]] = {}
+    others = []
+    for m in new_methods:
+        o = x.m_owner[m]
+        if o < n and c.base_avail[o]:
+            by_owner.setdefault(o, []).append(m)
+        else:
+            others.append(m)
+    x.extension = Extension(c, new_methods, roots, tuple(gained), by_owner, tuple(others))
     return x
 
 
@@ -467,9 +500,12 @@ def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     scenario's fixed point grows from before's by forward chaining through
     what x adds (`_grow`); lost = before's lost, plus what x gains in its
     baseline, minus what the scenario gains.
-    Cost: O(things) in flat list copies plus the methods of what the
-    additions make available: independent of how much the scenario loses,
-    unlike a fresh `impact`."""
+    Only a new method whose owner is unavailable can make anything
+    available, so the methods looked at are those of the things the
+    scenario loses and of the things unavailable before the change.
+    Cost: O(lost) plus the methods of what the additions make available:
+    independent of the size of the inventory and of how much the scenario
+    loses beyond that, unlike a fresh `impact`."""
     ext = x.extension
     if ext is None or ext.parent is not before.compiled:
         raise ValueError("x must extend the compiled form of `before`")
@@ -478,11 +514,11 @@ def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     if any(i < len(c.ids) for i in extra):
         raise ValueError("also_lost must name only things that x adds")
     lost_idx = before.lost_indices
-    avail = c.base_avail + [False] * (len(x.ids) - len(c.ids))
-    for i in lost_idx:
-        avail[i] = False
+    avail = _Flags(c.base_avail, dict.fromkeys(lost_idx, False))
     forced = frozenset(c.index[i] for i in before.scenario) | extra
-    saved = _grow(x, avail, {}, forced, ext.methods, ext.roots, 0)
+    by_owner = ext.by_owner
+    methods = [m for o in lost_idx if o in by_owner for m in by_owner[o]] + list(ext.others)
+    saved = _grow(x, avail, {}, forced, methods, ext.roots, 0)
     return x.ids_of(lost_idx.union(ext.gained).difference(saved))
 
 

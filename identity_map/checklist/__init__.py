@@ -140,17 +140,20 @@ class _Resilience:
     def __init__(self, G: nx.DiGraph, inv: Inventory):
         self.c = compiled(G)
         self.critical = [t.id for t in inv if t.critical]  # file order
-        self.upstream = {t: nx.ancestors(G, t) | {t} for t in self.critical}
+        self.position = {t: k for k, t in enumerate(self.critical)}
+        self.downstream: dict[str, list[str]] = {}  # id -> the critical things it is upstream of (or is)
+        for t in self.critical:
+            for x in nx.ancestors(G, t) | {t}:
+                self.downstream.setdefault(x, []).append(t)
         self.before: dict[str, int | None] = {}
 
     def gains(self, changed: Compiled, change) -> tuple[Gain, ...]:
         """The critical things the change makes harder to lose, file order
-        (`changed`: the compiled form with the change, from `engine.extend`)."""
-        ids = touched(change)
+        (`changed`: the compiled form with the change, from `engine.extend`).
+        Cost: the critical things downstream of what it touches, one search each."""
         out = []
-        for t in self.critical:
-            if ids.isdisjoint(self.upstream[t]):
-                continue
+        below = {t for x in touched(change) for t in self.downstream.get(x, ())}
+        for t in sorted(below, key=self.position.__getitem__):
             if t not in self.before:
                 self.before[t] = compiled_resilience(self.c, t).k
             after = compiled_resilience(changed, t).k
@@ -245,10 +248,17 @@ def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
 def _grouped_in(items: list[Item], extra: list[Item]) -> list[Item]:
     """`items` with each of `extra` after the last item of its group (groups
     stay together), or at the end when its group has none."""
-    out = list(items)
+    last = {i.group: n for n, i in enumerate(items)}
+    joining: dict[str, list[Item]] = {}  # group -> its extra items, the groups in order of first mention
     for item in extra:
-        at = max((n for n, i in enumerate(out) if i.group == item.group), default=len(out) - 1)
-        out.insert(at + 1, item)
+        joining.setdefault(item.group, []).append(item)
+    out = []
+    for n, i in enumerate(items):
+        out.append(i)
+        if last[i.group] == n:
+            out += joining.pop(i.group, ())
+    for items_of_group in joining.values():  # groups without items: at the end, each kept together
+        out += items_of_group
     return out
 
 

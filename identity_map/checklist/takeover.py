@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import Compiled, Impact, _bits, _grow, compiled
+from identity_map.analysis.engine import Compiled, Impact, _bits, _chain, _Flags, _grow, compiled
 from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import available_in, compiled_resilience, derivation, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
-from identity_map.analysis.takeover import attacker, takeover_of
+from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
 from identity_map.checklist.fixes import apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
 from identity_map.format.model import ROOT_KINDS, Inventory, Method, Thing
@@ -50,6 +50,21 @@ class Opened:
 
     def as_json(self) -> dict:
         return {"preset": self.preset, "gained": list(self.gained), "added": list(self.added)}
+
+
+class _Left(dict):
+    """method -> its terms not taken in `taken` (a snapshot), counted on
+    first use; _NEVER for a method the attacker cannot use (`start`)."""
+
+    def __init__(self, c: Compiled, taken: _Flags, start: list[int]):
+        super().__init__()
+        self.m_targets, self.taken, self.start = c.m_targets, taken, start
+
+    def __missing__(self, m: int) -> int:
+        if self.start[m] == _NEVER:
+            return _NEVER
+        taken = self.taken
+        return sum(1 for t in self.m_targets[m] if not taken[t])
 
 
 class TakeoverCheck:
@@ -79,8 +94,8 @@ class TakeoverCheck:
         attacker's), and it grows at all only if one new method has every
         term taken by the attack and an owner it does not take: the attacks
         of `takers` that pass this test are the only ones run. Cost: per new
-        method, its terms; per attack it passes, a copy of flat lists plus
-        the methods of what the change newly gives away. A `changed` that
+        method, its terms; per attack it passes, what it takes plus the
+        methods of what the change newly gives away. A `changed` that
         does not extend this one (a graph built afresh) gets each takeover
         afresh.
 
@@ -115,9 +130,7 @@ class TakeoverCheck:
         for k, (key, gained) in enumerate(self.attacks):
             if not opening >> k & 1:
                 continue
-            flags = [False] * len(changed.ids)
-            for tid in self.before[gained]:
-                flags[changed.index[tid]] = True
+            flags = _Flags([], {self.c.index[tid]: True for tid in self.before[gained]})
             new = _grow(changed, flags, {}, held, ext.methods, (), 0)
             if new:
                 out.append(Opened(key, gained, tuple(changed.ids[i] for i in sorted(new))))
@@ -137,17 +150,39 @@ class TakeoverCheck:
         method whose terms were all taken before it: everything taken
         before the owner is taken without its methods (by induction on the
         derivation order), so the owner and then all the rest are too.
-        Otherwise one takeover without them. Cost: the owner's terms, or
-        one takeover."""
+        Otherwise by delete and rederive: only what the owner opens (its
+        descendants among the taken) can fall; the rest stays taken, and
+        forward chaining from it, without `removed`, takes back what still
+        falls to the attacker. Cost: the owner's terms, or the methods
+        around its taken descendants; never the whole takeover."""
         before = self.takeovers[gained]
         rank = before.order.get(owner)
-        if rank is None:
+        if rank is None or self.c.ids[owner] in before.gained:
             return frozenset()
-        c, usable = self.c, attacker(self.c).usable
-        if any(usable(m) and all(before.order.get(t, rank) < rank for t in c.m_targets[m])
+        c, a = self.c, attacker(self.c)
+        taken = before.order
+        if any(a.usable(m) and all(taken.get(t, rank) < rank for t in c.m_targets[m])
                for m in c.methods_of[owner] if m not in removed):
             return frozenset()
-        return before.taken - takeover_of(c, gained, unusable=removed).taken
+        doubt = {owner}  # the taken things that a method naming one of them may have opened
+        stack = [owner]
+        while stack:
+            for m in c.users[stack.pop()]:
+                o = c.m_owner[m]
+                if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in before.gained:
+                    doubt.add(o)
+                    stack.append(o)
+        flags = _Flags([], {i: True for i in taken if i not in doubt})
+        missing = _Left(c, flags.copy(), a.start)
+        for m in removed:
+            missing[m] = _NEVER
+        queue = []
+        for o in doubt:
+            if any(missing[m] == 0 for m in c.methods_of[o]):
+                flags[o] = True
+                queue.append(o)
+        _chain(c, flags, {}, queue, missing, a.held, 0)
+        return c.ids_of(o for o in doubt if not flags[o])
 
     def _afresh(self, changed: Compiled) -> tuple[Opened, ...]:
         """`added` by one takeover per attack on `changed`: the reference the
