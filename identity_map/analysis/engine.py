@@ -28,6 +28,7 @@ change. Both share the fixed point's loop (`_chain`) with `_derive`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -38,7 +39,7 @@ from operator import is_not
 import networkx as nx
 
 from identity_map.analysis.graph import build_graph, inventory_of, method_node
-from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Inventory, Thing, is_root, login_role
+from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Edits, Inventory, Thing, is_root, login_role
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
 STATUSES = (LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE)
@@ -192,6 +193,92 @@ class Extension:
     others: tuple[int, ...] = ()  # the new methods of the other things (new ones, unavailable in the parent)
 
 
+class _Layer:
+    """A list that reads through to a parent list, holding only the
+    entries set since (`over`) and those appended (`tail`): an extended
+    compiled form's arrays, without copying its parent's (which is never
+    modified). Reads cost a Python call; the forms made by `extend` are
+    read only around what a change touches."""
+
+    __slots__ = ("base", "n", "over", "tail")
+
+    def __init__(self, base, tail=None):
+        self.base, self.n, self.over, self.tail = base, len(base), {}, [] if tail is None else tail
+
+    def __len__(self) -> int:
+        return self.n + len(self.tail)
+
+    def __getitem__(self, i):
+        if type(i) is not int:
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i >= self.n:
+            return self.tail[i - self.n]
+        over = self.over
+        return over[i] if i in over else self.base[i]
+
+    def __setitem__(self, i: int, value) -> None:
+        if i < 0:
+            i += len(self)
+        if i >= self.n:
+            self.tail[i - self.n] = value
+        elif 0 <= i:
+            self.over[i] = value
+        else:
+            raise IndexError(i)
+
+    def append(self, value) -> None:
+        self.tail.append(value)
+
+    def __iter__(self):
+        over = self.over
+        for i, value in enumerate(self.base):
+            yield over[i] if i in over else value
+        yield from self.tail
+
+    def copy(self) -> _Layer:
+        """Another layer over the same parent: O(entries set and appended)."""
+        twin = _Layer(self.base, list(self.tail))
+        twin.over = dict(self.over)
+        return twin
+
+    def count(self, value) -> int:
+        return list(self).count(value)
+
+    def __add__(self, other) -> list:
+        return list(self) + list(other)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
+class _Names(Mapping):
+    """A parent's id -> index map plus the ids an extension adds (the only
+    ones stored)."""
+
+    __slots__ = ("base", "new")
+
+    def __init__(self, base: Mapping[str, int], new: dict[str, int]):
+        self.base, self.new = base, new
+
+    def __getitem__(self, tid: str) -> int:
+        i = self.new.get(tid)
+        return self.base[tid] if i is None else i
+
+    def __contains__(self, tid) -> bool:
+        return tid in self.new or tid in self.base
+
+    def __iter__(self):
+        yield from self.base
+        yield from self.new
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.new)
+
+
 class _Flags:
     """A list of flags read through to `base` (False past its end) but for
     the entries set since: a scenario's availability as the few places it
@@ -225,33 +312,41 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     and the baseline grows from c's by forward chaining through what was
     added (`_grow`; availability is monotone in the methods). Its
     `extension` records what was added, for `lost_after`.
-    Cost: copies of c's flat lists (C speed, about O(things + methods)),
-    plus the terms of the new methods and the methods of what they make
-    available; c is not modified. Has no graph: give it to `impact_of`,
+    Cost: the terms of the new methods and the methods of what they make
+    available, plus, unless the inventory's things are `Edits` of c's
+    (`fixes.edited`), its ids and things as lists and one comparison per
+    thing (C speed): its arrays are layers over c's (`_Layer`), holding
+    only what differs, so c is never copied nor modified. Has no graph: give it to `impact_of`,
     `lost_after` or `resilience.compiled_resilience`."""
     n = len(c.ids)
     things = inventory.things
-    ids = list(things)
-    if ids[:n] != c.ids:
-        raise ValueError("not an extension: the inventory drops or reorders things")
     x = Compiled.__new__(Compiled)
     x.inventory = inventory
-    x.ids = ids
-    x.index = dict(c.index)
-    for i in range(n, len(ids)):
-        x.index[ids[i]] = i
-    x.things = list(things.values())
-    x.is_root = c.is_root + [is_root(t) for t in x.things[n:]]
-    x.is_critical = c.is_critical + [t.critical for t in x.things[n:]]
-    x.is_purchase = c.is_purchase + [t.kind == "purchase" for t in x.things[n:]]
-    x.m_owner, x.m_login = c.m_owner.copy(), c.m_login.copy()
-    x.m_targets, x.m_node = c.m_targets.copy(), c.m_node.copy()
-    x.methods_of = c.methods_of + [[] for _ in range(n, len(ids))]  # inner lists copied when they change
-    x.users = c.users + [[] for _ in range(n, len(ids))]
+    if isinstance(things, Edits) and things.base is c.inventory.things:
+        # The edits say what differs: nothing else is read.
+        x.ids = _Layer(c.ids, list(things.added))
+        x.things = _Layer(c.things, [things[t] for t in things.added])
+        changed = sorted(c.index[t] for t in things.replaced)
+        for i in changed:
+            x.things[i] = things.replaced[c.ids[i]]
+    else:
+        x.ids = list(things)
+        if x.ids[:n] != c.ids:
+            raise ValueError("not an extension: the inventory drops or reorders things")
+        x.things = list(things.values())
+        changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
+    ids = x.ids
+    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
+    x.is_root = _Layer(c.is_root, [is_root(t) for t in x.things[n:]])
+    x.is_critical = _Layer(c.is_critical, [t.critical for t in x.things[n:]])
+    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in x.things[n:]])
+    x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
+    x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
+    x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
+    x.users = _Layer(c.users, [[] for _ in range(n, len(ids))])
     copied: set[int] = set()
     first_method = len(c.m_owner)
     # Old things whose methods changed (in file order), then the new things.
-    changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     for i in [*changed, *range(n, len(ids))]:
         new = x.things[i]
         old = c.things[i] if i < n else None
@@ -280,15 +375,15 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     new_methods = tuple(range(first_method, len(x.m_owner)))
     roots = tuple(i for i in range(n, len(ids)) if x.is_root[i])
     grow = len(ids) - n
-    x.base_avail = c.base_avail + [False] * grow
-    x.order = c.order + [-1] * grow
+    x.base_avail = _Layer(c.base_avail, [False] * grow)
+    x.order = _Layer(c.order, [-1] * grow)
     gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
     # A method can start to work only if it is new or names something
     # gained (an old one whose targets were all available worked already);
     # only those and their owners are settled again.
-    x.base_works = c.base_works + [False] * len(new_methods)
-    x.supports = c.supports + [False] * len(new_methods)
-    x.support_count = c.support_count + [0] * grow
+    x.base_works = _Layer(c.base_works, [False] * len(new_methods))
+    x.supports = _Layer(c.supports, [False] * len(new_methods))
+    x.support_count = _Layer(c.support_count, [0] * grow)
     methods = set(new_methods)
     for g in gained:
         methods.update(x.users[g])

@@ -60,7 +60,7 @@ from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KI
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
 from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact_of, lost_after, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
-from identity_map.checklist.fixes import apply_change, touched
+from identity_map.checklist.fixes import apply_change, edited, touched
 from identity_map.format.model import Inventory
 from identity_map.analysis.resilience import compiled_resilience, improves
 
@@ -193,7 +193,7 @@ def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candi
                          selectors=s if len(cand.scenarios) == 1 else ids, after_death=base[s].after_death)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
-    changed = extend(res.c, apply_change(ctx.inv, cand.change))
+    changed = extend(res.c, edited(ctx.inv, cand.change))
     verified = [v for s in cand.scenarios if (v := _verify(base[s], _lost_with(changed, base[s])))]
     gains = res.gains(changed, cand.change)
     checks = [v for v in verified if v.saved]

@@ -84,6 +84,7 @@ class TakeoverCheck:
             for tid in self.before[gained]:
                 self.takers[c.index[tid]] |= 1 << k
         self.held = attacker(c).held
+        self._flags: dict[tuple[str, ...], bytearray] = {}
 
     def added(self, changed: Compiled) -> tuple[Opened, ...]:
         """Each attack that takes more on `changed` (from `engine.extend` of
@@ -130,7 +131,7 @@ class TakeoverCheck:
         for k, (key, gained) in enumerate(self.attacks):
             if not opening >> k & 1:
                 continue
-            flags = _Flags([], {self.c.index[tid]: True for tid in self.before[gained]})
+            flags = _Flags(self._taken(gained), {})
             new = _grow(changed, flags, {}, held, ext.methods, (), 0)
             if new:
                 out.append(Opened(key, gained, tuple(changed.ids[i] for i in sorted(new))))
@@ -172,7 +173,7 @@ class TakeoverCheck:
                 if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in before.gained:
                     doubt.add(o)
                     stack.append(o)
-        flags = _Flags([], {i: True for i in taken if i not in doubt})
+        flags = _Flags(self._taken(gained), dict.fromkeys(doubt, False))
         missing = _Left(c, flags.copy(), a.start)
         for m in removed:
             missing[m] = _NEVER
@@ -183,6 +184,16 @@ class TakeoverCheck:
                 queue.append(o)
         _chain(c, flags, {}, queue, missing, a.held, 0)
         return c.ids_of(o for o in doubt if not flags[o])
+
+    def _taken(self, gained: tuple[str, ...]) -> bytearray:
+        """The attack's takeover as flags by index (made on first use: few
+        attacks are ever grown or rederived, and each costs O(things))."""
+        flags = self._flags.get(gained)
+        if flags is None:
+            flags = self._flags[gained] = bytearray(len(self.c.ids))
+            for i in self.takeovers[gained].order:
+                flags[i] = 1
+        return flags
 
     def _afresh(self, changed: Compiled) -> tuple[Opened, ...]:
         """`added` by one takeover per attack on `changed`: the reference the
