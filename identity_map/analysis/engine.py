@@ -284,22 +284,23 @@ class _Flags:
     the entries set since: a scenario's availability as the few places it
     differs from the baseline, without copying the baseline."""
 
-    __slots__ = ("base", "n", "changes")
+    __slots__ = ("base", "n", "changes", "off")
 
-    def __init__(self, base: list[bool], changes: dict[int, bool]):
-        self.base, self.n, self.changes = base, len(base), changes
+    def __init__(self, base: list[bool], changes: dict[int, bool], off: frozenset[int] = frozenset()):
+        # `off`: entries read as False unless set since (a scenario's losses, shared, never copied)
+        self.base, self.n, self.changes, self.off = base, len(base), changes, off
 
     def __getitem__(self, i: int) -> bool:
         v = self.changes.get(i)
         if v is None:
-            return i < self.n and self.base[i]
+            return i < self.n and i not in self.off and self.base[i]
         return v
 
     def __setitem__(self, i: int, v: bool) -> None:
         self.changes[i] = v
 
     def copy(self) -> _Flags:
-        return _Flags(self.base, dict(self.changes))
+        return _Flags(self.base, dict(self.changes), self.off)
 
 
 def extend(c: Compiled, inventory: Inventory) -> Compiled:
@@ -601,6 +602,38 @@ def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     Cost: O(lost) plus the methods of what the additions make available:
     independent of the size of the inventory and of how much the scenario
     loses beyond that, unlike a fresh `impact`."""
+    saved = _regrown(x, before, also_lost)
+    return x.ids_of(before.lost_indices.union(x.extension.gained).difference(saved))
+
+
+def changes_after(x: Compiled, before: Impact, also_lost=()) -> tuple[frozenset[str], frozenset[str]]:
+    """How `before`'s scenario fares once the additions of x are made, as
+    (saved, worse): the ids it loses before and not after, and the ids of
+    things that were there before the change (not added by it) that it
+    loses after and not before. Exactly `before.lost - L` and `L & old ids
+    - before.lost` for L = `lost_after(x, before, also_lost)`, at the cost
+    of what changes: O(saved + what the additions make available), not
+    O(lost).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.checklist.fixes import AddMethod, apply_change
+    >>> from identity_map.format.model import Method, Term
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  c: {login: [email:a]}\\n"))
+    >>> change = (AddMethod("c", "recovery", Method((Term("email", "b"),))),)
+    >>> changes_after(extend(compiled(G), apply_change(inventory_of(G), change)), impact(G, ["a"]))
+    (frozenset({'c'}), frozenset())
+    """
+    saved = _regrown(x, before, also_lost)
+    c = x.extension.parent
+    n = len(c.ids)
+    lost_idx = before.lost_indices
+    return (c.ids_of(i for i in saved if i in lost_idx),
+            c.ids_of(i for i in x.extension.gained if i < n and i not in saved))
+
+
+def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
+    """The indices that `before`'s scenario loses (or that x's baseline
+    gains) which the additions of x make available in it (`lost_after`)."""
     ext = x.extension
     if ext is None or ext.parent is not before.compiled:
         raise ValueError("x must extend the compiled form of `before`")
@@ -609,12 +642,13 @@ def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     if any(i < len(c.ids) for i in extra):
         raise ValueError("also_lost must name only things that x adds")
     lost_idx = before.lost_indices
-    avail = _Flags(c.base_avail, dict.fromkeys(lost_idx, False))
+    avail = _Flags(c.base_avail, {}, lost_idx)
     forced = frozenset(c.index[i] for i in before.scenario) | extra
     by_owner = ext.by_owner
-    methods = [m for o in lost_idx if o in by_owner for m in by_owner[o]] + list(ext.others)
-    saved = _grow(x, avail, {}, forced, methods, ext.roots, 0)
-    return x.ids_of(lost_idx.union(ext.gained).difference(saved))
+    owners = [o for o in lost_idx if o in by_owner] if len(lost_idx) < len(by_owner) else \
+        [o for o in by_owner if o in lost_idx]
+    methods = [m for o in owners for m in by_owner[o]] + list(ext.others)
+    return set(_grow(x, avail, {}, forced, methods, ext.roots, 0))
 
 
 def _rederive(c: Compiled, lost: set[int]) -> set[int]:

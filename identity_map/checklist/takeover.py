@@ -116,21 +116,22 @@ class TakeoverCheck:
         if ext is None or ext.parent is not self.c:  # a compiled form of its own (a rebuilt graph)
             return self._afresh(changed)
         n = len(self.c.ids)
-        held = self.held.union(i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS)
+        new_held = {i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS}
         takers = self.takers
         opening = 0  # the attacks some new method opens at once
         for m in ext.methods:
             o = changed.m_owner[m]
-            if o in held:
+            if o in self.held or o in new_held:
                 continue
             mask = ~takers[o] if o < n else -1
             for t in changed.m_targets[m]:
                 mask &= takers[t] if t < n else 0
             opening |= mask
         out = []
-        for k, (key, gained) in enumerate(self.attacks):
-            if not opening >> k & 1:
-                continue
+        opening &= (1 << len(self.attacks)) - 1
+        held = self.held.union(new_held) if opening else self.held
+        for k in _bits(opening):
+            key, gained = self.attacks[k]
             flags = _Flags(self._taken(gained), {})
             new = _grow(changed, flags, {}, held, ext.methods, (), 0)
             if new:
