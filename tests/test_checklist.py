@@ -169,8 +169,10 @@ def test_recovery_pointed_at_a_mailbox_that_survives():
 def test_recovery_loop_is_broken_with_a_new_mailbox():
     G = graph("loop.yaml")
     items = build_checklist(G)
-    assert [i.id for i in items] == ["loop-mail-a-mail-b"]  # one item for the pair, not two
-    item = items[0]
+    # One item for the pair, not two; ahead of it the safer way: the new mailbox is one more way in.
+    assert [i.id for i in items] == ["recovery-codes-mail-a", "loop-mail-a-mail-b"]
+    safer, item = items
+    assert item.safer == safer.id and safer.safer_than == item.id and item.takeover_added and not safer.takeover_added
     assert item.rule == "recovery-loop" and "Mailbox A" in str(item.action) and "Mailbox B" in str(item.action)
     new = apply(G.graph["inventory"], [item])
     assert new["second-mailbox"].kind == "account" and new["second-mailbox"].subkind == "email"
@@ -298,7 +300,9 @@ def test_an_item_that_only_adds_resilience_is_listed_and_says_so():
     # ... but neither loss alone does any more
     assert item.resilience_gains == (Gain("music", 1, 2),)
     assert items.combined_gains == (Gain("music", 1, 2),)
-    assert [i.id for i in fixes(items)] == ["vault-offline-vault", "own-login-music"]  # after what saves
+    # after what saves; ahead of it the safer way (a password kept in the vault hands Music to whoever leaks it)
+    assert [i.id for i in fixes(items)] == ["vault-offline-vault", "own-login-2fa-music", "own-login-music"]
+    assert by_id(items)["own-login-2fa-music"].resilience_gains == item.resilience_gains
     verified_and_gone(G, item, ["bigco", "vault"])
     # in the whole inventory it saves Music outright (losing BigCo alone)
     whole = by_id(build_checklist(G))["own-login-music"]

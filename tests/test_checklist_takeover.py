@@ -14,7 +14,8 @@ from identity_map.analysis.resilience import improves, thing_resilience
 from identity_map.analysis.scenarios import TAKEOVER_PRESETS, choices, selectors
 from identity_map.analysis.takeover import plain_taken
 from identity_map.checklist import CHANGES, apply, build_checklist, export
-from identity_map.format.load import load_file
+from identity_map.checklist.takeover import takeover_text
+from identity_map.format.load import load_file, load_text
 
 
 @pytest.fixture(scope="module", params=["household.yaml", "malik.yaml", "honan.yaml"])
@@ -87,6 +88,45 @@ def test_a_recovery_address_that_opens_a_door_says_so():
     assert any(o.preset == "breached-mailbox" for o in loop.takeover_added)
     md = export([loop], "md", inv)
     assert "Takeover: also lets someone who reads your mailbox" in md
+
+
+@pytest.mark.parametrize("name", ["household.yaml", "malik.yaml", "honan.yaml", "google-father.yaml"])
+def test_a_safer_way_comes_first_and_the_engines_agree(name):
+    """A fix that opens a door gets, where one exists, a safer way listed
+    ahead of it; both are re-checked here from scratch: the safer way saves
+    all the fix saves in its scenario, and no attack takes more with it."""
+    inv = load_file(EXAMPLES / name)
+    items = build_checklist(build_graph(inv), None)
+    at = {item.id: n for n, item in enumerate(items)}
+    assert any(item.safer for item in items) == (name != "honan.yaml")  # Honan's fixes open no door
+    for item in items:
+        if not item.safer:
+            continue
+        way = items[at[item.safer]]
+        assert at[way.id] < at[item.id] and way.safer_than in at and items[at[way.safer_than]].safer == way.id
+        assert item.takeover_added and not way.takeover_added
+        v = item.verification
+        lost = impact(build_graph(apply(inv, [way])), v.scenario).lost
+        assert not lost & set(v.saved)
+        door = apply(inv, [item])
+        assert any(plain_taken(door, gained) - plain_taken(inv, gained) for _, gained in attacks(inv))
+        assert not any(plain_taken(apply(inv, [way]), gained) - plain_taken(inv, gained) for _, gained in attacks(inv))
+        row = {r["id"]: r for r in json.loads(export(items, "json", inv))}[item.id]
+        assert row["safer"] == way.id and "A safer way to the same end is listed first" in row["detail"]
+
+
+def test_pointing_a_recovery_at_another_mailbox_comes_after_printed_codes():
+    text = ("version: 1\nplaces:\n  drawer: {name: Drawer}\naccounts:\n"
+            "  mail-a: {name: Mail A, kind: email}\n  mail-b: {name: Mail B, kind: email}\n"
+            "  shop: {name: GitHub, login: [password + totp:app], recovery: [email:mail-a]}\n"
+            "devices:\n  app: {name: Authenticator, kind: phone}\n")
+    inv = load_text(text)
+    items = build_checklist(build_graph(inv), ["mail-a", "app"])
+    ids = [i.id for i in items]
+    door = next(i for i in items if i.rule == "recovery-elsewhere")
+    assert door.safer == "recovery-codes-shop" and ids.index("recovery-codes-shop") < ids.index(door.id)
+    assert [o.preset for o in door.takeover_added] == ["breached-mailbox"]
+    assert "someone who reads your mailbox (Mail B) into GitHub" in str(takeover_text(door, inv))
 
 
 def test_every_format_carries_the_takeover_figure(case):

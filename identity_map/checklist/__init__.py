@@ -39,7 +39,10 @@ critical things saved first, then critical things made harder to
 lose, then most things saved, then most money (items that save nothing in
 scope but add resilience come after those that save, information after
 both); items are grouped by the account, device or place they concern (the
-group of the best item first), advice last. Once the owner has done an
+group of the best item first), advice last. A fix that lets a takeover
+preset take more comes after its safer way, when the rule knows one that the
+engines find saves as much and opens no door (`Item.safer`, `_safer_ways`);
+in the head, the safer way takes its place. Once the owner has done an
 item (or the change is applied), building the checklist again no longer
 lists it.
 
@@ -51,11 +54,13 @@ escaped.
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 
 from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
-from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, Text, U, Verification, add_money,
+from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, T, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
 from identity_map.analysis.engine import Compiled, Impact, changes_after, compiled, extend, impact_of, rank
@@ -249,6 +254,72 @@ def _ordered(keyed: list[tuple[tuple, Item]]) -> list[Item]:
     return [item for pairs in sorted(groups.values(), key=group_key) for _, item in pairs]
 
 
+def _safer_ways(ctx: Context, res: _Resilience, attacks: TakeoverCheck, candidates: dict[str, Candidate],
+                keyed: list[tuple[tuple, Item]], base: dict[tuple, Impact]) -> dict[str, Item]:
+    """For each fix that opens a door (a takeover preset takes more once it
+    is done), the first of its candidate's `safer` ways that the engines
+    find opens no door and saves everything the fix saves in the fix's
+    scenario, checked over the scenarios of both. `keyed` gets the safer
+    items (replacing one the rules proposed anyway, now checked over more
+    scenarios), and both items of a pair say so. Returns door-opening id
+    -> the safer item. Cost: one `_checked` per safer way tried, and only
+    door-opening fixes try."""
+    at = {item.id: n for n, (_, item) in enumerate(keyed)}
+    pairs: dict[str, Item] = {}
+    for n, (key, item) in enumerate(list(keyed)):
+        if item.kind != FIX or not item.takeover_added or item.id not in candidates:
+            continue
+        cand = candidates[item.id]
+        for way in cand.safer:
+            known = candidates.get(way.id, way)
+            trial = dataclasses.replace(known, scenarios=list(dict.fromkeys([*known.scenarios, *cand.scenarios])))
+            checked = _checked(ctx, res, attacks, trial, base)
+            if checked is not None and _does_as_much(checked[1], item):
+                break
+        else:
+            continue
+        safer_key, safer = checked
+        safer = dataclasses.replace(safer, safer_than=safer.safer_than or item.id, detail=safer.detail + T(
+            " Safer than \"", item.action, "\": this way, the takeover engine finds, no attack preset takes "
+            "more, and it saves as much."))
+        keyed[n] = key, dataclasses.replace(item, safer=safer.id, detail=item.detail + T(
+            " A safer way to the same end is listed first: \"", safer.action, "\"."))
+        if safer.id in at:
+            keyed[at[safer.id]] = safer_key, safer
+        else:
+            at[safer.id] = len(keyed)
+            keyed.append((safer_key, safer))
+        pairs[item.id] = safer
+    return {door: keyed[at[way.id]][1] for door, way in pairs.items()}  # a way safer for two: its last text
+
+
+def _does_as_much(way: Item, item: Item) -> bool:
+    """Whether `way` opens no door, saves all that `item` saves in `item`'s
+    scenario, and makes each critical thing at least as hard to lose."""
+    want = item.verification
+    after = {g.id: g.after for g in way.resilience_gains}
+    return not way.takeover_added and any(
+        v.scenario == want.scenario and set(v.saved) >= set(want.saved)
+        for v in (way.verification, *way.also) if v is not None) and all(
+        g.id in after and not improves(after[g.id], g.after) for g in item.resilience_gains)
+
+
+def _safer_ahead(items: list[Item], pairs: dict[str, Item]) -> list[Item]:
+    """`items` with each door-opening fix's safer way just before it (unless
+    the safer way comes earlier anyway)."""
+    out: list[Item] = []
+    placed: set[str] = set()
+    for item in items:
+        way = pairs.get(item.id)
+        if way is not None and way.id not in placed:
+            out.append(way)
+            placed.add(way.id)
+        if item.id not in placed:
+            out.append(item)
+            placed.add(item.id)
+    return out
+
+
 def _grouped_in(items: list[Item], extra: list[Item]) -> list[Item]:
     """`items` with each of `extra` after the last item of its group (groups
     stay together), or at the end when its group has none."""
@@ -297,10 +368,13 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
     res = _Resilience(G, ctx.inv)
     attacks = TakeoverCheck(res.c, ctx.inv)
     keyed = [checked for cand in candidates.values() if (checked := _checked(ctx, res, attacks, cand, base))]
+    pairs = _safer_ways(ctx, res, attacks, candidates, keyed, base)
     fixes = [item for _, item in keyed if item.kind == FIX]
-    first = _first(keyed)
-    ordered = first + [item for item in _grouped_in(_ordered(keyed), hardening(G, base, attacks)) if item not in first] \
-        + advice(ctx, advice_rows)
+    # A door-opening fix in the head gives its place to its safer way.
+    first = list({i.id: i for i in (pairs.get(item.id, item) for item in _first(keyed))}.values())
+    head = {item.id for item in first}
+    rest = _safer_ahead(_grouped_in(_ordered(keyed), hardening(G, base, attacks)), pairs)
+    ordered = first + [item for item in rest if item.id not in head] + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:

@@ -202,6 +202,8 @@ def item_json(item: Item, inventory: Inventory | None = None) -> dict:
         "takeover": str(takeover_text(item, inventory)),
         "takeover_added": [o.as_json() for o in item.takeover_added],
         "takeover_saved": [o.as_json() for o in item.takeover_saved],
+        "safer": item.safer or None,
+        "safer_than": item.safer_than or None,
         "change": [op.as_json() for op in item.change],
         "change_text": item.change_text(),
     }
@@ -226,7 +228,8 @@ def _markdown(items, inventory: Inventory | None) -> str:
 
 _CSV_FIELDS = ("id", "kind", "rule", "group", "group_name", "action", "detail", "verified", "scenario",
                "lost_before", "lost_after", "saved", "critical_saved", "money_saved", "money_at_stake",
-               "resilience", "resilience_gains", "takeover", "takeover_added", "takeover_saved", "change")
+               "resilience", "resilience_gains", "takeover", "takeover_added", "takeover_saved", "change",
+               "safer", "safer_than")
 
 
 def _csv(items, inventory: Inventory | None) -> str:
@@ -246,7 +249,7 @@ def _csv(items, inventory: Inventory | None) -> str:
             takeover_text(item, inventory),
             *("; ".join(f"{o.preset} {' '.join(o.gained)} -> {' '.join(o.added)}" for o in opened)
               for opened in (item.takeover_added, item.takeover_saved)),
-            "; ".join(item.change_text()))])
+            "; ".join(item.change_text()), item.safer, item.safer_than)])
     return out.getvalue()
 
 

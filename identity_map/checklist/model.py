@@ -138,7 +138,8 @@ class Item:
     (file order), whatever the scenario; `takeover_added` the takeover
     presets that take more once the change is made, `takeover_saved` those
     that take less (`checklist.takeover`; every fix is checked, info and
-    advice change nothing)."""
+    advice change nothing); `safer` and `safer_than` pair a fix that opens a
+    door with the safer way listed ahead of it."""
 
     id: str  # stable slug, e.g. "copy-photos"
     kind: str  # fix, info or advice
@@ -153,6 +154,8 @@ class Item:
     resilience_gains: tuple[Gain, ...] = ()
     takeover_added: tuple = ()
     takeover_saved: tuple = ()
+    safer: str = ""  # the id of the item listed before this one that does as much and opens no door
+    safer_than: str = ""  # the id of the door-opening item this one is listed ahead of
 
     @property
     def saved(self) -> tuple[str, ...]:

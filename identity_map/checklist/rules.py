@@ -22,10 +22,12 @@ The rules, by the thing that is lost:
   (`passkey:ACCOUNT`): a hardware security key (`hardware-key`);
 - an authenticator app that is lost while other accounts take one-time codes
   from it: an offline backup of its seeds (`seed-backup`);
-- an account that opens only with "Sign in with X": its own password (`own-login`);
+- an account that opens only with "Sign in with X": its own password (`own-login`),
+  with, as its safer way, its own password and the site's best second factor;
 - an account that recovers through a lost mailbox: another recovery address
   (`recovery-elsewhere`), or, when two mailboxes recover only through each
-  other, one item for the pair (`recovery-loop`);
+  other, one item for the pair (`recovery-loop`); printed recovery codes are
+  their safer way (another mailbox is another way in for whoever reads it);
 - a purchase: what is at stake with its account (`purchases-at-stake`, information).
 """
 
@@ -78,6 +80,10 @@ class Candidate:
     change: tuple = ()
     money_at_stake: dict = field(default_factory=dict)
     scenarios: list = field(default_factory=list)
+    # Ways to the same end that hand less to an attacker, best first: the
+    # builder lists the first one the engines find saves as much and opens
+    # no door ahead of this one, should this one open a door.
+    safer: tuple = ()
 
 
 class Context:
@@ -332,8 +338,8 @@ def rules(ctx: Context, result: Impact):
             yield from _recovery_codes_rule(ctx, t, result)  # the same item as the second factor's codes
             yield from _hardware_key_rule(ctx, t, result)
             yield from _seed_backup_rule(ctx, t, result)
-            yield from _own_login_rule(ctx, t, lost)
-            yield from _recovery_rule(ctx, t, gone, lost)
+            yield from _own_login_rule(ctx, t, result)
+            yield from _recovery_rule(ctx, t, result)
         elif t.kind == "purchase":
             yield _stake(ctx, t.account)
 
@@ -417,13 +423,7 @@ def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
     what = second_factor(support)
     if what is not None:
         rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
-        if what == factor.AUTHENTICATOR:
-            device, new_device = ctx.authenticator(result)
-            term, how = Term("totp", device), T(" Use an app whose seeds you can export and keep yourself.")
-        else:
-            device, new_device = ctx.security_key(result)
-            term = Term("key" if what == factor.SECURITY_KEY else "passkey", device)
-            how = T(" Register '", ctx.name(device), "' (and a spare key, kept apart, if the site allows two).")
+        term, new_device, how = _factor(ctx, what, result)
         yield Candidate(
             f"second-factor-{t.id}", FIX, "second-factor", t.id,
             T(f"Add {factor.WORDS[what]} to ", ctx.name(t.id), " as a second 2FA method that does not depend on ",
@@ -432,6 +432,18 @@ def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
             new_device + (AddMethod(t.id, "login", Method(rest + (term,))),))
     why = T("Its second factor hangs on ", join([ctx.name(f) for f in factors], " or "), ".")
     yield from _codes(ctx, t, result, why if what else why + T(" ") + offers_text(support, ctx.name(t.id)))
+
+
+def _factor(ctx: Context, what: str, result: Impact) -> tuple[Term, tuple, Text]:
+    """The term of a second factor of kind `what` (see `sites.second_factor`)
+    that the scenario does not take, the things to add for it, and how to
+    set it up."""
+    if what == factor.AUTHENTICATOR:
+        device, new_device = ctx.authenticator(result)
+        return Term("totp", device), new_device, T(" Use an app whose seeds you can export and keep yourself.")
+    device, new_device = ctx.security_key(result)
+    return (Term("key" if what == factor.SECURITY_KEY else "passkey", device), new_device,
+            T(" Register '", ctx.name(device), "' (and a spare key, kept apart, if the site allows two)."))
 
 
 def _codes(ctx: Context, t: Thing, result: Impact, why: Text):
@@ -512,8 +524,11 @@ def _seed_backup_rule(ctx: Context, t: Thing, result: Impact):
         new + (AddMethod(t.id, "recovery", Method((Term("codes", place),))),))
 
 
-def _own_login_rule(ctx: Context, t: Thing, lost: frozenset[str]):
-    """Login only through "Sign in with X": its own password."""
+def _own_login_rule(ctx: Context, t: Thing, result: Impact):
+    """Login only through "Sign in with X": its own password, or, safer
+    (a password alone hands the account to whoever learns it), its own
+    password with the best second factor the site offers."""
+    lost = result.lost
     if t.subkind in ORGANISATION_KINDS or not t.login or \
             not all(any(x.kind == "sso" for x in m.terms) for m in t.login):
         return
@@ -524,17 +539,31 @@ def _own_login_rule(ctx: Context, t: Thing, lost: frozenset[str]):
     if (t.provider and x.provider and t.provider.casefold() == x.provider.casefold()) or (t.user and t.user == x.user):
         return  # the same provider's own services cannot get a separate login
     pw = ctx.password_term
+    today = T("Today it opens only with \"Sign in with ", ctx.name(via), "\". Add a password",
+              T(" kept in ", ctx.name(pw.target)) if pw.target != MEMORY else T(""))
+    support = ctx.support(t.id)
+    what = second_factor(support)
+    safer = ()
+    if what is not None:
+        term, new, how = _factor(ctx, what, result)
+        safer = (Candidate(
+            f"own-login-2fa-{t.id}", FIX, "own-login", t.id,
+            T("Give ", ctx.name(t.id), f" its own password and {factor.WORDS[what]}"),
+            today + T(f" and {factor.WORDS[what]} in its account settings: then knowing the password is not "
+                      "enough to get in.") + how + pages_text(support),
+            new + (AddMethod(t.id, "login", Method((pw, term))),)),)
     yield Candidate(
         f"own-login-{t.id}", FIX, "own-login", t.id,
         T("Give ", ctx.name(t.id), " its own password or passkey"),
-        T("Today it opens only with \"Sign in with ", ctx.name(via), "\". Add a password",
-          T(" kept in ", ctx.name(pw.target)) if pw.target != MEMORY else T(""),
-          " (and a second factor) in its account settings."),
-        (AddMethod(t.id, "login", Method((pw,))),))
+        today + T(" (and a second factor) in its account settings."),
+        (AddMethod(t.id, "login", Method((pw,))),), safer=safer)
 
 
-def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: frozenset[str]):
-    """Recovery through a mailbox that is lost: point it elsewhere (or break a loop)."""
+def _recovery_rule(ctx: Context, t: Thing, result: Impact):
+    """Recovery through a mailbox that is lost: point it elsewhere (or break
+    a loop), or, safer (another mailbox is another way in for whoever reads
+    it), print the account's recovery codes."""
+    scenario, lost = result.scenario, result.lost
     box = next((x.target for m in t.recovery for x in m.terms
                 if x.kind == "email" and x.target in lost and x.target != t.id), None)
     if box is None:
@@ -547,6 +576,7 @@ def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: froz
     old = Term("email", box)
     ops = tuple(AddMethod(t.id, "recovery", replace(m, old, Term("email", other)))
                 for m in t.recovery if old in m.terms)
+    safer = tuple(_codes(ctx, t, result, T("Today it recovers through ", ctx.name(box), ".")))
     if loop:
         yield Candidate(
             f"loop-{t.id}-{box}", FIX, "recovery-loop", t.id,
@@ -554,13 +584,13 @@ def _recovery_rule(ctx: Context, t: Thing, scenario: tuple[str, ...], lost: froz
             T(ctx.name(t.id), " recovers only through ", ctx.name(box), " and ", ctx.name(box),
               " only through ", ctx.name(t.id), ": when both logins fail, neither rescues the other. "
               "Point the recovery address of ", ctx.name(t.id), " at ", ctx.name(other), "."),
-            new + ops)
+            new + ops, safer=safer)
     else:
         yield Candidate(
             f"recovery-{t.id}", FIX, "recovery-elsewhere", t.id,
             T("Point the recovery address of ", ctx.name(t.id), " elsewhere"),
             T("Today it is ", ctx.name(box), ". Use ", ctx.name(other), " instead, or as well."),
-            new + ops)
+            new + ops, safer=safer)
 
 
 # -- Purchases and advice ----------------------------------------------------------

@@ -27,9 +27,9 @@ from identity_map.analysis.resilience import available_in, compiled_resilience, 
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
 from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
-from identity_map.checklist.fixes import apply_change
+from identity_map.checklist.fixes import AddThing, apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
-from identity_map.format.model import ROOT_KINDS, Inventory, Method, Thing
+from identity_map.format.model import MEMORY, ROOT_KINDS, Inventory, Method, Thing
 
 SHOWN = 4  # things named per attack in the sentence; the JSON has them all
 
@@ -214,12 +214,20 @@ def takeover_text(item: Item, inventory: Inventory | None = None) -> Text:
     if item.kind not in CHANGES:
         return T()
 
+    added = {op.thing.id: op.thing for op in item.change if isinstance(op, AddThing)}  # what the change creates
+
     def name(tid: str) -> U:
-        return U(inventory[tid].name if inventory is not None and tid in inventory.things else tid)
+        thing = inventory.things.get(tid) if inventory is not None else None
+        thing = thing or added.get(tid)
+        return U(thing.name if thing is not None else tid)
+
+    def who(o: Opened) -> Text:
+        said = T(WHO.get(o.preset, TAKEOVER_BY_KEY[o.preset].label))
+        # What the owner remembers is said by the attack's words already ("a password you reused").
+        return said if o.gained == (MEMORY,) else said + T(" (", join([name(g) for g in o.gained]), ")")
 
     def attacks(opened: tuple[Opened, ...], into: str) -> Text:
-        return join([T(f"{WHO.get(o.preset, TAKEOVER_BY_KEY[o.preset].label)} (", join([name(g) for g in o.gained]),
-                       f"){into}", join(shortlist([name(t) for t in o.added], SHOWN))) for o in opened], "; and ")
+        return join([who(o) + T(into, join(shortlist([name(t) for t in o.added], SHOWN))) for o in opened], "; and ")
 
     if item.takeover_added:
         return T("Takeover: also lets ", attacks(item.takeover_added, " into "), ".")
