@@ -156,7 +156,21 @@ class TakeoverCheck:
         descendants among the taken) can fall; the rest stays taken, and
         forward chaining from it, without `removed`, takes back what still
         falls to the attacker. Cost: the owner's terms, or the methods
-        around its taken descendants; never the whole takeover."""
+        around its taken descendants; never the whole takeover.
+
+        >>> from identity_map.format.load import load_text
+        >>> from identity_map.analysis.graph import build_graph
+        >>> inv = load_text("version: 1\\nphones:\\n  mobile: {}\\naccounts:\\n"
+        ...                 "  bank: {login: [password], recovery: [sms:mobile]}\\n  shop: {login: [email:bank]}\\n")
+        >>> check = TakeoverCheck(compiled(build_graph(inv)), inv)
+        >>> bank = check.c.index["bank"]
+        >>> check.taking(bank)
+        [('sim-swap', ('mobile',)), ('breached-mailbox', ('bank',)), ('reused-password', ('memory',))]
+        >>> sorted(check.without(("mobile",), bank, check.c.methods_of[bank][1:]))  # drop the SMS recovery
+        ['bank', 'shop']
+        >>> check.without(("memory",), bank, check.c.methods_of[bank][1:])  # the password still opens it
+        frozenset()
+        """
         before = self.takeovers[gained]
         rank = before.order.get(owner)
         if rank is None or self.c.ids[owner] in before.gained:
