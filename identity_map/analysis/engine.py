@@ -402,6 +402,29 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     return x
 
 
+LAYERED = ("ids", "things", "is_root", "is_critical", "is_purchase", "m_owner", "m_login", "m_targets", "m_node",
+           "methods_of", "users", "base_avail", "order", "base_works", "supports", "support_count")
+
+
+def flattened(x: Compiled) -> Compiled:
+    """x (from `extend`) with its layers made plain lists, in place, and
+    returned: for a form that many scenarios grow far through (the
+    checklist's check of every fix at once), where reading through layers
+    would cost a Python call per step. Cost: O(things + methods), once.
+
+    >>> from identity_map.format.load import load_text
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n")))
+    >>> x = extend(c, c.inventory)
+    >>> type(x.users).__name__, type(flattened(x).users).__name__, x.users == c.users
+    ('_Layer', 'list', True)
+    """
+    for name in LAYERED:
+        value = getattr(x, name)
+        if isinstance(value, _Layer):
+            setattr(x, name, list(value))
+    return x
+
+
 def _derive(c: Compiled, lost: frozenset[int]) -> tuple[list[bool], list[int]]:
     """Least fixed point with `lost` forced unavailable: (available, order)."""
     n = len(c.ids)

@@ -63,7 +63,7 @@ from identity_map.checklist.formats import FORMATS, export, gains_text, item_jso
 from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, T, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
-from identity_map.analysis.engine import Compiled, Impact, changes_after, compiled, extend, impact_of, rank
+from identity_map.analysis.engine import Compiled, Impact, changes_after, compiled, extend, flattened, impact_of, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, edited, touched
 from identity_map.format.model import Inventory
@@ -378,7 +378,8 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
 
     combined, combined_gains = [], ()
     if fixes:
-        changed = extend(res.c, apply(ctx.inv, fixes))
+        # Every scenario grows through this one form, most of them far: plain lists read faster than layers.
+        changed = flattened(extend(res.c, apply(ctx.inv, fixes)))
         for s in scenarios:
             v = _verify(base[s], _changes_with(changed, base[s]))
             if v and v.saved:
