@@ -17,9 +17,12 @@ Readability: positions come from a layered layout computed once here
 (what you hold -> phone numbers and accounts by dependency depth -> data and
 purchases), tall layers wrap into sub-columns so the picture keeps the
 shape of the view, physics is off, and the page fits the graph to the view
-at first paint with labels never under 12 px on screen (shortened to fit
-their cell instead; the full name is in the tooltip and the side panel).
-A click highlights what the thing needs and what needs it.
+at first paint. The page draws the labels itself, never under 12 px on
+screen and never over another label or a mark in full colour: the most
+telling first (what the scenario takes, the lost part, critical things),
+each below, above, right or left of its mark, wherever it fits; the rest
+show as you zoom in, and every name is whole in the tooltip and the side
+panel. A click highlights what the thing needs and what needs it.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ SHAPES = {"memory": "star", "device": "hexagon", "place": "triangleDown", "phone
 CELL_W, CELL_H = 150, 52
 LABEL_PX = 14  # canvas font size at scale 1
 MIN_LABEL_PX = 12  # on screen, after fitting; the page's script keeps to it
+MAX_LABEL_CHARS = 28  # a longer name is shortened on the canvas (the tooltip and the side panel hold it whole)
 # The view's shape (width / height) the layout wraps towards.
 ASPECT = 1.5
 HOLD_KINDS = ("memory", "device", "place", "person", "self")  # the first band: what you hold
@@ -214,7 +218,7 @@ def graph_data(G: nx.DiGraph, result: Impact, focus: bool = False) -> GraphData:
     def node_look(tid: str) -> dict:
         status = result.status(tid)
         return {"title": tooltip(result, tid), "status": status, "strong": status in (LOST, RECOVERABLE),
-                "color": SCENARIO_COLOR if tid in result.scenario else COLORS[status]}
+                "first": tid in result.scenario, "color": SCENARIO_COLOR if tid in result.scenario else COLORS[status]}
 
     def fallen(term: str, tid: str) -> bool:
         return result.status(term) == LOST and result.status(tid) in (LOST, RECOVERABLE)
@@ -288,54 +292,116 @@ function fade(hex) {
   const v = parseInt(hex.slice(1), 16);
   return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',0.35)';
 }
-// Faded things keep dark labels: only the mark pales, so every name stays readable.
-function look(n, px, chars, dim) {
-  // When ordinary labels are too small to draw, the lost part keeps its labels at a readable size.
-  if (px * network0Scale() < CONF.minPx + 1 && strong(n) && !dim) {
-    px = (CONF.minPx + 1.2) / network0Scale(); chars = Math.max(5, Math.floor((CONF.cellW - 12) / (px * 0.55)));
-  }
-  const name = n.label.length > chars ? n.label.slice(0, Math.max(1, chars - 1)) + '\u2026' : n.label;
-  const faded = dim || (CONF.anyLost && !strong(n) && n.status !== 'degraded');
-  const fill = faded ? fade(n.color) : n.color;
-  return {id: n.id, label: name, title: n.title, x: n.x, y: n.y, shape: n.shape, fixed: true,
+// A mark's radius in canvas units: it grows as the view zooms out (px, the
+// labels' canvas size, grows), so a mark stays visible; the lost part is larger.
+function markSize(n, px) {
+  return (strong(n) ? 1.25 : 1) * (n.critical ? 13 : 10) * Math.sqrt(px / CONF.labelPx);
+}
+function pale(n) { return CONF.anyLost && !strong(n) && n.status !== 'degraded'; }
+// vis draws the marks and edges; the page draws the labels itself (see `placeLabels`).
+function look(n, px, dim) {
+  const fill = dim || pale(n) ? fade(n.color) : n.color;
+  return {id: n.id, title: n.title, x: n.x, y: n.y, shape: n.shape, fixed: true,
           color: {background: fill, border: n.critical ? '#111111' : fill,
                   highlight: {background: n.color, border: '#000000'}, hover: {background: n.color, border: '#000000'}},
-          borderWidth: n.critical ? 4 : 1,
-          size: (strong(n) ? 1.25 : 1) * (n.critical ? 13 : 10) * Math.sqrt(px / CONF.labelPx),
-          font: {size: px, color: dim ? '#444444' : '#111111', strokeWidth: 4, strokeColor: '#ffffff'}};
+          borderWidth: n.critical ? 4 : 1, size: markSize(n, px),
+          font: {size: px, color: dim ? '#444444' : '#111111'}};
 }
 function edgeLook(e, i, dim) {
   return {id: 'e' + i, from: e.from, to: e.to, dashes: e.dashes, title: e.title,
           color: {color: e.fallen ? e.color : '#8a8a8a', opacity: dim ? 0.12 : (e.fallen ? 0.95 : 0.55)},
           width: e.fallen ? 2.5 : 1};
 }
+// Which labels are drawn, and where: the most telling first (what the scenario
+// takes, then the lost part, critical things, then the file's order), each at
+// CONF.minPx + 1.2 px on screen (larger when zoomed in), whole up to
+// CONF.maxChars, below, above, right or left of its mark: the first of those
+// that lies inside the view and covers no other label and no mark in full
+// colour (labels may cover edges and the pale marks of what the scenario
+// spares; what the scenario takes is labelled over any mark). The rest show
+// on zoom, on hover (the tooltip) and on click (the side panel). A greedy
+// pass over a grid of screen cells: O(drawn things) per zoom. `LABELS` holds
+// the result (the browser tests read it): id, text, screen box, font px.
+const ORDER = DATA.nodes.map((n, i) => [(n.first ? 0 : 8) + (strong(n) ? 0 : 4) +
+  (n.critical ? 0 : 2) + (n.status === 'lost' ? 0 : 1), i, n]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(x => x[2]);
+const measure = document.createElement('canvas').getContext('2d');
+const FONT = 'px arial';
+function shortName(label) {
+  return label.length > CONF.maxChars ? label.slice(0, CONF.maxChars - 1) + '\u2026' : label;
+}
+function overlaps(q, r) { return q[0] < r[2] && r[0] < q[2] && q[1] < r[3] && r[1] < q[3]; }
+var LABELS = [];
+function placeLabels(scale) {
+  const px = Math.max(CONF.labelPx, (CONF.minPx + 1.2) / scale), screenPx = px * scale;  // px: in canvas units
+  const view = container.getBoundingClientRect(), cell = 64, grid = new Map();
+  const keys = r => {
+    const out = [];
+    for (let gx = Math.floor(r[0] / cell); gx <= Math.floor(r[2] / cell); gx++)
+      for (let gy = Math.floor(r[1] / cell); gy <= Math.floor(r[3] / cell); gy++) out.push(gx + ',' + gy);
+    return out;
+  };
+  const add = r => { for (const k of keys(r)) { if (!grid.has(k)) grid.set(k, []); grid.get(k).push(r); } };
+  const free = r => keys(r).every(k => (grid.get(k) || []).every(q => !overlaps(q, r)));
+  const placed = [], pos = network.getPositions(), at = new Map();
+  for (const n of DATA.nodes) {
+    const p = network.canvasToDOM(pos[n.id]), r = markSize(n, markPx) * scale + 2;
+    at.set(n.id, p);
+    if (!pale(n)) add([p.x - r, p.y - r, p.x + r, p.y + r]);
+  }
+  measure.font = screenPx + FONT;
+  const h = Math.ceil(screenPx * 1.25) + 2;
+  for (const n of ORDER) {
+    const p = at.get(n.id), text = shortName(n.label), m = markSize(n, markPx) * scale + 3;
+    if (p.x < 0 || p.y < 0 || p.x > view.width || p.y > view.height) continue;
+    const w = Math.ceil(measure.measureText(text).width) + 6;
+    for (const r of [[p.x - w / 2, p.y + m, p.x + w / 2, p.y + m + h], [p.x - w / 2, p.y - m - h, p.x + w / 2, p.y - m],
+                     [p.x + m, p.y - h / 2, p.x + m + w, p.y + h / 2], [p.x - m - w, p.y - h / 2, p.x - m, p.y + h / 2]]) {
+      if (r[0] < 0 || r[1] < 0 || r[2] > view.width || r[3] > view.height) continue;
+      if (n.first ? placed.some(q => overlaps(q.box, r)) : !free(r)) continue;
+      add(r);
+      placed.push({id: n.id, text: text, box: r, px: screenPx});
+      break;
+    }
+  }
+  return placed;
+}
 function network0Scale() { return typeof network === 'undefined' ? 1 : network.getScale(); }
-const nodes = new vis.DataSet(DATA.nodes.map(n => look(n, CONF.labelPx, 64, false)));
+const nodes = new vis.DataSet(DATA.nodes.map(n => look(n, CONF.labelPx, false)));
 const edges = new vis.DataSet(DATA.edges.map((e, i) => edgeLook(e, i, false)));
 const container = document.getElementById('mynetwork');
 var network = new vis.Network(container, {nodes: nodes, edges: edges}, {
   physics: {enabled: false}, layout: {improvedLayout: false},
   interaction: {hover: true, tooltipDelay: 150, zoomView: true, dragView: true, dragNodes: false},
-  edges: {arrows: {to: {enabled: true, scaleFactor: 0.5}}, smooth: false},
-  nodes: {scaling: {label: {enabled: false, drawThreshold: CONF.minPx + 1, maxVisible: 40}}}
+  edges: {arrows: {to: {enabled: true, scaleFactor: 0.5}}, smooth: false}
 });
-let px = CONF.labelPx, chars = 64, picked = null;
-// Labels stay at least CONF.minPx on screen: when the fit zooms out, the font
-// grows in canvas units and labels are shortened to their cell, unless the
-// font would no longer fit the cell's height (then vis hides it until zoomed).
-function sizeFor(scale) {
-  // vis pales a label within 1 px above its draw threshold: aim 1.2 px above it.
-  const want = Math.max(CONF.labelPx, (CONF.minPx + 1.2) / scale);
-  const p = want * 1.3 + 10 * Math.sqrt(want / CONF.labelPx) <= CONF.cellH ? want : CONF.labelPx;
-  return [p, Math.max(4, Math.floor((CONF.cellW - 12) / (p * 0.55)))];
-}
+// Marks keep the size the fitted view gave them (a zoom redraws only the labels: updating
+// thousands of vis nodes per zoom step would take seconds).
+let markPx = CONF.labelPx, picked = null, near = null, placedFor = '';
+// The labels are placed again whenever the view moved, just before vis draws the frame.
 function restyle() {
-  const [p, c] = sizeFor(network.getScale());
-  if (p === px && c === chars && !restyle.force) return;
-  px = p; chars = c; restyle.force = false;
-  const near = picked ? reach(picked) : null;
-  nodes.update(DATA.nodes.map(n => look(n, px, chars, near !== null && !near.has(n.id))));
+  const at = network.getViewPosition(), view = network.getScale() + ',' + at.x + ',' + at.y;
+  if (view !== placedFor) { LABELS = placeLabels(network.getScale()); placedFor = view; }
 }
+function relook() {
+  near = picked ? reach(picked) : null;
+  nodes.update(DATA.nodes.map(n => look(n, markPx, near !== null && !near.has(n.id))));
+}
+network.on('beforeDrawing', restyle);
+// The labels, drawn over the graph in canvas units, each in the middle of its box, with a white halo.
+network.on('afterDrawing', ctx => {
+  const s = network.getScale();
+  ctx.save();
+  ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.lineJoin = 'round';
+  ctx.lineWidth = 4 / s; ctx.strokeStyle = '#ffffff';
+  for (const label of LABELS) {
+    const b = label.box, c = network.DOMtoCanvas({x: (b[0] + b[2]) / 2, y: (b[1] + b[3]) / 2});
+    ctx.font = (label.px / s) + FONT;
+    ctx.fillStyle = near !== null && !near.has(label.id) ? '#444444' : '#111111';
+    ctx.strokeText(label.text, c.x, c.y);
+    ctx.fillText(label.text, c.x, c.y);
+  }
+  ctx.restore();
+});
 function reach(id) {
   const seen = new Set([id]);
   for (const adj of [ins, outs]) {
@@ -349,18 +415,19 @@ function reach(id) {
 function show(id) {
   const panel = document.getElementById('info');
   picked = id;
-  const near = id ? reach(id) : null;
-  nodes.update(DATA.nodes.map(n => look(n, px, chars, near !== null && !near.has(n.id))));
+  relook();
   edges.update(DATA.edges.map((e, i) => edgeLook(e, i, near !== null && !(near.has(e.from) && near.has(e.to)))));
   if (!id) { panel.style.display = 'none'; return; }
   panel.textContent = full.get(id).title + '\\n\\n(highlighted: what it needs and what needs it; click the background to clear)';
   panel.style.display = 'block';
 }
 network.on('click', p => show(p.nodes.length ? p.nodes[0] : null));
-network.on('zoom', () => restyle());
 network.once('afterDrawing', () => {
   network.fit({animation: false});
-  restyle.force = true; restyle();
+  markPx = Math.max(CONF.labelPx, (CONF.minPx + 1.2) / network.getScale());
+  relook();
+  restyle();
+  network.redraw();
   document.body.dataset.fitted = '1';
 });
 """
@@ -406,7 +473,7 @@ def _page(data: GraphData, any_hit: bool, height: str, legend: str) -> str:
     """The standalone page drawing `data`; with `any_hit`, what is not
     strong is faded."""
     vis_js, vis_css = _vis_bundle()
-    conf = {"labelPx": LABEL_PX, "minPx": MIN_LABEL_PX, "cellW": CELL_W, "cellH": CELL_H, "anyLost": any_hit}
+    conf = {"labelPx": LABEL_PX, "minPx": MIN_LABEL_PX, "maxChars": MAX_LABEL_CHARS, "anyLost": any_hit}
     js = _PAGE_JS % {"data": script_json({"nodes": data.nodes, "edges": data.edges}), "conf": script_json(conf)}
     return _PAGE % {"css": vis_css, "height": html.escape(height), "legend": legend, "vis": vis_js, "js": js}
 
@@ -452,7 +519,7 @@ def takeover_html(G: nx.DiGraph, result: Takeover, *, focus: bool = False, heigh
         if status == TAKEN:
             lines.append(takeover_why(result, tid))
         return {"title": "\n".join(lines), "status": status, "strong": status == TAKEN,
-                "color": GAINED_COLOR if tid in result.gained else TAKEOVER_COLORS[status]}
+                "first": tid in result.gained, "color": GAINED_COLOR if tid in result.gained else TAKEOVER_COLORS[status]}
 
     data = _graph_data(G, shown, node_look, lambda target, tid: (target, tid) in path, PATH_COLOR)
     legend = legend_html([(TAKEOVER_LABELS[TAKEN], TAKEOVER_COLORS[TAKEN]), ("gained by the attacker", GAINED_COLOR),
