@@ -17,7 +17,6 @@ from identity_map.analysis.engine import Impact, rank
 from identity_map.analysis.selectors import SelectorError, scenario_impact, select
 from identity_map.format.files import FileRefused, read_limited, replace_keeping_backup, target_of
 from identity_map.format.load import MAX_BYTES, InventoryError, Problem
-from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
 from identity_map.output.safe import for_terminal
 from identity_map.analysis.validate import Validation, validate_bytes
 
@@ -47,7 +46,7 @@ def _load(path: str, show_warnings: bool = False) -> Validation:
 
 def _scenario(checked: Validation, lose: list[str], after_death: bool = False) -> Impact:
     try:
-        return scenario_impact(checked.graph, lose, after_death)
+        return scenario_impact(checked.deps, lose, after_death)
     except SelectorError as exc:
         raise CliError(f"--lose: {exc}") from None
 
@@ -120,7 +119,7 @@ def cmd_impact(args) -> int:
 
 def cmd_rank(args) -> int:
     checked = _load(args.file)
-    rows = rank(checked.graph)
+    rows = rank(checked.deps)
     if args.format == "json":
         print(json.dumps(report.rank_json(rows), indent=2, ensure_ascii=False))
     else:
@@ -132,7 +131,7 @@ def cmd_takeover(args) -> int:
     from identity_map.analysis.takeover import takeover
 
     checked = _load(args.file)
-    result = takeover(checked.graph, _gained(checked, args.gain), args.gain)
+    result = takeover(checked.deps, _gained(checked, args.gain), args.gain)
     return _report(args.format, lambda: report.takeover_json(result),
                    lambda: report.takeover_markdown(result, checked.inventory.owner),
                    lambda: report.takeover_text(result))
@@ -141,7 +140,7 @@ def cmd_takeover(args) -> int:
 def cmd_exposure(args) -> int:
     from identity_map.analysis.takeover import exposure
 
-    rows = exposure(_load(args.file).graph)
+    rows = exposure(_load(args.file).deps)
     if args.format == "json":
         print(json.dumps(report.exposure_json(rows), indent=2, ensure_ascii=False))
     else:
@@ -190,6 +189,7 @@ def cmd_schema(args) -> int:
 
 def cmd_import(args) -> int:
     from identity_map.importers import ImportFailure, format_list, run_import
+    from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
 
     if args.list:
         _emit("\n".join(format_list()) + "\n", None)
@@ -234,7 +234,7 @@ def cmd_resilience(args) -> int:
     from identity_map.analysis.takeover_resilience import takeover_resilience
 
     checked = _load(args.file)
-    rows, dual = resilience(checked.graph), takeover_resilience(checked.graph)
+    rows, dual = resilience(checked.deps), takeover_resilience(checked.deps)
     if args.format == "json":
         print(json.dumps(resilience_json(rows, dual), indent=2, ensure_ascii=False))
     else:

@@ -36,9 +36,10 @@ from itertools import compress
 from math import fsum
 from operator import is_not
 
-import networkx as nx
+from typing import TYPE_CHECKING, Union
 
-from identity_map.analysis.graph import build_graph, inventory_of, method_node
+from identity_map.analysis.graph import Dependencies, build_graph, inventory_of, method_node, method_targets, methods
+from identity_map.format.load import paused_gc
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Edits, Inventory, Thing, is_root, login_role
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
@@ -48,33 +49,42 @@ LIVING_ROLES = ("login", "unlock", "recovery")
 # What an after-death scenario always loses: what the owner knows, and the owner in person.
 DEATH_LOSES = (MEMORY, SELF)
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+# What every analysis here takes: the drawn graph or the undrawn one (they share their caches).
+Graph = Union["nx.DiGraph", Dependencies]
+
 
 class Compiled:
-    """The graph flattened into integer arrays for the fixed point.
+    """The graph flattened into integer arrays for the fixed point: its
+    method nodes of the living roles, in the graph's order, each with its
+    owner and the indices of `graph.method_targets` (the edges into it).
 
-    Built once per graph (`compiled(G)` caches it); holds the baseline.
+    Built once per graph (`compiled(G)` caches it) straight from the
+    inventory, without the networkx graph; holds the baseline.
     """
 
-    def __init__(self, G: nx.DiGraph):
-        inventory: Inventory = inventory_of(G)
+    @paused_gc()  # every list and tuple made here lives as long as the form
+    def __init__(self, inventory: Inventory):
         self.inventory = inventory
         self.ids: list[str] = list(inventory.things)
-        self.index: dict[str, int] = {tid: i for i, tid in enumerate(self.ids)}
+        index = self.index = {tid: i for i, tid in enumerate(self.ids)}
         self.things: list[Thing] = list(inventory.things.values())
         # Methods, numbered: owner, whether login, distinct targets.
         self.m_owner: list[int] = []
         self.m_login: list[bool] = []
         self.m_targets: list[tuple[int, ...]] = []
         self.m_node: list[str] = []
-        for node, data in G.nodes(data=True):
-            if data["type"] != "method" or data["role"] not in LIVING_ROLES:
-                continue
-            self.m_owner.append(self.index[data["owner"]])
-            self.m_login.append(login_role(data["role"]))
-            self.m_targets.append(tuple(self.index[t] for t in dict.fromkeys(G.predecessors(node))))
-            self.m_node.append(node)
+        for thing, role, k, method in methods(inventory):
+            if role in LIVING_ROLES:
+                self.m_owner.append(index[thing.id])
+                self.m_login.append(login_role(role))
+                self.m_targets.append(tuple(index[t] for t in method_targets(method)))
+                self.m_node.append(method_node(thing.id, role, k))
         self._settle_all()
 
+    @paused_gc()
     def _settle_all(self) -> None:
         """Indexes the methods and computes the baseline from the lists above."""
         self.is_root = [is_root(t) for t in self.things]
@@ -128,7 +138,7 @@ class Compiled:
             for k, method in enumerate(thing.legacy):
                 x.m_owner.append(i)
                 x.m_login.append(False)
-                x.m_targets.append(tuple(self.index[t] for t in dict.fromkeys(term.target for term in method.terms)))
+                x.m_targets.append(tuple(self.index[t] for t in method_targets(method)))
                 x.m_node.append(method_node(thing.id, "legacy", k))
         x._settle_all()
         return x
@@ -171,11 +181,13 @@ def _settle(c: Compiled, methods, owners) -> None:
         c.support_count[o] = sum(1 for m in c.methods_of[o] if supports[m])
 
 
-def compiled(G: nx.DiGraph) -> Compiled:
-    """The cached `Compiled` form of G (G must not be mutated afterwards)."""
+def compiled(G: Graph) -> Compiled:
+    """The cached `Compiled` form of G, a networkx graph of `build_graph`
+    or its `Dependencies` (G must not be mutated afterwards). Cost: once
+    O(things + terms), then O(1)."""
     c = G.graph.get("_compiled")
     if c is None:
-        c = G.graph["_compiled"] = Compiled(G)
+        c = G.graph["_compiled"] = Compiled(inventory_of(G))
     return c
 
 
@@ -356,12 +368,12 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
                     or any(now[:len(was)] != was for (_, now), (_, was) in zip(new.roles, old.roles))):
                 raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
             x.is_critical[i] = new.critical
-        for (role, methods), (_, was) in zip(new.roles, old.roles if old else new.roles):
+        for (role, listed), (_, was) in zip(new.roles, old.roles if old else new.roles):
             if role not in LIVING_ROLES:
                 continue
-            for k in range(len(was) if old else 0, len(methods)):
+            for k in range(len(was) if old else 0, len(listed)):
                 m = len(x.m_owner)
-                targets = tuple(x.index[t] for t in dict.fromkeys(term.target for term in methods[k].terms))
+                targets = tuple(x.index[t] for t in method_targets(listed[k]))
                 x.m_owner.append(i)
                 x.m_login.append(login_role(role))
                 x.m_targets.append(targets)
@@ -494,7 +506,7 @@ def _grow(c: Compiled, avail: list[bool], order, lost, methods, roots, first: in
     return queue
 
 
-def fixed_point(G: nx.DiGraph, lost=(), login_alone: bool = False, after_death: bool = False) -> frozenset[str]:
+def fixed_point(G: Graph, lost=(), login_alone: bool = False, after_death: bool = False) -> frozenset[str]:
     """The ids available when `lost` are lost, by the plain least fixed point
     (A; with `login_alone`, I: only login and unlock methods count; with
     `after_death`, legacy methods count as recovery too: it loses nothing
@@ -562,7 +574,7 @@ class Impact:
         return summarize(self)
 
 
-def impact(G: nx.DiGraph, lost=(), after_death: bool = False) -> Impact:
+def impact(G: Graph, lost=(), after_death: bool = False) -> Impact:
     """Statuses when the ids in `lost` are lost (unknown ids raise KeyError).
     Cost: proportional to the edges around what the loss reaches, not to the
     graph (see the module docstring).
@@ -781,12 +793,12 @@ def severity(critical: tuple[str, ...], money: dict[str, float], count: int) -> 
     return -len(critical), -sum(money.values()), -count
 
 
-def candidates(G: nx.DiGraph) -> list[str]:
+def candidates(G: Graph) -> list[str]:
     """Ids whose loss alone the ranking weighs: accounts, devices, phones, places."""
     return [t.id for t in inventory_of(G) if t.kind in LOSABLE_KINDS]
 
 
-def rank(G: nx.DiGraph) -> list[RankRow]:
+def rank(G: Graph) -> list[RankRow]:
     """The impact of losing each candidate alone, worst first: most critical
     things lost, then most money (all currencies added), then most things
     lost; ties keep the file order. Exactly the rows of `impact(G, [id])`
@@ -815,9 +827,10 @@ def rank(G: nx.DiGraph) -> list[RankRow]:
     return list(cached)
 
 
-CHUNK = 2048  # candidates ranked together: the width of the masks, in bits
+CHUNK = 8192  # candidates ranked together: the width of the masks, in bits (wider: fewer rereads, longer ints)
 
 
+@paused_gc()  # what it keeps (a row per candidate) and the per-chunk lists hold no cycles
 def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     """One RankRow per id of `ids` (in that order), from necessity masks,
     CHUNK candidates at a time (in derivation order, so that one chunk
@@ -868,7 +881,7 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
         recoverable_rows.append(di & ~d)
         degraded_rows.append(broken & ~d & ~di)
         if c.is_critical[v]:
-            for k in _bits(d):
+            for k in bits_of(d):
                 critical.setdefault(k, []).append(v)
         if c.is_purchase[v]:
             money_rows.setdefault(things[v].currency, []).append((d, v))
@@ -979,9 +992,13 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
     return nec
 
 
-def _bits(mask: int):
+def bits_of(mask: int):
     """The positions of the set bits of a non-negative mask, lowest first;
-    O(width) in C plus one step per set bit."""
+    O(width) in C plus one step per set bit.
+
+    >>> list(bits_of(0b10110))
+    [1, 2, 4]
+    """
     text = bin(mask)[:1:-1]
     p = text.find("1")
     while p >= 0:
@@ -1019,7 +1036,7 @@ def _read_levels(levels: list[int], width: int) -> list[int]:
     sums = [0] * width
     for k, level in enumerate(levels):
         weight = 1 << k
-        for p in _bits(level):
+        for p in bits_of(level):
             sums[p] += weight
     return sums
 
@@ -1043,14 +1060,14 @@ def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int)
     for mask, weight in weights.items():
         present |= mask
         if mask.bit_count() <= weight.bit_count():
-            for p in _bits(mask):
+            for p in bits_of(mask):
                 direct[p] += weight
         else:
-            for k in _bits(weight):
+            for k in bits_of(weight):
                 _add(levels, mask, k)
     totals = _read_levels(levels, width)
     out: list[float | None] = [None] * width
-    for p in _bits(present):
+    for p in bits_of(present):
         out[p] = float(Fraction(totals[p] + direct[p], scale))
     return out
 

@@ -13,13 +13,22 @@ Nodes:
   death (the engine leaves them out of the living fixed points).
 Edges: term target -> method (attribute `terms`, the terms naming that
 target), method -> owner.
+
+`methods` and `method_targets` are the one statement of these nodes and
+edges: `build_graph` draws them, and the engine compiles its integer form
+straight from them (`Dependencies`), so the commands that never draw the
+graph (rank, validate, impact, takeover) neither build nor import networkx.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from identity_map.format.model import Inventory
+from identity_map.format.model import Inventory, Method, Thing
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def method_node(owner: str, role: str, index: int) -> str:
@@ -37,31 +46,85 @@ def parse_method_node(node: str) -> tuple[str, str, int]:
     return owner, role, int(rest[len(role):])
 
 
+def methods(inventory: Inventory) -> Iterator[tuple[Thing, str, int, Method]]:
+    """Every method node of the graph as (owner, role, index, method), in
+    the order the graph adds them: things in file order, each thing's
+    `roles` in turn. Cost: O(methods) for the whole iteration.
+
+    >>> from identity_map.format.load import load_text
+    >>> [(t.id, role, i) for t, role, i, _ in methods(load_text("version: 1\\naccounts:\\n  mail: {}\\n"))]
+    [('mail', 'login', 0)]
+    """
+    for thing in inventory:
+        for role, listed in thing.roles:
+            for index, method in enumerate(listed):
+                yield thing, role, index, method
+
+
+def method_targets(method: Method) -> tuple[str, ...]:
+    """The ids whose edges lead into `method`'s node: each id its terms
+    name, once, in the order of the terms. Cost: O(terms).
+
+    >>> from identity_map.format.model import Term
+    >>> method_targets(Method((Term("email", "gmail"), Term("account", "gmail"), Term("sms", "mobile"))))
+    ('gmail', 'mobile')
+    """
+    return tuple(dict.fromkeys(term.target for term in method.terms))
+
+
 def build_graph(inventory: Inventory) -> nx.DiGraph:
     """The dependency DiGraph of `inventory`; the inventory is kept in
-    `G.graph["inventory"]`. Cost: linear in the number of terms.
+    `G.graph["inventory"]`. Cost: linear in the number of terms (and the
+    import of networkx on first use).
 
     >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n"))
     >>> sorted(G.successors("memory"))
     ['mail#login0']
     """
+    import networkx as nx  # only for drawing and graph walks: see the module docstring
+
     G = nx.DiGraph(inventory=inventory)
     for thing in inventory:
         G.add_node(thing.id, type="thing", thing=thing)
-    for thing in inventory:
-        for role, methods in thing.roles:
-            for index, method in enumerate(methods):
-                node = method_node(thing.id, role, index)
-                G.add_node(node, type="method", owner=thing.id, role=role, index=index, method=method)
-                G.add_edge(node, thing.id)
-                for term in method.terms:
-                    if G.has_edge(term.target, node):
-                        G.edges[term.target, node]["terms"] += (term,)
-                    else:
-                        G.add_edge(term.target, node, terms=(term,))
+    for thing, role, index, method in methods(inventory):
+        node = method_node(thing.id, role, index)
+        G.add_node(node, type="method", owner=thing.id, role=role, index=index, method=method)
+        G.add_edge(node, thing.id)
+        for term in method.terms:
+            if G.has_edge(term.target, node):
+                G.edges[term.target, node]["terms"] += (term,)
+            else:
+                G.add_edge(term.target, node, terms=(term,))
     return G
 
 
-def inventory_of(G: nx.DiGraph) -> Inventory:
+class Dependencies:
+    """An inventory's dependency graph before networkx draws it: `graph`
+    is the dict a DiGraph built by `build_graph` holds (the inventory and
+    the analyses' caches), so everything that reads only `inventory_of(G)`
+    and `engine.compiled(G)` (rank, validation, impact, takeover, exposure,
+    resilience) takes either. `networkx()` builds the DiGraph on first call
+    and gives it this very dict, so caches filled before are shared.
+
+    >>> from identity_map.format.load import load_text
+    >>> deps = Dependencies(load_text("version: 1\\naccounts:\\n  mail: {}\\n"))
+    >>> deps.graph["cached"] = 1
+    >>> deps.networkx().graph["cached"], deps.networkx() is deps.networkx()
+    (1, True)
+    """
+
+    def __init__(self, inventory: Inventory):
+        self.graph: dict = {"inventory": inventory}
+        self._built: nx.DiGraph | None = None
+
+    def networkx(self) -> nx.DiGraph:
+        """The DiGraph of `build_graph`, built once. Cost: that of build_graph, then O(1)."""
+        if self._built is None:
+            self._built = build_graph(self.graph["inventory"])
+            self._built.graph = self.graph
+        return self._built
+
+
+def inventory_of(G: nx.DiGraph | Dependencies) -> Inventory:
     return G.graph["inventory"]

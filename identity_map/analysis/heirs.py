@@ -18,9 +18,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
-
-from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, Impact
+from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, Graph, Impact
 from identity_map.analysis.explain import MethodState, method_states
 from identity_map.analysis.graph import inventory_of
 from identity_map.analysis.selectors import scenario_impact
@@ -88,7 +86,7 @@ def person_title(thing: Thing) -> str:
     return f"{thing.name} ({thing.relation})" if thing.relation else thing.name
 
 
-def heirs(G: nx.DiGraph, person: str | None = None, lose: Sequence[str] = ()) -> list[Reach]:
+def heirs(G: Graph, person: str | None = None, lose: Sequence[str] = ()) -> list[Reach]:
     """One `Reach` per person of the inventory (only `person` when given),
     or one for "your people together" when it lists nobody; `lose` adds
     selectors lost as well. Raises HeirsError for an unknown person and
@@ -114,7 +112,7 @@ def heirs(G: nx.DiGraph, person: str | None = None, lose: Sequence[str] = ()) ->
     return [reach(G, p, lose) for p in chosen]
 
 
-def reach(G: nx.DiGraph, person: str | None, lose: Sequence[str] = ()) -> Reach:
+def reach(G: Graph, person: str | None, lose: Sequence[str] = ()) -> Reach:
     """What `person` alone reaches after your death (every other person lost
     too), or everyone together when `person` is None. Cost: one after-death
     impact plus O(terms) per thing listed.

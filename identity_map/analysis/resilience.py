@@ -29,9 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
-from identity_map.analysis.engine import compiled, downstream, necessity
+from identity_map.analysis.engine import Graph, bits_of, compiled, downstream, necessity
 from identity_map.format.model import LOSABLE_KINDS
 
 MAX_K = 3
@@ -224,7 +222,7 @@ def _row(c, index: int, max_k: int, skip=()) -> Row:
                tuple(tuple(c.ids[i] for i in s) for s in examples), max_k)
 
 
-def thing_resilience(G: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> Row:
+def thing_resilience(G: Graph, thing_id: str, max_k: int = MAX_K) -> Row:
     """The resilience of one thing (critical or not); unknown ids raise KeyError."""
     return compiled_resilience(compiled(G), thing_id, max_k)
 
@@ -281,7 +279,7 @@ def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
             or search.available(frozenset(map(index.__getitem__, lost)).intersection(up)) for lost in scenarios]
 
 
-def resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:
+def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:
     """One Row per critical thing: weakest first (k = 0, 1, 2, ... then
     None), ties in file order. Exact; see the module docstring for why it
     is fast. Cost: per critical thing, at most (candidates in a derivation)
@@ -295,10 +293,10 @@ def resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:
     return rows
 
 
-CHUNK = 4096  # candidates whose necessity is computed together (bits per mask)
+CHUNK = 8192  # candidates whose necessity is computed together (bits per mask), as wide as engine.CHUNK
 
 
-def single_points(G: nx.DiGraph, thing_ids) -> dict[str, tuple[str, ...]]:
+def single_points(G: Graph, thing_ids) -> dict[str, tuple[str, ...]]:
     """For each id of `thing_ids` available with nothing lost, the
     candidates (accounts, devices, phones, places; not the thing itself)
     whose loss alone loses it, in file order: its single points of failure,
@@ -325,18 +323,21 @@ def single_points(G: nx.DiGraph, thing_ids) -> dict[str, tuple[str, ...]]:
     c = compiled(G)
     wanted = [c.index[t] for t in thing_ids if c.base_avail[c.index[t]]]
     found: dict[int, list[int]] = {i: [] for i in wanted}
-    losable = [i for i, t in enumerate(c.things) if t.kind in LOSABLE_KINDS and c.base_avail[i]]
+    # In derivation order, as in `engine.rank`: the first chunk holds what
+    # everything leans on, and the later ones reach little.
+    losable = sorted((i for i, t in enumerate(c.things) if t.kind in LOSABLE_KINDS and c.base_avail[i]),
+                     key=c.order.__getitem__)
     for start in range(0, len(losable), CHUNK):
         members = losable[start:start + CHUNK]
         bit = {x: 1 << k for k, x in enumerate(members)}
         nec = necessity(c, bit, downstream(c, members))
         for i in wanted:
-            mask = nec[i] & ~bit.get(i, 0)
-            found[i] += [x for x, b in bit.items() if mask & b]
+            # The set bits only: a scan of every member per thing would be critical things x candidates.
+            found[i] += [members[k] for k in bits_of(nec[i] & ~bit.get(i, 0))]
     return {c.ids[i]: tuple(c.ids[x] for x in sorted(xs)) for i, xs in found.items()}
 
 
-def raises(G_before: nx.DiGraph, G_after: nx.DiGraph, thing_id: str, max_k: int = MAX_K) -> tuple[int | None, int | None]:
+def raises(G_before: Graph, G_after: Graph, thing_id: str, max_k: int = MAX_K) -> tuple[int | None, int | None]:
     """(k before, k after) for one thing, e.g. to tell whether a change
     raises a critical thing from 1 (a single point of failure) to 2.
     None means more than max_k. Use `improves` to compare."""

@@ -21,9 +21,7 @@ import dataclasses
 import difflib
 from collections.abc import Iterable, Sequence
 
-import networkx as nx
-
-from identity_map.analysis.engine import Impact, impact
+from identity_map.analysis.engine import Graph, Impact, impact
 from identity_map.analysis.graph import inventory_of
 from identity_map.format.model import SECTIONS, Inventory, Thing
 
@@ -164,7 +162,7 @@ def matches_among(inventory: Inventory, selectors: Sequence[str], things: Iterab
     return frozenset(t.id for t in things if any(_takes(inventory, t, s) for s in selectors))
 
 
-def scenario_impact(G: nx.DiGraph, selectors: Sequence[str], after_death: bool = False) -> Impact:
+def scenario_impact(G: Graph, selectors: Sequence[str], after_death: bool = False) -> Impact:
     """`engine.impact` of the ids `selectors` take on G's inventory, with
     the selectors kept in the result (`after_death` as in `engine.impact`).
     Cost: `select` plus `impact`.

@@ -28,9 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-import networkx as nx
-
-from identity_map.analysis.engine import Compiled, _chain, compiled, severity, tally
+from identity_map.analysis.engine import Graph, Compiled, _chain, compiled, severity, tally
 from identity_map.analysis.graph import parse_method_node
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, ROOT_KINDS, Inventory, Method
 
@@ -175,7 +173,7 @@ def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = (
     return Takeover(gained_ids, c.ids_of(queue), c, order, tuple(selectors))
 
 
-def takeover(G: nx.DiGraph, gained: Iterable[str], selectors: Sequence[str] = ()) -> Takeover:
+def takeover(G: Graph, gained: Iterable[str], selectors: Sequence[str] = ()) -> Takeover:
     """What an attacker who gains the ids in `gained` takes: T(gained).
     Cost: O(things) for the result's flags plus the methods around what is
     taken.
@@ -308,7 +306,7 @@ def exposure_of(c: Compiled) -> list[ExposureRow]:
     return rows
 
 
-def exposure(G: nx.DiGraph) -> list[ExposureRow]:
+def exposure(G: Graph) -> list[ExposureRow]:
     """Each attack candidate gained alone, what it gives away, worst first
     (most critical things taken, then money, then things; ties in file
     order). Cost: about the sum of the takeover radii (each gain chains

@@ -26,9 +26,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-import networkx as nx
-
-from identity_map.analysis.engine import Compiled, compiled
+from identity_map.analysis.engine import Graph, Compiled, compiled
 from identity_map.analysis.resilience import MAX_K, Row
 from identity_map.analysis.takeover import ATTACKER_KINDS, attacker
 
@@ -120,7 +118,7 @@ def thing_takeover_resilience(c: Compiled, thing_id: str, max_k: int = MAX_K) ->
     return Row(thing.id, thing.name, thing.kind, None, (), max_k)
 
 
-def takeover_resilience(G: nx.DiGraph, max_k: int = MAX_K) -> list[Row]:
+def takeover_resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:
     """One Row per critical thing, weakest first, ties in file order. Exact; see the module docstring. Cost: per critical thing, the fixed
     point of the minimal gain sets over its ancestors, for k = 1 up to its
     answer."""

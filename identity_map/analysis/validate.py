@@ -13,16 +13,19 @@ Warnings (the inventory is valid, exit 0, but the owner should know):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from identity_map.analysis.engine import compiled, impact
+from identity_map.analysis.engine import Graph, compiled, impact
 from identity_map.analysis.explain import why
-from identity_map.analysis.graph import build_graph
+from identity_map.analysis.graph import Dependencies
 from identity_map.analysis.resilience import single_points
 from identity_map.format.load import InventoryError, Problem, load_bytes
 from identity_map.format.model import Inventory, Mark, Method
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Devices whose `unlock` decides what a finder, a thief or an heir can do with them.
 UNLOCKED_KINDS = ("phone", "computer", "tablet")
@@ -30,19 +33,33 @@ UNLOCKED_KINDS = ("phone", "computer", "tablet")
 
 @dataclass
 class Validation:
-    """What `validate` found; `inventory` and `graph` are None when invalid."""
+    """What `validate` found; `inventory` and `deps` are None when invalid.
+    `deps` serves every analysis that needs no drawing (rank, impact,
+    takeover, resilience) without networkx; `graph` is the DiGraph for the
+    rest, built on first use and sharing the caches of `deps`."""
 
     errors: list[Problem]
-    warnings: list[Problem] = field(default_factory=list)
     inventory: Inventory | None = None
-    graph: nx.DiGraph | None = None
+    deps: Dependencies | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @cached_property
+    def warnings(self) -> list[Problem]:
+        """`warnings_for` the inventory ([] when invalid), computed on first
+        use: a command that prints none (rank, impact) never pays for the
+        single points of failure."""
+        return [] if self.deps is None else warnings_for(self.deps)
 
-def warnings_for(G: nx.DiGraph) -> list[Problem]:
+    @property
+    def graph(self) -> nx.DiGraph | None:
+        """The networkx graph (`Dependencies.networkx`): built once, then O(1)."""
+        return None if self.deps is None else self.deps.networkx()
+
+
+def warnings_for(G: Graph) -> list[Problem]:
     """The warnings of a valid inventory's graph, in file order.
     Cost: the baseline and `resilience.single_points` of the critical
     things, never the single-loss sweep (quadratic on a login chain)."""
@@ -138,13 +155,13 @@ def needs_itself(inventory: Inventory, thing_id: str, method: Method) -> bool:
 
 
 def validate_bytes(data: bytes, filename: str) -> Validation:
-    """Load and check; never raises for bad input."""
+    """Load and check; never raises for bad input. Cost: loading; the
+    warnings on first use of `Validation.warnings`."""
     try:
         inventory = load_bytes(data, filename)
     except InventoryError as exc:
         return Validation(errors=exc.problems)
-    G = build_graph(inventory)
-    return Validation(errors=[], warnings=warnings_for(G), inventory=inventory, graph=G)
+    return Validation(errors=[], inventory=inventory, deps=Dependencies(inventory))
 
 
 def validate_text(text: str, filename: str) -> Validation:

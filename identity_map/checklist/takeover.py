@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import Compiled, Impact, _bits, _chain, _Flags, _grow, compiled
+from identity_map.analysis.engine import Compiled, Impact, _chain, _Flags, _grow, bits_of, compiled
 from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import available_in, compiled_resilience, derivation, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
@@ -130,7 +130,7 @@ class TakeoverCheck:
         out = []
         opening &= (1 << len(self.attacks)) - 1
         held = self.held.union(new_held) if opening else self.held
-        for k in _bits(opening):
+        for k in bits_of(opening):
             key, gained = self.attacks[k]
             flags = _Flags(self._taken(gained), {})
             new = _grow(changed, flags, {}, held, ext.methods, (), 0)
@@ -143,7 +143,7 @@ class TakeoverCheck:
         order of `attacks`. Cost: O(attacks) bit tests in C, plus one step
         per attack that takes it."""
         mask = self.takers[i]
-        return [self.attacks[k] for k in _bits(mask)]
+        return [self.attacks[k] for k in bits_of(mask)]
 
     def without(self, gained: tuple[str, ...], owner: int, removed: list[int]) -> frozenset[str]:
         """What the attack that gains `gained` no longer takes once the

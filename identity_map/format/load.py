@@ -21,6 +21,7 @@ import difflib
 import gc
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -719,6 +720,27 @@ def _too_big(filename: str) -> InventoryError:
                                                    "an inventory is far smaller; is this the right file?")])
 
 
+@contextmanager
+def paused_gc():
+    """Runs its block with the cyclic garbage collector paused (as it was
+    after). Loading and compiling allocate many small acyclic objects that
+    all stay alive; the collector would rescan them again and again (a
+    third of the time on a big file, and more the bigger the heap already
+    is) while finding nothing to free. For blocks of bounded size only.
+
+    >>> with paused_gc():
+    ...     gc.isenabled()
+    False
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def load_text(text: str, filename: str = "<inventory>") -> Inventory:
     """Parse inventory text. Returns the Inventory; raises InventoryError
     listing every problem. Cost: linear in the size of the text.
@@ -729,12 +751,7 @@ def load_text(text: str, filename: str = "<inventory>") -> Inventory:
     """
     if len(text) > MAX_BYTES:
         raise _too_big(filename)
-    # Composing allocates many small acyclic objects; the cyclic garbage
-    # collector would rescan them again and again (a third of the time on a
-    # big file) while finding nothing to free. Input size is capped above.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # input size is capped above
         composer = _Composer(filename)
         root = composer.compose(text)
         problems = composer.problems
@@ -745,9 +762,6 @@ def load_text(text: str, filename: str = "<inventory>") -> Inventory:
             raise InventoryError(problems)
         reader = _Reader(filename, problems, text)
         things, owner = reader.read(root)
-    finally:
-        if paused:
-            gc.enable()
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))
         raise InventoryError(problems)

@@ -1,0 +1,82 @@
+"""Start-up of the commands that need no drawing: the engine compiles its
+integer form straight from the inventory (`graph.Dependencies`), so rank,
+validate, impact, takeover, exposure and resilience neither build nor
+import networkx, and their answers equal those on the drawn graph."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from identity_map.analysis import engine
+from identity_map.analysis.graph import Dependencies, build_graph
+from identity_map.analysis.resilience import resilience
+from identity_map.analysis.takeover import exposure
+from identity_map.analysis.validate import validate_text, warnings_for
+from identity_map.format.generate import dump_spec, random_spec
+from identity_map.format.load import load_text
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROOT = Path(__file__).resolve().parent.parent
+# What no undrawn command may import: drawing, importers, the app.
+HEAVY = ("networkx", "ruamel", "pandas", "streamlit", "publicsuffixlist", "pyvis")
+
+
+def drawn_methods(G):
+    """The compiled form's method lists, read off the networkx graph's nodes
+    and edges: what `Compiled` held when it was built from the graph."""
+    c = engine.compiled(G)
+    out = []
+    for node, data in G.nodes(data=True):
+        if data["type"] == "method" and data["role"] in engine.LIVING_ROLES:
+            out.append((node, c.index[data["owner"]], tuple(c.index[t] for t in dict.fromkeys(G.predecessors(node)))))
+    return out
+
+
+@SETTINGS
+@given(st.randoms(use_true_random=False))
+def test_the_compiled_form_is_the_graphs_method_nodes(rng):
+    inventory = load_text(dump_spec(random_spec(rng)))
+    c = engine.compiled(Dependencies(inventory))
+    assert list(zip(c.m_node, c.m_owner, c.m_targets)) == drawn_methods(build_graph(inventory))
+
+
+@SETTINGS
+@given(st.randoms(use_true_random=False))
+def test_undrawn_and_drawn_graphs_give_the_same_answers(rng):
+    inventory = load_text(dump_spec(random_spec(rng)))
+    deps, G = Dependencies(inventory), build_graph(inventory)
+    assert engine.rank(deps) == engine.rank(G)
+    assert warnings_for(deps) == warnings_for(G)
+    assert resilience(deps) == resilience(G)
+    assert exposure(deps) == exposure(G)
+    for row in engine.rank(G)[:3]:
+        assert engine.impact(deps, [row.id]).statuses == engine.impact(G, [row.id]).statuses
+
+
+def test_the_drawn_graph_shares_the_undrawn_ones_caches():
+    checked = validate_text("version: 1\naccounts:\n  mail: {}\n  shop: {login: [email:mail]}\n", "x.yaml")
+    before = engine.compiled(checked.deps)
+    assert checked.graph is checked.graph
+    assert engine.compiled(checked.graph) is before
+    assert sorted(checked.graph.successors("mail")) == ["shop#login0"]
+
+
+def test_commands_that_draw_nothing_import_nothing_heavy(tmp_path):
+    path = tmp_path / "inv.yaml"
+    path.write_text((ROOT / "examples" / "household.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    script = (
+        "import sys, io, contextlib\n"
+        "from identity_map.cli import main\n"
+        f"p = {str(path)!r}\n"
+        "for argv in (['validate', p], ['rank', p], ['impact', p, '--lose', 'kind:phone'],\n"
+        "             ['takeover', p, '--gain', 'memory'], ['exposure', p], ['resilience', p]):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "        assert main(argv) == 0, argv\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
