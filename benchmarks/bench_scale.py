@@ -26,7 +26,10 @@ a shared machine wall time mostly measures the other processes.
       resilience (text), checklist (whole inventory, and the house
       fire), graph (the page, drawing the networkx graph included)
       and takeover (gaining the busiest mailbox)               target time(10k)/time(3k) <= 4,
-                                                               and < 10 s at 30k
+                                                               and < 10 s at 30k; the whole
+      checklist at 1,000 accounts (with --sizes 1000,...)     target <= 3 s
+      The provider directory (bundled data, cached per process) is
+      parsed before any timing and is in no figure.
   (e) k-loss resilience of examples/household.yaml            target < 1 s
   (f) the takeover sweep (takeover.exposure: each attack candidate
       gained alone) against engine.rank, same inventory as (a), both
@@ -64,6 +67,7 @@ from identity_map.format.generate import generate_inventory
 from identity_map.format.load import load_file, load_text
 from identity_map.output.render import render_html
 from identity_map.output.report import impact_text, rank_text
+from identity_map.providers.directory import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
 HOUSEHOLD = ROOT / "examples" / "household.yaml"
@@ -275,6 +279,12 @@ def part_d(args, report) -> None:
     commands = {k: v for k, v in commands.items() if k not in skip}
     print(f"\n(d) Commands on generated inventories (hubs={args.hubs} seed={args.seed}), in process, "
           "fresh graph per run, loading apart:")
+    # Bundled data parsed once per process (the checklist's provider
+    # directory): parsed here, before any timing, so that no size pays it.
+    start = time.process_time()
+    bundled()
+    print(f"  the provider directory, parsed once per process before timing: {time.process_time() - start:.2f} s cpu "
+          "(in no figure below)")
     table: dict[str, dict[int, float]] = {name: {} for name in ["load", *commands]}
     for n in sizes:
         text = generate_inventory(n, args.hubs, args.seed)
@@ -296,6 +306,8 @@ def part_d(args, report) -> None:
             report(f"{name}: time(10k) / time(3k)", ratio, "<= 4", ratio <= 4)
         if 30000 in by_size and name != "load":
             report(f"{name} at 30k", by_size[30000], "< 10 s", by_size[30000] < 10)
+        if 1000 in by_size and name == "checklist":
+            report("checklist (whole inventory) at 1k", by_size[1000], "<= 3 s", by_size[1000] <= 3)
 
 
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from identity_map import checklist as checklist_module
 from identity_map.checklist import build_checklist, export
 from identity_map.checklist.rules import Context, rules
-from identity_map.analysis.engine import compiled, extend, impact, impact_of, lost_after, rank
+from identity_map.analysis.engine import changes_after, compiled, extend, impact, impact_of, lost_after, rank
 from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, apply_change
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.analysis.graph import build_graph, inventory_of
@@ -88,6 +88,8 @@ def check_change(G, change, scenarios) -> None:
         slow = impact(G2, s)
         assert impact_of(fast, s).statuses == slow.statuses
         assert lost_after(fast, impact(G, s)) == slow.lost
+        old = {t for t in slow.lost if t in inventory_of(G).things}
+        assert changes_after(fast, impact(G, s)) == (impact(G, s).lost - old, old - impact(G, s).lost)
     for t in inv2:
         if t.critical:
             assert compiled_resilience(fast, t.id, 2) == thing_resilience(G2, t.id, 2)
@@ -220,9 +222,11 @@ def slow_path(monkeypatch) -> None:
         c2.graph = G2
         return c2
 
-    def lost(x, before, _added):
+    def changes(x, before, _added):
         # The scenario's selectors applied afresh to the whole changed inventory.
-        return impact(x.graph, select(x.inventory, before.selectors or tuple(before.scenario))).lost
+        lost = impact(x.graph, select(x.inventory, before.selectors or tuple(before.scenario))).lost
+        old = {t for t in lost if t in before.compiled.index}
+        return before.lost - old, old - before.lost
 
     plain = compiled_resilience
 
@@ -230,7 +234,7 @@ def slow_path(monkeypatch) -> None:
         return thing_resilience(c.graph, thing_id) if hasattr(c, "graph") else plain(c, thing_id)
 
     monkeypatch.setattr(checklist_module, "extend", rebuilt)
-    monkeypatch.setattr(checklist_module, "lost_after", lost)
+    monkeypatch.setattr(checklist_module, "changes_after", changes)
     monkeypatch.setattr(checklist_module, "compiled_resilience", resilience_of)
 
 

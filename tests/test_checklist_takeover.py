@@ -10,6 +10,7 @@ import pytest
 from app_support import EXAMPLES
 from identity_map.analysis.engine import fixed_point, impact
 from identity_map.analysis.graph import build_graph
+from identity_map.analysis.resilience import improves, thing_resilience
 from identity_map.analysis.scenarios import TAKEOVER_PRESETS, choices, selectors
 from identity_map.analysis.takeover import plain_taken
 from identity_map.checklist import CHANGES, apply, build_checklist, export
@@ -68,6 +69,16 @@ def test_hardening_items_take_doors_away_without_a_lockout():
     done = apply(inv, [pin])
     assert "PIN" in done["mobile"].notes and apply(done, [pin]) == done
     assert not any(i.id == "port-out-pin-mobile" for i in build_checklist(build_graph(done), None))
+
+
+def test_dropping_an_sms_recovery_never_makes_the_account_easier_to_lose(case):
+    # Household's Netflix recovers by mail or by SMS: without the SMS two losses take it, not three.
+    inv, G, items = case
+    drops = [i for i in items if i.rule == "drop-sms-recovery"]
+    for item in drops:
+        after = build_graph(apply(inv, [item]))
+        assert not improves(thing_resilience(after, item.group).k, thing_resilience(G, item.group).k), item.id
+    assert "drop-sms-recovery-netflix" not in {i.id for i in drops}
 
 
 def test_a_recovery_address_that_opens_a_door_says_so():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import subprocess
@@ -16,10 +17,11 @@ from hypothesis import strategies as st
 from identity_map.analysis import engine
 from identity_map.analysis.engine import fixed_point
 from identity_map.format.generate import dump_spec, random_spec
-from identity_map.analysis.graph import build_graph, inventory_of
+from identity_map.analysis.graph import build_graph, inventory_of, parse_method_node
 from identity_map.format.load import load_file, load_text
 from identity_map.analysis.resilience import (
-    Row, improves, raises, resilience, resilience_json, resilience_text, thing_resilience,
+    Row, available_in, compiled_resilience, improves, raises, resilience, resilience_json, resilience_text,
+    thing_resilience,
 )
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -168,6 +170,51 @@ def test_resilience_equals_brute_force_on_random_inventories(rng, max_k, max_ter
         assert row.k == k, row.id
         assert {frozenset(s) for s in row.examples} == killers, row.id
         assert row.count == len(killers)
+
+
+def without_method(inv, owner: str, node: str):
+    """The inventory with the method whose graph node is `node` removed."""
+    _, role, k = parse_method_node(node)
+    thing = inv[owner]
+    kept = tuple(m for i, m in enumerate(getattr(thing, role)) if i != k)
+    return dataclasses.replace(inv, things={**inv.things, owner: dataclasses.replace(thing, **{role: kept})})
+
+
+def test_a_skipped_method_is_never_the_derivation_a_search_branches_on():
+    # The SMS recovery is the cheapest derivation of bank (two losses against
+    # three); with it taken away, every term of the login is a single point of failure.
+    G = graph("devices:\n  k: {}\n  k2: {}\n  ph: {}\nphones:\n  mobile: {device: ph}\n"
+              "accounts:\n  mail: {login: [password]}\n"
+              "  bank: {login: [email:mail + key:k + totp:k2], recovery: [sms:mobile], critical: true}\n")
+    c = engine.compiled(G)
+    sms = [m for m in c.methods_of[c.index["bank"]] if c.m_node[m] == "bank#recovery0"]
+    row = compiled_resilience(c, "bank", skip=sms)
+    assert (row.k, row.examples) == (1, (("k",), ("k2",), ("mail",)))
+    assert thing_resilience(G, "bank").k == 2
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.integers(1, 3), st.data())
+def test_skipping_a_method_equals_removing_it(rng, max_terms, data):
+    """compiled_resilience and available_in with a method skipped agree with
+    the graph rebuilt without it (what the hardening items rely on)."""
+    G = build_graph(load_text(dump_spec(random_spec(rng, max_accounts=5, max_terms=max_terms))))
+    inv = inventory_of(G)
+    c = engine.compiled(G)
+    # An account's login or recovery: taking away a device's last unlock or a
+    # data item's last copy would change what the thing is, not just a way in.
+    ways_in = [m for m, node in enumerate(c.m_node) if c.things[c.m_owner[m]].kind == "account"
+               and parse_method_node(node)[1] in ("login", "recovery")]
+    if not ways_in:
+        return
+    m = data.draw(st.sampled_from(ways_in))
+    owner = c.ids[c.m_owner[m]]
+    H = build_graph(without_method(inv, owner, c.m_node[m]))
+    ids = list(inv.things)
+    scenarios = [[], *(data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)) for _ in range(4))]
+    for t in {owner, *(t.id for t in inv if t.critical)}:
+        assert compiled_resilience(c, t, skip=[m]) == thing_resilience(H, t), t
+        assert available_in(c, t, scenarios, [m]) == [t in fixed_point(H, s) for s in scenarios], t
 
 
 def test_household_example_resilience_is_exact_and_fast():

@@ -28,7 +28,8 @@ change. Both share the fixed point's loop (`_chain`) with `_derive`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from itertools import compress
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Union
 
 from identity_map.analysis.graph import Dependencies, build_graph, inventory_of, method_node, method_targets, methods
 from identity_map.format.load import paused_gc
-from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Inventory, Thing, is_root, login_role
+from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Edits, Inventory, Thing, is_root, login_role
 
 LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded", "ok", "unreachable"
 STATUSES = (LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE)
@@ -200,6 +201,118 @@ class Extension:
     methods: tuple[int, ...]
     roots: tuple[int, ...]
     gained: tuple[int, ...]
+    by_owner: dict[int, list[int]] = field(default_factory=dict)  # old thing available in the parent -> its new methods
+    others: tuple[int, ...] = ()  # the new methods of the other things (new ones, unavailable in the parent)
+
+
+class _Layer:
+    """A list that reads through to a parent list, holding only the
+    entries set since (`over`) and those appended (`tail`): an extended
+    compiled form's arrays, without copying its parent's (which is never
+    modified). Reads cost a Python call; the forms made by `extend` are
+    read only around what a change touches."""
+
+    __slots__ = ("base", "n", "over", "tail")
+
+    def __init__(self, base, tail=None):
+        self.base, self.n, self.over, self.tail = base, len(base), {}, [] if tail is None else tail
+
+    def __len__(self) -> int:
+        return self.n + len(self.tail)
+
+    def __getitem__(self, i):
+        if type(i) is not int:
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i >= self.n:
+            return self.tail[i - self.n]
+        over = self.over
+        return over[i] if i in over else self.base[i]
+
+    def __setitem__(self, i: int, value) -> None:
+        if i < 0:
+            i += len(self)
+        if i >= self.n:
+            self.tail[i - self.n] = value
+        elif 0 <= i:
+            self.over[i] = value
+        else:
+            raise IndexError(i)
+
+    def append(self, value) -> None:
+        self.tail.append(value)
+
+    def __iter__(self):
+        over = self.over
+        for i, value in enumerate(self.base):
+            yield over[i] if i in over else value
+        yield from self.tail
+
+    def copy(self) -> _Layer:
+        """Another layer over the same parent: O(entries set and appended)."""
+        twin = _Layer(self.base, list(self.tail))
+        twin.over = dict(self.over)
+        return twin
+
+    def count(self, value) -> int:
+        return list(self).count(value)
+
+    def __add__(self, other) -> list:
+        return list(self) + list(other)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
+class _Names(Mapping):
+    """A parent's id -> index map plus the ids an extension adds (the only
+    ones stored)."""
+
+    __slots__ = ("base", "new")
+
+    def __init__(self, base: Mapping[str, int], new: dict[str, int]):
+        self.base, self.new = base, new
+
+    def __getitem__(self, tid: str) -> int:
+        i = self.new.get(tid)
+        return self.base[tid] if i is None else i
+
+    def __contains__(self, tid) -> bool:
+        return tid in self.new or tid in self.base
+
+    def __iter__(self):
+        yield from self.base
+        yield from self.new
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.new)
+
+
+class _Flags:
+    """A list of flags read through to `base` (False past its end) but for
+    the entries set since: a scenario's availability as the few places it
+    differs from the baseline, without copying the baseline."""
+
+    __slots__ = ("base", "n", "changes", "off")
+
+    def __init__(self, base: list[bool], changes: dict[int, bool], off: frozenset[int] = frozenset()):
+        # `off`: entries read as False unless set since (a scenario's losses, shared, never copied)
+        self.base, self.n, self.changes, self.off = base, len(base), changes, off
+
+    def __getitem__(self, i: int) -> bool:
+        v = self.changes.get(i)
+        if v is None:
+            return i < self.n and i not in self.off and self.base[i]
+        return v
+
+    def __setitem__(self, i: int, v: bool) -> None:
+        self.changes[i] = v
+
+    def copy(self) -> _Flags:
+        return _Flags(self.base, dict(self.changes), self.off)
 
 
 def extend(c: Compiled, inventory: Inventory) -> Compiled:
@@ -212,33 +325,41 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     and the baseline grows from c's by forward chaining through what was
     added (`_grow`; availability is monotone in the methods). Its
     `extension` records what was added, for `lost_after`.
-    Cost: copies of c's flat lists (C speed, about O(things + methods)),
-    plus the terms of the new methods and the methods of what they make
-    available; c is not modified. Has no graph: give it to `impact_of`,
+    Cost: the terms of the new methods and the methods of what they make
+    available, plus, unless the inventory's things are `Edits` of c's
+    (`fixes.edited`), its ids and things as lists and one comparison per
+    thing (C speed): its arrays are layers over c's (`_Layer`), holding
+    only what differs, so c is never copied nor modified. Has no graph: give it to `impact_of`,
     `lost_after` or `resilience.compiled_resilience`."""
     n = len(c.ids)
     things = inventory.things
-    ids = list(things)
-    if ids[:n] != c.ids:
-        raise ValueError("not an extension: the inventory drops or reorders things")
     x = Compiled.__new__(Compiled)
     x.inventory = inventory
-    x.ids = ids
-    x.index = dict(c.index)
-    for i in range(n, len(ids)):
-        x.index[ids[i]] = i
-    x.things = list(things.values())
-    x.is_root = c.is_root + [is_root(t) for t in x.things[n:]]
-    x.is_critical = c.is_critical + [t.critical for t in x.things[n:]]
-    x.is_purchase = c.is_purchase + [t.kind == "purchase" for t in x.things[n:]]
-    x.m_owner, x.m_login = c.m_owner.copy(), c.m_login.copy()
-    x.m_targets, x.m_node = c.m_targets.copy(), c.m_node.copy()
-    x.methods_of = c.methods_of + [[] for _ in range(n, len(ids))]  # inner lists copied when they change
-    x.users = c.users + [[] for _ in range(n, len(ids))]
+    if isinstance(things, Edits) and things.base is c.inventory.things:
+        # The edits say what differs: nothing else is read.
+        x.ids = _Layer(c.ids, list(things.added))
+        x.things = _Layer(c.things, [things[t] for t in things.added])
+        changed = sorted(c.index[t] for t in things.replaced)
+        for i in changed:
+            x.things[i] = things.replaced[c.ids[i]]
+    else:
+        x.ids = list(things)
+        if x.ids[:n] != c.ids:
+            raise ValueError("not an extension: the inventory drops or reorders things")
+        x.things = list(things.values())
+        changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
+    ids = x.ids
+    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
+    x.is_root = _Layer(c.is_root, [is_root(t) for t in x.things[n:]])
+    x.is_critical = _Layer(c.is_critical, [t.critical for t in x.things[n:]])
+    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in x.things[n:]])
+    x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
+    x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
+    x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
+    x.users = _Layer(c.users, [[] for _ in range(n, len(ids))])
     copied: set[int] = set()
     first_method = len(c.m_owner)
     # Old things whose methods changed (in file order), then the new things.
-    changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     for i in [*changed, *range(n, len(ids))]:
         new = x.things[i]
         old = c.things[i] if i < n else None
@@ -267,21 +388,52 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     new_methods = tuple(range(first_method, len(x.m_owner)))
     roots = tuple(i for i in range(n, len(ids)) if x.is_root[i])
     grow = len(ids) - n
-    x.base_avail = c.base_avail + [False] * grow
-    x.order = c.order + [-1] * grow
+    x.base_avail = _Layer(c.base_avail, [False] * grow)
+    x.order = _Layer(c.order, [-1] * grow)
     gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
     # A method can start to work only if it is new or names something
     # gained (an old one whose targets were all available worked already);
     # only those and their owners are settled again.
-    x.base_works = c.base_works + [False] * len(new_methods)
-    x.supports = c.supports + [False] * len(new_methods)
-    x.support_count = c.support_count + [0] * grow
+    x.base_works = _Layer(c.base_works, [False] * len(new_methods))
+    x.supports = _Layer(c.supports, [False] * len(new_methods))
+    x.support_count = _Layer(c.support_count, [0] * grow)
     methods = set(new_methods)
     for g in gained:
         methods.update(x.users[g])
     _settle(x, methods, {x.m_owner[m] for m in methods})
     x.unreachable_count = c.unreachable_count + grow - len(gained)
-    x.extension = Extension(c, new_methods, roots, tuple(gained))
+    by_owner: dict[int, list[int]] = {}
+    others = []
+    for m in new_methods:
+        o = x.m_owner[m]
+        if o < n and c.base_avail[o]:
+            by_owner.setdefault(o, []).append(m)
+        else:
+            others.append(m)
+    x.extension = Extension(c, new_methods, roots, tuple(gained), by_owner, tuple(others))
+    return x
+
+
+LAYERED = ("ids", "things", "is_root", "is_critical", "is_purchase", "m_owner", "m_login", "m_targets", "m_node",
+           "methods_of", "users", "base_avail", "order", "base_works", "supports", "support_count")
+
+
+def flattened(x: Compiled) -> Compiled:
+    """x (from `extend`) with its layers made plain lists, in place, and
+    returned: for a form that many scenarios grow far through (the
+    checklist's check of every fix at once), where reading through layers
+    would cost a Python call per step. Cost: O(things + methods), once.
+
+    >>> from identity_map.format.load import load_text
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n")))
+    >>> x = extend(c, c.inventory)
+    >>> type(x.users).__name__, type(flattened(x).users).__name__, x.users == c.users
+    ('_Layer', 'list', True)
+    """
+    for name in LAYERED:
+        value = getattr(x, name)
+        if isinstance(value, _Layer):
+            setattr(x, name, list(value))
     return x
 
 
@@ -479,9 +631,44 @@ def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     scenario's fixed point grows from before's by forward chaining through
     what x adds (`_grow`); lost = before's lost, plus what x gains in its
     baseline, minus what the scenario gains.
-    Cost: O(things) in flat list copies plus the methods of what the
-    additions make available: independent of how much the scenario loses,
-    unlike a fresh `impact`."""
+    Only a new method whose owner is unavailable can make anything
+    available, so the methods looked at are those of the things the
+    scenario loses and of the things unavailable before the change.
+    Cost: O(lost) plus the methods of what the additions make available:
+    independent of the size of the inventory and of how much the scenario
+    loses beyond that, unlike a fresh `impact`."""
+    saved = _regrown(x, before, also_lost)
+    return x.ids_of(before.lost_indices.union(x.extension.gained).difference(saved))
+
+
+def changes_after(x: Compiled, before: Impact, also_lost=()) -> tuple[frozenset[str], frozenset[str]]:
+    """How `before`'s scenario fares once the additions of x are made, as
+    (saved, worse): the ids it loses before and not after, and the ids of
+    things that were there before the change (not added by it) that it
+    loses after and not before. Exactly `before.lost - L` and `L & old ids
+    - before.lost` for L = `lost_after(x, before, also_lost)`, at the cost
+    of what changes: O(saved + what the additions make available), not
+    O(lost).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.checklist.fixes import AddMethod, apply_change
+    >>> from identity_map.format.model import Method, Term
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  c: {login: [email:a]}\\n"))
+    >>> change = (AddMethod("c", "recovery", Method((Term("email", "b"),))),)
+    >>> changes_after(extend(compiled(G), apply_change(inventory_of(G), change)), impact(G, ["a"]))
+    (frozenset({'c'}), frozenset())
+    """
+    saved = _regrown(x, before, also_lost)
+    c = x.extension.parent
+    n = len(c.ids)
+    lost_idx = before.lost_indices
+    return (c.ids_of(i for i in saved if i in lost_idx),
+            c.ids_of(i for i in x.extension.gained if i < n and i not in saved))
+
+
+def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
+    """The indices that `before`'s scenario loses (or that x's baseline
+    gains) which the additions of x make available in it (`lost_after`)."""
     ext = x.extension
     if ext is None or ext.parent is not before.compiled:
         raise ValueError("x must extend the compiled form of `before`")
@@ -490,12 +677,13 @@ def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
     if any(i < len(c.ids) for i in extra):
         raise ValueError("also_lost must name only things that x adds")
     lost_idx = before.lost_indices
-    avail = c.base_avail + [False] * (len(x.ids) - len(c.ids))
-    for i in lost_idx:
-        avail[i] = False
+    avail = _Flags(c.base_avail, {}, lost_idx)
     forced = frozenset(c.index[i] for i in before.scenario) | extra
-    saved = _grow(x, avail, {}, forced, ext.methods, ext.roots, 0)
-    return x.ids_of(lost_idx.union(ext.gained).difference(saved))
+    by_owner = ext.by_owner
+    owners = [o for o in lost_idx if o in by_owner] if len(lost_idx) < len(by_owner) else \
+        [o for o in by_owner if o in lost_idx]
+    methods = [m for o in owners for m in by_owner[o]] + list(ext.others)
+    return set(_grow(x, avail, {}, forced, methods, ext.roots, 0))
 
 
 def _rederive(c: Compiled, lost: set[int]) -> set[int]:

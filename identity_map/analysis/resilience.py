@@ -93,18 +93,36 @@ class _Search:
         for m in methods:
             for t in c.m_targets[m]:
                 self.users.setdefault(t, []).append(m)
-        for m in skip:  # methods taken away: they never work
-            if m in self.missing0:
-                self.missing0[m] = len(c.ids) + 1
+        self.skip = frozenset(m for m in skip if m in self.missing0)
+        for m in self.skip:  # methods taken away: they never work
+            self.missing0[m] = len(c.ids) + 1
         self.roots = sorted(x for x in seen if c.is_root[x])
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
+        self.reached: dict[frozenset[int], bool] = {}  # `available` without a proof
 
     def proof(self, lost: frozenset[int]) -> tuple[int, ...] | None:
         """None when T is unavailable with `lost` lost; otherwise the losable
         things of one derivation of T (few of them), in index order."""
         if lost in self.memo:
             return self.memo[lost]
+        order = self._derivation(lost)
+        result = None if order is None else tuple(sorted(self._cheapest(order)))
+        self.memo[lost] = result
+        return result
+
+    def available(self, lost: frozenset[int]) -> bool:
+        """Whether T is available with `lost` lost: `proof(lost) is not
+        None`, without choosing a cheap derivation."""
+        if lost in self.memo:
+            return self.memo[lost] is not None
+        if lost not in self.reached:
+            self.reached[lost] = self._derivation(lost) is not None
+        return self.reached[lost]
+
+    def _derivation(self, lost: frozenset[int]) -> dict[int, int] | None:
+        """The order numbers of the ancestors derived with `lost` lost, up
+        to T; None when T is not derived."""
         c = self.c
         target = self.target
         users, m_owner = self.users, c.m_owner
@@ -129,19 +147,19 @@ class _Search:
                         if o == target:
                             found = True
                             break
-        if not found:
-            self.memo[lost] = None
-            return None
-        result = tuple(sorted(self._cheapest(order)))
-        self.memo[lost] = result
-        return result
+        return order if found else None
 
     def _cheapest(self, order: dict[int, int]) -> set[int]:
-        """The losable things of a derivation of T that uses few of them:
-        each derived thing takes the working method, among those whose terms
-        were all derived before it, with the smallest (summed) cost."""
+        """The losable things of a derivation of T that uses few of them."""
+        return self._chosen(order) & self.losable
+
+    def _chosen(self, order: dict[int, int]) -> set[int]:
+        """The things of a derivation of T that uses few losable things:
+        each derived thing takes the working method (never one of `skip`),
+        among those whose terms were all derived before it, with the
+        smallest (summed) cost."""
         c = self.c
-        losable = self.losable
+        losable, skip = self.losable, self.skip
         cost: dict[int, int] = {}
         choice: dict[int, int] = {}
         for x in order:  # in derivation order: terms before the things they open
@@ -153,26 +171,22 @@ class _Search:
             rank_x = order[x]
             for m in c.methods_of[x]:
                 ts = c.m_targets[m]
-                if all(t in order and order[t] < rank_x for t in ts):
+                if m not in skip and all(t in order and order[t] < rank_x for t in ts):
                     s = sum(cost[t] for t in ts)
                     if best is None or s < best:
                         best, choice[x] = s, m
             cost[x] = own + best
-        out: set[int] = set()
         seen = {self.target}
         stack = [self.target]
         while stack:
-            x = stack.pop()
-            if x in losable:
-                out.add(x)
-            m = choice.get(x)
+            m = choice.get(stack.pop())
             if m is None:
                 continue
             for t in c.m_targets[m]:
                 if t not in seen:
                     seen.add(t)
                     stack.append(t)
-        return out
+        return seen
 
     def run(self, max_k: int) -> tuple[int | None, list[frozenset[int]]]:
         first = self.proof(frozenset())
@@ -223,6 +237,25 @@ def compiled_resilience(c, thing_id: str, max_k: int = MAX_K, skip=()) -> Row:
     return _row(c, c.index[thing_id], max_k, skip)
 
 
+def derivation(c, thing_id: str, skip=()) -> frozenset[str] | None:
+    """The ids of one derivation of the thing (itself, and the things the
+    methods it is derived by use, down to the roots) with the methods
+    `skip` taken away, one that uses few losable things; None when it is
+    unavailable. A scenario that loses none of them leaves it available.
+    Cost: a fixed point over the thing's ancestors.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled
+    >>> from identity_map.analysis.graph import build_graph
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n")))
+    >>> sorted(derivation(c, "b")), derivation(c, "b", skip=c.methods_of[c.index["b"]])
+    (['a', 'b', 'memory'], None)
+    """
+    search = _Search(c, c.index[thing_id], skip)
+    derived = search._derivation(frozenset())
+    return None if derived is None else c.ids_of(search._chosen(derived))
+
+
 def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
     """Whether the thing is available in each scenario (an iterable of ids
     lost), with the methods `skip` taken away. Each is a fixed point over the
@@ -236,9 +269,14 @@ def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
     [True, False]
     """
     search = _Search(c, c.index[thing_id], skip)
-    # Only losses upstream of the thing matter: the rest share one memoised search.
-    up = search.ancestors
-    return [search.proof(frozenset(c.index[i] for i in lost).intersection(up)) is not None for lost in scenarios]
+    derived = search._derivation(frozenset())
+    if derived is None:
+        return [False for _ in scenarios]
+    # A loss that misses one derivation leaves it standing; only losses
+    # upstream of the thing matter: the rest share one memoised search.
+    used, up, index = search._chosen(derived), search.ancestors, c.index
+    return [used.isdisjoint(map(index.__getitem__, lost))
+            or search.available(frozenset(map(index.__getitem__, lost)).intersection(up)) for lost in scenarios]
 
 
 def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:

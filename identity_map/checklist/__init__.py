@@ -20,7 +20,7 @@ in three steps:
    Every change only adds things and methods, so no graph is rebuilt: the
    changed inventory's compiled form grows from the original's
    (`engine.extend`) and each scenario's losses from its impact before the
-   change (`engine.lost_after`), which the tests check against a rebuilt
+   change (`engine.changes_after`, `lost_after`), which the tests check against a rebuilt
    graph and `engine.impact`.
 
 An item is listed only when the engine shows that it helps in scope: it
@@ -63,9 +63,9 @@ from identity_map.checklist.formats import FORMATS, export, gains_text, item_jso
 from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, T, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
-from identity_map.analysis.engine import Compiled, Impact, compiled, extend, impact_of, lost_after, rank
+from identity_map.analysis.engine import Compiled, Impact, changes_after, compiled, extend, flattened, impact_of, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
-from identity_map.checklist.fixes import apply_change, touched
+from identity_map.checklist.fixes import apply_change, edited, touched
 from identity_map.format.model import Inventory
 from identity_map.analysis.resilience import compiled_resilience, improves
 
@@ -105,26 +105,30 @@ def _scope(ctx: Context, G: nx.DiGraph, lost, after_death: bool = False
 # -- Verifying ---------------------------------------------------------------------
 
 
-def _lost_with(changed: Compiled, before: Impact) -> frozenset[str]:
-    """What `before`'s scenario loses once the change is made, its selectors
-    applied again to the changed inventory: a backup disk added at the site
-    that burns is lost with it."""
+def _changes_with(changed: Compiled, before: Impact) -> tuple[frozenset[str], frozenset[str]]:
+    """How `before`'s scenario fares once the change is made, its selectors
+    applied again to the changed inventory (a backup disk added at the site
+    that burns is lost with it): (saved, worse) as `engine.changes_after`
+    gives them, the ids it no longer loses and those of the things that were
+    there before that it now loses."""
     added = matches_among(changed.inventory, before.selectors, changed.things[len(before.compiled.ids):])
     if before.after_death:
-        # Legacy methods are outside the living fixed point `lost_after` grows: run it afresh.
-        return impact_of(changed, before.scenario | added, after_death=True).lost
-    return lost_after(changed, before, added)
+        # Legacy methods are outside the living fixed point `changes_after` grows: run it afresh.
+        c = before.compiled
+        lost_now = frozenset(t for t in impact_of(changed, before.scenario | added, after_death=True).lost
+                             if t in c.index)
+        return before.lost - lost_now, lost_now - before.lost
+    return changes_after(changed, before, added)
 
 
-def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
-    """What the change saved in this scenario (`lost_now`: the ids the
-    scenario loses with the change; the things the change adds are not
-    counted); None if it made anything worse."""
+def _verify(before: Impact, changes: tuple[frozenset[str], frozenset[str]]) -> Verification | None:
+    """What the change saved in this scenario (`changes`: what
+    `_changes_with` gives); None if it made anything worse."""
     c = before.compiled
-    lost_now = frozenset(tid for tid in lost_now if tid in c.index)  # O(lost), not O(things)
-    if lost_now - before.lost:
+    gone, worse = changes
+    if worse:
         return None
-    saved = tuple(sorted(before.lost - lost_now, key=c.index.__getitem__))
+    saved = tuple(sorted(gone, key=c.index.__getitem__))
     money: dict[str, float] = {}
     for tid in saved:
         thing = c.things[c.index[tid]]
@@ -132,8 +136,8 @@ def _verify(before: Impact, lost_now: frozenset[str]) -> Verification | None:
             add_money(money, thing.currency, thing.price)
     critical = tuple(tid for tid in saved if c.things[c.index[tid]].critical)
     return Verification(tuple(sorted(before.scenario, key=c.index.__getitem__)), len(before.lost),
-                        len(lost_now), saved, critical, dict(sorted(money.items())), selectors=before.selectors,
-                        after_death=before.after_death)
+                        len(before.lost) - len(saved), saved, critical, dict(sorted(money.items())),
+                        selectors=before.selectors, after_death=before.after_death)
 
 
 class _Resilience:
@@ -145,17 +149,20 @@ class _Resilience:
     def __init__(self, G: nx.DiGraph, inv: Inventory):
         self.c = compiled(G)
         self.critical = [t.id for t in inv if t.critical]  # file order
-        self.upstream = {t: nx.ancestors(G, t) | {t} for t in self.critical}
+        self.position = {t: k for k, t in enumerate(self.critical)}
+        self.downstream: dict[str, list[str]] = {}  # id -> the critical things it is upstream of (or is)
+        for t in self.critical:
+            for x in nx.ancestors(G, t) | {t}:
+                self.downstream.setdefault(x, []).append(t)
         self.before: dict[str, int | None] = {}
 
     def gains(self, changed: Compiled, change) -> tuple[Gain, ...]:
         """The critical things the change makes harder to lose, file order
-        (`changed`: the compiled form with the change, from `engine.extend`)."""
-        ids = touched(change)
+        (`changed`: the compiled form with the change, from `engine.extend`).
+        Cost: the critical things downstream of what it touches, one search each."""
         out = []
-        for t in self.critical:
-            if ids.isdisjoint(self.upstream[t]):
-                continue
+        below = {t for x in touched(change) for t in self.downstream.get(x, ())}
+        for t in sorted(below, key=self.position.__getitem__):
             if t not in self.before:
                 self.before[t] = compiled_resilience(self.c, t).k
             after = compiled_resilience(changed, t).k
@@ -195,8 +202,8 @@ def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candi
                          selectors=s if len(cand.scenarios) == 1 else ids, after_death=base[s].after_death)
         return ((2, 0, 0, 0, -sum(cand.money_at_stake.values())),
                 Item(cand.id, INFO, cand.rule, cand.group, group_name, cand.action, cand.detail, (), v))
-    changed = extend(res.c, apply_change(ctx.inv, cand.change))
-    verified = [v for s in cand.scenarios if (v := _verify(base[s], _lost_with(changed, base[s])))]
+    changed = extend(res.c, edited(ctx.inv, cand.change))
+    verified = [v for s in cand.scenarios if (v := _verify(base[s], _changes_with(changed, base[s])))]
     gains = res.gains(changed, cand.change)
     checks = [v for v in verified if v.saved]
     if checks:
@@ -316,10 +323,17 @@ def _safer_ahead(items: list[Item], pairs: dict[str, Item]) -> list[Item]:
 def _grouped_in(items: list[Item], extra: list[Item]) -> list[Item]:
     """`items` with each of `extra` after the last item of its group (groups
     stay together), or at the end when its group has none."""
-    out = list(items)
+    last = {i.group: n for n, i in enumerate(items)}
+    joining: dict[str, list[Item]] = {}  # group -> its extra items, the groups in order of first mention
     for item in extra:
-        at = max((n for n, i in enumerate(out) if i.group == item.group), default=len(out) - 1)
-        out.insert(at + 1, item)
+        joining.setdefault(item.group, []).append(item)
+    out = []
+    for n, i in enumerate(items):
+        out.append(i)
+        if last[i.group] == n:
+            out += joining.pop(i.group, ())
+    for items_of_group in joining.values():  # groups without items: at the end, each kept together
+        out += items_of_group
     return out
 
 
@@ -334,8 +348,8 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
     after-death scenario (`lost` lost too), where the heirs rules propose
     as well. Every change is verified on
     the changed inventory with the scenario's selectors applied again.
-    Cost: per proposed change, one `engine.extend` (flat list copies, no
-    graph) and one `engine.lost_after` per scenario it addresses (what the
+    Cost: per proposed change, one `engine.extend` (layers over the compiled form, no
+    graph) and one `engine.changes_after` per scenario it addresses (what the
     change saves, not what the scenario loses), plus one resilience search
     per critical thing downstream of it; the proposals are bounded by the
     things lost."""
@@ -359,14 +373,15 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
     # A door-opening fix in the head gives its place to its safer way.
     first = list({i.id: i for i in (pairs.get(item.id, item) for item in _first(keyed))}.values())
     head = {item.id for item in first}
-    rest = _safer_ahead(_grouped_in(_ordered(keyed), hardening(G, base)), pairs)
+    rest = _safer_ahead(_grouped_in(_ordered(keyed), hardening(G, base, attacks)), pairs)
     ordered = first + [item for item in rest if item.id not in head] + advice(ctx, advice_rows)
 
     combined, combined_gains = [], ()
     if fixes:
-        changed = extend(res.c, apply(ctx.inv, fixes))
+        # Every scenario grows through this one form, most of them far: plain lists read faster than layers.
+        changed = flattened(extend(res.c, apply(ctx.inv, fixes)))
         for s in scenarios:
-            v = _verify(base[s], _lost_with(changed, base[s]))
+            v = _verify(base[s], _changes_with(changed, base[s]))
             if v and v.saved:
                 combined.append(v)
         combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))

@@ -297,9 +297,16 @@ class Context:
         """The data items (file order) whose copies are exactly `holders` and
         that nothing else needs: what one backup of those holders covers
         (a key that others need is kept offline on its own)."""
-        want = set(holders)
-        return [d.id for d in self.inv.of_kind("data") if set(d.copies) == want
-                and not [u for u in self.referenced.get(d.id, []) if u != d.id]]
+        return list(self._held_by.get(frozenset(holders), ()))
+
+    @cached_property
+    def _held_by(self) -> dict[frozenset[str], list[str]]:
+        """Holders -> `held_only_in` them: rules ask once per lost thing."""
+        out: dict[frozenset[str], list[str]] = {}
+        for d in self.inv.of_kind("data"):
+            if not [u for u in self.referenced.get(d.id, []) if u != d.id]:
+                out.setdefault(frozenset(d.copies), []).append(d.id)
+        return out
 
     def replace_everywhere(self, old: Term, new: Term) -> tuple:
         """For every method that uses `old`, the same method with `new` instead

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from identity_map.analysis.engine import Compiled, Impact, _grow, compiled
+from identity_map.analysis.engine import Compiled, Impact, _chain, _Flags, _grow, bits_of, compiled
 from identity_map.analysis.graph import parse_method_node
-from identity_map.analysis.resilience import available_in, compiled_resilience, improves
-from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, choices, selectors
+from identity_map.analysis.resilience import available_in, compiled_resilience, derivation, improves
+from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
-from identity_map.analysis.takeover import attacker, takeover_of
+from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
 from identity_map.checklist.fixes import AddThing, apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
 from identity_map.format.model import MEMORY, ROOT_KINDS, Inventory, Method, Thing
@@ -52,17 +52,39 @@ class Opened:
         return {"preset": self.preset, "gained": list(self.gained), "added": list(self.added)}
 
 
+class _Left(dict):
+    """method -> its terms not taken in `taken` (a snapshot), counted on
+    first use; _NEVER for a method the attacker cannot use (`start`)."""
+
+    def __init__(self, c: Compiled, taken: _Flags, start: list[int]):
+        super().__init__()
+        self.m_targets, self.taken, self.start = c.m_targets, taken, start
+
+    def __missing__(self, m: int) -> int:
+        if self.start[m] == _NEVER:
+            return _NEVER
+        taken = self.taken
+        return sum(1 for t in self.m_targets[m] if not taken[t])
+
+
 class TakeoverCheck:
-    """The takeover presets of one inventory, and what each takes before any change."""
+    """The takeover presets of one inventory, and what each takes before any
+    change. `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
+    that take thing i, so that a change is checked only against the attacks
+    its new methods can open."""
 
     def __init__(self, c: Compiled, inventory: Inventory):
         self.c = c
-        attacks = [(p.key, selectors(p, inventory, pick)) for p in TAKEOVER_PRESETS
-                   for pick in (choices(p, inventory) if p.choices else [None])]
+        attacks = [(p.key, sels) for p in TAKEOVER_PRESETS for sels in each_choice(p, inventory)]
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
-        self.before = {gained: takeover_of(c, gained).taken for _, gained in self.attacks}
-        self.flags = {gained: [tid in taken for tid in c.ids] for gained, taken in self.before.items()}
+        self.takeovers = {gained: takeover_of(c, gained) for _, gained in self.attacks}
+        self.before = {gained: t.taken for gained, t in self.takeovers.items()}
+        self.takers = [0] * len(c.ids)
+        for k, (_, gained) in enumerate(self.attacks):
+            for tid in self.before[gained]:
+                self.takers[c.index[tid]] |= 1 << k
         self.held = attacker(c).held
+        self._flags: dict[tuple[str, ...], bytearray] = {}
 
     def added(self, changed: Compiled) -> tuple[Opened, ...]:
         """Each attack that takes more on `changed` (from `engine.extend` of
@@ -70,9 +92,13 @@ class TakeoverCheck:
         methods and things, and T only grows with methods, so each attack's
         takeover grows from its takeover before by forward chaining through
         the new methods (`engine._grow`; new devices and places are not the
-        attacker's). Cost: per attack, a copy of flat lists plus the methods
-        of what the change newly gives away. A `changed` that does not
-        extend this one (a graph built afresh) gets each takeover afresh.
+        attacker's), and it grows at all only if one new method has every
+        term taken by the attack and an owner it does not take: the attacks
+        of `takers` that pass this test are the only ones run. Cost: per new
+        method, its terms; per attack it passes, what it takes plus the
+        methods of what the change newly gives away. A `changed` that
+        does not extend this one (a graph built afresh) gets each takeover
+        afresh.
 
         >>> from identity_map.format.load import load_text
         >>> from identity_map.analysis.engine import compiled, extend
@@ -87,17 +113,111 @@ class TakeoverCheck:
         (Opened(preset='sim-swap', gained=('mobile',), added=('bank',)),)
         """
         ext = changed.extension
+        if ext is None or ext.parent is not self.c:  # a compiled form of its own (a rebuilt graph)
+            return self._afresh(changed)
         n = len(self.c.ids)
-        grow = len(changed.ids) - n
-        held = self.held.union(i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS)
+        new_held = {i for i in range(n, len(changed.ids)) if changed.things[i].kind in ROOT_KINDS}
+        takers = self.takers
+        opening = 0  # the attacks some new method opens at once
+        for m in ext.methods:
+            o = changed.m_owner[m]
+            if o in self.held or o in new_held:
+                continue
+            mask = ~takers[o] if o < n else -1
+            for t in changed.m_targets[m]:
+                mask &= takers[t] if t < n else 0
+            opening |= mask
+        out = []
+        opening &= (1 << len(self.attacks)) - 1
+        held = self.held.union(new_held) if opening else self.held
+        for k in bits_of(opening):
+            key, gained = self.attacks[k]
+            flags = _Flags(self._taken(gained), {})
+            new = _grow(changed, flags, {}, held, ext.methods, (), 0)
+            if new:
+                out.append(Opened(key, gained, tuple(changed.ids[i] for i in sorted(new))))
+        return tuple(out)
+
+    def taking(self, i: int) -> list[tuple[str, tuple[str, ...]]]:
+        """The attacks (preset key, gained ids) that take thing i, in the
+        order of `attacks`. Cost: O(attacks) bit tests in C, plus one step
+        per attack that takes it."""
+        mask = self.takers[i]
+        return [self.attacks[k] for k in bits_of(mask)]
+
+    def without(self, gained: tuple[str, ...], owner: int, removed: list[int]) -> frozenset[str]:
+        """What the attack that gains `gained` no longer takes once the
+        methods `removed` (all of thing `owner`) are gone. Nothing, without
+        a takeover, when the owner is not taken or has another usable
+        method whose terms were all taken before it: everything taken
+        before the owner is taken without its methods (by induction on the
+        derivation order), so the owner and then all the rest are too.
+        Otherwise by delete and rederive: only what the owner opens (its
+        descendants among the taken) can fall; the rest stays taken, and
+        forward chaining from it, without `removed`, takes back what still
+        falls to the attacker. Cost: the owner's terms, or the methods
+        around its taken descendants; never the whole takeover.
+
+        >>> from identity_map.format.load import load_text
+        >>> from identity_map.analysis.graph import build_graph
+        >>> inv = load_text("version: 1\\nphones:\\n  mobile: {}\\naccounts:\\n"
+        ...                 "  bank: {login: [password], recovery: [sms:mobile]}\\n  shop: {login: [email:bank]}\\n")
+        >>> check = TakeoverCheck(compiled(build_graph(inv)), inv)
+        >>> bank = check.c.index["bank"]
+        >>> check.taking(bank)
+        [('sim-swap', ('mobile',)), ('breached-mailbox', ('bank',)), ('reused-password', ('memory',))]
+        >>> sorted(check.without(("mobile",), bank, check.c.methods_of[bank][1:]))  # drop the SMS recovery
+        ['bank', 'shop']
+        >>> check.without(("memory",), bank, check.c.methods_of[bank][1:])  # the password still opens it
+        frozenset()
+        """
+        before = self.takeovers[gained]
+        rank = before.order.get(owner)
+        if rank is None or self.c.ids[owner] in before.gained:
+            return frozenset()
+        c, a = self.c, attacker(self.c)
+        taken = before.order
+        if any(a.usable(m) and all(taken.get(t, rank) < rank for t in c.m_targets[m])
+               for m in c.methods_of[owner] if m not in removed):
+            return frozenset()
+        doubt = {owner}  # the taken things that a method naming one of them may have opened
+        stack = [owner]
+        while stack:
+            for m in c.users[stack.pop()]:
+                o = c.m_owner[m]
+                if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in before.gained:
+                    doubt.add(o)
+                    stack.append(o)
+        flags = _Flags(self._taken(gained), dict.fromkeys(doubt, False))
+        missing = _Left(c, flags.copy(), a.start)
+        for m in removed:
+            missing[m] = _NEVER
+        queue = []
+        for o in doubt:
+            if any(missing[m] == 0 for m in c.methods_of[o]):
+                flags[o] = True
+                queue.append(o)
+        _chain(c, flags, {}, queue, missing, a.held, 0)
+        return c.ids_of(o for o in doubt if not flags[o])
+
+    def _taken(self, gained: tuple[str, ...]) -> bytearray:
+        """The attack's takeover as flags by index (made on first use: few
+        attacks are ever grown or rederived, and each costs O(things))."""
+        flags = self._flags.get(gained)
+        if flags is None:
+            flags = self._flags[gained] = bytearray(len(self.c.ids))
+            for i in self.takeovers[gained].order:
+                flags[i] = 1
+        return flags
+
+    def _afresh(self, changed: Compiled) -> tuple[Opened, ...]:
+        """`added` by one takeover per attack on `changed`: the reference the
+        grown takeovers equal (the tests compare them)."""
         out = []
         for key, gained in self.attacks:
-            if ext is not None and ext.parent is self.c:
-                new = set(_grow(changed, self.flags[gained] + [False] * grow, {}, held, ext.methods, (), 0))
-            else:  # a compiled form of its own (a rebuilt graph): the takeover afresh
-                new = {changed.index[t] for t in takeover_of(changed, gained).taken - self.before[gained]}
+            new = takeover_of(changed, gained).taken - self.before[gained]
             if new:
-                out.append(Opened(key, gained, tuple(changed.ids[i] for i in range(len(changed.ids)) if i in new)))
+                out.append(Opened(key, gained, tuple(t for t in changed.ids if t in new)))
         return tuple(out)
 
 
@@ -189,7 +309,8 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
-def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Item]:
+def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
+              ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
     engines: for every phone number a SIM swap would take accounts with, a
     carrier PIN (`port-out-pin`, done once its notes mention a PIN); for
@@ -200,16 +321,23 @@ def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Ite
     `base` (scenario -> its impact) where it was, and its k-loss resilience does not drop. Only
     the account's methods change, and while the account stays available
     nothing else changes, so each check is the account's own availability:
-    a fixed point over its ancestors (`resilience.available_in`). Each item
+    a fixed point over its ancestors (`resilience.available_in`), in the
+    scenarios that lose a thing of one derivation of it. Each item
     carries the lockout figure of the first scenario in scope (as much lost
     as before). Cost: per SMS recovery, searches over the account's
-    ancestors and one takeover per attack preset, no graph."""
+    ancestors and at most one takeover per attack preset that takes the
+    account (`TakeoverCheck.without`), no graph. `check`: the presets'
+    takeovers of G, when the caller has them already."""
     c = compiled(G)
     inv = c.inventory
-    check = TakeoverCheck(c, inv)
+    check = check if check is not None and check.c is c else TakeoverCheck(c, inv)
     # The lockout figure of every hardening item: the first scenario in scope loses as much as before.
     first = next(iter(base.items()), None)
     same = Verification(first[0], len(first[1].lost), len(first[1].lost)) if first else None
+    scenarios_with: dict[str, list[tuple[str, ...]]] = {}  # id -> the scenarios of `base` that lose it
+    for s, impact in base.items():
+        for x in impact.scenario:
+            scenarios_with.setdefault(x, []).append(s)
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
         swap = check.before.get((phone.id,), frozenset())
@@ -228,26 +356,32 @@ def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact]) -> list[Ite
             phones = [x.target for x in method.terms if x.kind == "sms"]
             if not phones:
                 continue
-            if not any(t.id in taken for gained, taken in check.before.items() if set(phones) & set(gained)
-                       or any(p in taken for p in phones)):
-                continue  # no attack gets the number: the recovery hands nothing over
-            mine = c.methods_of[c.index[t.id]]
+            i = c.index[t.id]
+            number_takers = 0
+            for p in phones:
+                number_takers |= check.takers[c.index[p]]
+            if not check.takers[i] & number_takers:
+                continue  # no attack gets the number and the account: the recovery hands nothing over
+            mine = c.methods_of[i]
             removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
-            kept = [s for s in base if t.id not in base[s].lost]
-            if not all(available_in(c, t.id, [(), *(base[s].scenario for s in kept)], removed)):
-                continue  # a lockout: unreachable, or lost in a scenario where it was not
+            used = derivation(c, t.id, removed)
+            if used is None:
+                continue  # unreachable without it
+            # Only a scenario that loses part of one derivation can lose the account.
+            suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
+            kept = [base[s].scenario for s in suspects if t.id not in base[s].lost]
+            if not all(available_in(c, t.id, kept, removed)):
+                continue  # a lockout: lost in a scenario where it was not
             if improves(compiled_resilience(c, t.id, skip=removed).k, compiled_resilience(c, t.id).k):
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
-            for key, gained in check.attacks:
-                if t.id not in check.before[gained]:
-                    continue  # removing a way into what the attack does not take takes nothing from it
-                fewer = check.before[gained] - takeover_of(c, gained, unusable=removed).taken
+            for key, gained in check.taking(i):
+                fewer = check.without(gained, i, removed)
                 if fewer:
-                    saved.append(Opened(key, gained, tuple(i for i in c.ids if i in fewer)))
+                    saved.append(Opened(key, gained, tuple(sorted(fewer, key=c.index.__getitem__))))
             if not saved:
                 continue
             items.append(Item(

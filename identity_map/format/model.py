@@ -7,6 +7,7 @@ the loader's checks both read the tables below, so a rule lives in one place.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 MEMORY = "memory"  # the reserved id: what the owner remembers
@@ -192,6 +193,58 @@ class Inventory:
 
     def of_kind(self, *kinds: str) -> list[Thing]:
         return [t for t in self.things.values() if t.kind in kinds]
+
+
+class Edits(MutableMapping):
+    """The things of an inventory with a few of them replaced and a few
+    added, over the original's mapping (never modified): an edited
+    inventory in O(edits), not a copy of every thing. Reads fall through
+    to `base`; iteration keeps the file order, the added ones last (as a
+    copied dict would). `replaced` and `added` say exactly what differs.
+
+    >>> base = {"a": 1, "b": 2}
+    >>> e = Edits(base)
+    >>> e["b"], e["c"] = 20, 3
+    >>> list(e.items()), e.replaced, e.added, base
+    ([('a', 1), ('b', 20), ('c', 3)], {'b': 20}, ['c'], {'a': 1, 'b': 2})
+    """
+
+    __slots__ = ("base", "replaced", "new", "added")
+
+    def __init__(self, base):
+        self.base, self.replaced, self.new, self.added = base, {}, {}, []
+
+    def __getitem__(self, tid: str):
+        if tid in self.replaced:
+            return self.replaced[tid]
+        if tid in self.base:
+            return self.base[tid]
+        return self.new[tid]
+
+    def __setitem__(self, tid: str, thing) -> None:
+        if tid in self.base:
+            self.replaced[tid] = thing
+        else:
+            if tid not in self.new:
+                self.added.append(tid)
+            self.new[tid] = thing
+
+    def __delitem__(self, tid: str) -> None:
+        raise TypeError("an edited inventory only replaces and adds things")
+
+    def __contains__(self, tid) -> bool:
+        return tid in self.base or tid in self.new
+
+    def __iter__(self):
+        yield from self.base
+        yield from self.added
+
+    def __reversed__(self):
+        yield from reversed(self.added)
+        yield from reversed(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.added)
 
 
 def memory_thing() -> Thing:
