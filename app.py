@@ -27,6 +27,7 @@ from identity_map.importers import FORMATS as IMPORT_FORMATS
 from identity_map.importers import ImportFailure
 from identity_map.format.load import MAX_BYTES
 from identity_map.importers.textio import MAX_BYTES as IMPORT_MAX_BYTES
+from identity_map.output.render import APP_VIS_SRC
 from identity_map.output.report import md
 from identity_map.analysis.resilience import resilience
 from identity_map.analysis.takeover import exposure
@@ -67,6 +68,9 @@ WHAT_IF = "whatif-"  # key prefix of the checklist's "what if I do this" toggles
 AUTO = "auto"
 MAX_EXPORT_MB = IMPORT_MAX_BYTES // 2 ** 20  # the importer's own limit, also the server's (.streamlit/config.toml)
 MAX_INVENTORY_MB = MAX_BYTES // 2 ** 20  # the loader's
+# The graph pages load vis-network from static/ when the server serves that folder (the project's
+# .streamlit/config.toml and `identity-map app` turn it on); otherwise they hold it inline.
+VIS_SRC = APP_VIS_SRC if st.get_option("server.enableStaticServing") else None
 
 # YAML is edited in a fixed-width font (Streamlit ships Source Code Pro; nothing is fetched); the
 # page starts near the top so the graph fits a 1280x800 screen.
@@ -109,8 +113,8 @@ def graph_page(text: str, filename: str, lost: tuple[str, ...], focus: bool, who
                chosen: tuple[str, ...] = (), after_death: bool = False) -> str:
     what = what_if(text, filename, lost, whole, chosen, after_death) if chosen else None
     if what is None:
-        return appview.graph_page(analyse(text, filename), lost, focus, after_death)
-    return appview.graph_page_of(what.graph, what.result, focus)
+        return appview.graph_page(analyse(text, filename), lost, focus, after_death, VIS_SRC)
+    return appview.graph_page_of(what.graph, what.result, focus, VIS_SRC)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -120,7 +124,7 @@ def heirs_reach(text: str, filename: str, person: str):
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def takeover_graph_page(text: str, filename: str, gained: tuple[str, ...], focus: bool) -> str:
-    return appview.takeover_graph_page(analyse(text, filename), gained, focus)
+    return appview.takeover_graph_page(analyse(text, filename), gained, focus, VIS_SRC)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -129,6 +133,26 @@ def factors(text: str, filename: str):
 
 
 ss = st.session_state
+# Seconds from the first paint reaching the page to the run that draws the rest: the graph takes
+# about 1 s to draw on a quiet 2-core machine (benchmarks/bench_app.py).
+REST_AFTER_S = 2.0
+LOADING = "Loading..."  # the sidebar and the cascade until then
+
+
+def draw_the_rest() -> None:
+    """Asks the page for a full rerun REST_AFTER_S from now (a timed
+    fragment: the browser's clock starts when the first paint reached it);
+    that run draws what the first paint left out. A stale timer (another
+    run came first) is dropped by Streamlit."""
+    asked = []
+
+    @st.fragment(run_every=REST_AFTER_S)
+    def rerun_later() -> None:
+        if asked:  # the page's timer, not this first call
+            st.rerun()
+        asked.append(True)
+
+    rerun_later()
 
 
 def explain_pick(key: str, for_key: str, scenario, inv, default, label) -> str:
@@ -420,11 +444,17 @@ for kept in [*KEPT, *(k for k in ss if str(k).startswith(WHAT_IF))]:  # widgets 
         ss[kept] = ss[kept]
 doc = ss.ws.doc
 dirty = doc.dirty(ss.editor)
+# The first run of a session on Blast radius sends the graph first, then the head, the pickers and
+# the figures above it; the cascade, the sidebar's widgets and all below the graph follow in a
+# second run the page asks for (`draw_the_rest`), so the browser draws the graph without them.
+first_paint = ss.page == EXPLORE and "painted" not in ss and analyse(ss.editor, doc.name).ok
+ss.painted = True
 
 # -- Sidebar: files ---------------------------------------------------------
 
-with st.sidebar:
-    st.header("Inventory")
+
+def draw_sidebar() -> None:
+    """The files: open, upload, save, revert, save as."""
     files = [display_name(p) for p in inventory_files([FOLDER, EXAMPLES])]
     current = display_name(doc.path) if doc.path else None
     if current is not None and current not in files:
@@ -446,15 +476,35 @@ with st.sidebar:
     st.caption("Saved in " + md(display_name(FOLDER)))
     st.button("Save as", key="save_as", on_click=on_save_as, width="stretch")
 
+
+with st.sidebar:
+    st.header("Inventory")
+    if first_paint:
+        st.caption(LOADING)  # the sidebar keeps its width, so the graph keeps its size
+    else:
+        draw_sidebar()
+
 # -- Header, messages, validation --------------------------------------------
 
 st.html(PAGE_CSS)
-head, nav = st.columns([1, 4], vertical_alignment="center")
-head.caption(md(doc.name) + (" · **unsaved edits**" if dirty else ""))
-page = nav.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
-for notice in ss.notices:
-    getattr(st, notice.level)(md(notice.text))
-ss.notices = []
+head_box = st.container()
+page = ss.page  # the radio's value: drawn in draw_head, after the graph at the first paint
+
+
+def draw_head() -> None:
+    """The file's name, the pages and the notices, in their place at the top."""
+    with head_box:
+        head, nav = st.columns([1, 4], vertical_alignment="center")
+        head.caption(md(doc.name) + (" · **unsaved edits**" if dirty else ""))
+        nav.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
+        for notice in ss.notices:
+            getattr(st, notice.level)(md(notice.text))
+    if not first_paint:  # shown again by the run that draws the rest
+        ss.notices = []
+
+
+if not first_paint:
+    draw_head()
 
 text, name = ss.editor, doc.name
 analysis = analyse(text, name)
@@ -480,8 +530,10 @@ else:
 
 def draw_warnings() -> None:
     if analysis is not None and analysis.validation.warnings:
+        # At the first paint the closed expander only holds its place: the graph below stays put.
         with st.expander(f"{len(analysis.validation.warnings)} warning(s)"):
-            st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
+            if not first_paint:
+                st.dataframe(appview.problem_rows(analysis.validation.warnings, text), hide_index=True)
 
 
 if page == EXPLORE:
@@ -693,20 +745,28 @@ def scenario_lost(draw) -> tuple[str, ...]:
     return preset_ids(scenarios.BY_KEY[mode], inv, column, analysis.ranking)
 
 
+def draw_row(row) -> tuple[str, tuple[str, ...], bool]:
+    """Blast radius's row of pickers: the view switch, the scenario and the
+    whole-graph switch; returns (view, lost ids, whole). With `row` None
+    nothing is drawn and the values are those kept in session state."""
+    view = (row[0].radio("View", BLAST_VIEWS, key="blast_view", label_visibility="collapsed",
+                         help="Lockout: what you lose. Takeover: what an attacker gets.")
+            if row else ss.get("blast_view", LOCKOUT))
+    pickers = row[1:] if row and view == LOCKOUT else None
+    lost = scenario_lost(pickers)
+    if "whole_graph" not in ss:
+        ss.whole_graph = not appview.focus_by_default(inv)
+    whole = (pickers[2].toggle("Whole graph", key="whole_graph",
+                               help="Off: only the things the loss touches and their neighbours.")
+             if pickers else ss.whole_graph)
+    return view, lost, whole
+
+
 # The view switch heads the pickers' row: the graph stays on a 1280x800 screen.
 row = st.columns([1.1, 1.9, 3.6, 1.6], vertical_alignment="bottom") if page == EXPLORE else None
-view = (row[0].radio("View", BLAST_VIEWS, key="blast_view", label_visibility="collapsed",
-                     help="Lockout: what you lose. Takeover: what an attacker gets.")
-        if row else ss.get("blast_view", LOCKOUT))
-pickers = row[1:] if row and view == LOCKOUT else None
-lost = scenario_lost(pickers)
+view, lost, whole = draw_row(None if first_paint else row)
 mode = ss.get("scenario_mode", CUSTOM)
 after_death = mode != CUSTOM and scenarios.BY_KEY[mode].after_death
-if "whole_graph" not in ss:
-    ss.whole_graph = not appview.focus_by_default(inv)
-whole = (pickers[2].toggle("Whole graph", key="whole_graph",
-                           help="Off: only the things the loss touches and their neighbours.")
-         if pickers else ss.whole_graph)
 base = appview.scenario(analysis, lost, after_death)
 lost_key = base.selectors
 whole_list = ss.get("checklist_whole", False)
@@ -721,20 +781,32 @@ if page == EXPLORE and view == LOCKOUT:
     what = what_if(text, name, lost_key, whole_list, chosen, after_death) if chosen else None
     result = what.result if what is not None else base
     shown_inv = result.compiled.inventory
-    # Money gets the widest column: amounts in several currencies are long.
-    for column, metric in zip(st.columns([1, 1, 1, 2, 1]), appview.metrics(result, base if what is not None else None)):
-        column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help)
-    if what is not None:
-        st.info(appview.what_if_md(what))
-        st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
+    # The graph is sent first, the figures above it and the cascade beside it after it: the browser
+    # starts drawing the graph while it builds the rest (at the first paint, the head and the row too).
+    figures = st.container()
     graph_box, cascade_box = st.columns([3, 1], gap="small")
     with graph_box:
         st.iframe(graph_page(text, name, lost_key, not whole, whole_list, chosen, after_death),
                   height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT, alt="Dependency graph")
+    if first_paint:
+        draw_head()
+        draw_row(row)
+    with figures:
+        # Money gets the widest column: amounts in several currencies are long.
+        for column, metric in zip(st.columns([1, 1, 1, 2, 1]),
+                                  appview.metrics(result, base if what is not None else None)):
+            column.metric(metric.label, metric.value, metric.delta, metric.delta_color, help=metric.help)
+        if what is not None:
+            st.info(appview.what_if_md(what))
+            st.button("Clear the what-if changes", key="clear_what_if", on_click=on_clear_what_if)
     with cascade_box:
         st.markdown("**What falls because of what**")
+        # A box of fixed height: the tree can follow the first paint without moving anything.
         with st.container(height=appview.GRAPH_HEIGHT + appview.LEGEND_HEIGHT - 40, border=False):
-            st.markdown(appview.cascade_md(result))
+            st.markdown(appview.cascade_md(result) if not first_paint else LOADING)
+    if first_paint:
+        draw_the_rest()
+if page == EXPLORE and view == LOCKOUT and not first_paint:
     st.markdown(appview.scenario_md(result))
     if critical := appview.critical_lost_md(result):
         st.markdown(critical)

@@ -12,6 +12,15 @@ EXAMPLES = ROOT / "examples"
 XSS = ROOT / "tests" / "fixtures" / "app" / "xss.yaml"
 
 
+def opened(at):
+    """`at` after its first run, as a browser sees the page settle: when that
+    run was the first paint (the sidebar says "Loading..."), also the run the
+    page's timer asks for, which draws the sidebar and all below the graph."""
+    if "Loading..." in [c.value for c in at.sidebar.caption]:
+        at.run()
+    return at
+
+
 def unescape(markdown: str) -> str:
     """Markdown as a reader sees it: escapes and bold markers removed."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("**", "")

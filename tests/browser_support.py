@@ -170,21 +170,35 @@ def graph_frame(page, timeout_ms: float):
     return frame
 
 
+def wait_in(frame, js: str, arg=None, timeout_ms: float = 30_000):
+    """Polls the JavaScript function `js` (of `arg`) in `frame` until it
+    returns a truthy value, and returns that value. By evaluate, not
+    wait_for_function: that one builds its predicate from a string inside
+    the page, which the graph page's CSP (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not (value := frame.evaluate(js, arg)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true within {timeout_ms / 1000:.0f} s: {js[:80]}")
+        frame.page.wait_for_timeout(50)  # the poll's interval
+    return value
+
+
 def wait_graph_drawn(page, timeout_ms: float) -> int:
     """Waits until the graph canvas shows drawn nodes; returns the painted pixels."""
     deadline = time.monotonic() + timeout_ms / 1000
+    enough = f"() => {{ const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}"
     while True:
-        frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
         try:
-            handle = frame.wait_for_function(f"({PAINTED_PIXELS_JS})() > {PAINTED_ENOUGH}",
-                                              timeout=max(1.0, (deadline - time.monotonic()) * 1000))
-            handle.dispose()
-            return frame.evaluate(PAINTED_PIXELS_JS)
-        except Exception as exc:  # the app rerun replaced the iframe: look again
-            if "detached" not in str(exc).lower() and "destroyed" not in str(exc).lower():
+            frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
+            return wait_in(frame, enough, timeout_ms=max(1.0, (deadline - time.monotonic()) * 1000))
+        except Exception as exc:
+            if not replaced(exc) or time.monotonic() > deadline:
                 raise
-            if time.monotonic() > deadline:
-                raise
+
+
+def replaced(exc: Exception) -> bool:
+    """Whether `exc` says the frame went away: an app rerun replaced the iframe (look again)."""
+    return any(word in str(exc).lower() for word in ("detached", "not attached", "destroyed"))
 
 
 def metric_values(page) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, EXAMPLES, XSS, unescape, unescaped_markup
+from app_support import APP, EXAMPLES, XSS, opened, unescape, unescaped_markup
 from identity_map.analysis import scenarios
 from identity_map.analysis.selectors import scenario_impact
 from identity_map.analysis.engine import LOST, impact, rank
@@ -43,7 +43,7 @@ def start(monkeypatch=None, inventory: Path | None = None) -> AppTest:
         monkeypatch.setenv("IDENTITY_MAP_INVENTORY", str(inventory))
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert not at.exception, [e.message for e in at.exception]
-    return at
+    return opened(at)
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -212,6 +212,37 @@ def test_explaining_a_thing_shows_why_and_its_methods(folder):
     methods = table(at, "method")
     assert list(methods["method"]) == ["password + totp:ms-authenticator"]
     assert list(methods["works now"]) == [False]
+
+
+def test_first_paint_is_the_graph_and_its_figures_then_the_rest_in_place(folder, monkeypatch):
+    """The first run of a session leaves the sidebar's widgets and all below the graph to the run
+    the page's timer asks for; that run keeps the graph as it was (the browser keeps it drawn)."""
+    monkeypatch.setenv("IDENTITY_MAP_INVENTORY", str(EXAMPLES / "household.yaml"))
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    [graph] = at.get("iframe")
+    first = graph.proto.srcdoc
+    assert at.radio(key="page").value == "Blast radius" and at.multiselect(key="lose").value
+    assert metrics(at) == expected_metrics(EXAMPLES / "household.yaml", at.multiselect(key="lose").value)
+    assert [c.value for c in at.sidebar.caption] == ["Loading..."]
+    keys = {w.key for w in [*at.selectbox, *at.toggle, *at.button]}
+    assert not keys & {"open", "save", "explain", "checklist_whole"}, keys
+    at.run()
+    assert not at.exception
+    assert "Loading..." not in [c.value for c in at.sidebar.caption]
+    assert {"open", "explain", "checklist_whole"} <= {w.key for w in [*at.selectbox, *at.toggle]}
+    assert any(t.key.startswith("whatif-") for t in at.toggle)  # the checklist
+    [graph] = at.get("iframe")
+    assert graph.proto.srcdoc == first
+
+
+def test_other_pages_and_later_runs_are_drawn_whole_at_once(folder, monkeypatch):
+    at = start(monkeypatch, copy_example("household.yaml", folder))
+    assert "Loading..." not in [c.value for c in at.sidebar.caption]
+    goto(at, "Ranking")
+    goto(at, "Blast radius")
+    assert any(t.key.startswith("whatif-") for t in at.toggle)
+    assert at.selectbox(key="open").value
 
 
 def test_whole_graph_is_off_by_default_only_for_large_inventories(folder, monkeypatch):

@@ -20,7 +20,7 @@ import browser_support
 from app_support import ROOT, XSS
 from browser_support import (
     Traffic, chromium_browser, graph_frame, metric_values, pick_options, press,
-    run_guided_start, serve_app, wait_graph_drawn, wait_rerun, watched_page, widget,
+    run_guided_start, serve_app, wait_graph_drawn, wait_in, wait_rerun, watched_page, widget,
 )
 
 ENV_UPDATE_SCREENSHOT = "IDENTITY_MAP_UPDATE_SCREENSHOT"
@@ -145,8 +145,7 @@ def test_markup_in_names_stays_text_in_the_browser(browser):
             x, y = frame_box["x"] + point["x"], frame_box["y"] + point["y"]
             page.mouse.move(x - 3, y - 3)
             page.mouse.move(x, y, steps=3)
-            handle = frame.wait_for_function(TOOLTIP_JS, arg=node, timeout=5_000)
-            tooltips.append(handle.json_value())
+            tooltips.append(wait_in(frame, TOOLTIP_JS, node, timeout_ms=5_000))
         assert len(tooltips) >= 6, tooltips
         assert all(t["elements"] == [] for t in tooltips), f"a tooltip holds elements, not text: {tooltips}"
         assert any("<img src=x onerror=alert('photos')>" in t["text"] for t in tooltips)
@@ -265,7 +264,7 @@ LABELS_JS = """() => {
 def test_graph_labels_are_readable_nothing_is_clipped_and_a_click_shows_the_path(browser):
     traffic = Traffic()
     with drawn_app(browser, traffic, ["examples/household.yaml"], (1280, 800)) as (page, frame):
-        frame.wait_for_function("document.body.dataset.fitted === '1'", timeout=DRAW_TIMEOUT_MS)
+        wait_in(frame, "() => document.body.dataset.fitted === '1'", timeout_ms=DRAW_TIMEOUT_MS)
         labels = frame.evaluate(LABELS_JS)
         for problem in ("small", "outside", "narrow", "overlaps", "covers", "firstHidden", "marksOutside"):
             assert labels[problem] == [], (problem, labels)
@@ -289,7 +288,7 @@ def test_graph_labels_are_readable_nothing_is_clipped_and_a_click_shows_the_path
         point = frame.evaluate("(id) => network.canvasToDOM(network.getPositions([id])[id])", node)
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"] + frame.evaluate(
             "document.getElementById('mynetwork').getBoundingClientRect().top"))
-        frame.wait_for_function("document.getElementById('info').style.display === 'block'", timeout=10_000)
+        wait_in(frame, "() => document.getElementById('info').style.display === 'block'", timeout_ms=10_000)
         assert "Bitwarden" in frame.evaluate("document.getElementById('info').textContent")
         assert frame.evaluate("network.body.data.nodes.get().some(n => n.font.color === '#444444')")
         cascade = page.get_by_text("What falls because of what").first

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 from identity_map.analysis.engine import impact
 from identity_map.analysis.graph import build_graph
@@ -13,6 +14,7 @@ from identity_map.output.render import (
     render_html, script_json, takeover_html, visible_ids,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 
 
@@ -135,3 +137,30 @@ def test_the_takeover_page_is_the_same_renderer_with_the_attackers_path():
     # the lockout page's safety: no pyvis template, user text only inside the data document
     assert "onerror=alert" not in page.replace(script_json(data), "") and "tooltip_link" not in page
     assert "taken by the attacker" in page and "thick purple edge" in page
+
+
+def test_the_apps_copy_of_vis_network_is_pyviss_and_its_pages_load_it_from_loopback_only():
+    from importlib import resources
+
+    from identity_map.output.render import APP_VIS_SRC, _vis_bundle
+
+    shipped = (resources.files("pyvis") / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text("utf-8")
+    assert (ROOT / "static" / Path(APP_VIS_SRC).name).read_text("utf-8") == shipped
+    G = build_graph(load_text("version: 1\naccounts:\n  mail: {}\n"))
+    inline, served = render_html(G), render_html(G, vis_src=APP_VIS_SRC)
+    vis_js = _vis_bundle()[0]
+    assert vis_js in inline and vis_js not in served
+    assert f'<script src="{APP_VIS_SRC}"></script>' in served
+    csp = re.search(r'Content-Security-Policy" content="([^"]*)"', served).group(1)
+    sources = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert sources["script-src"].split() == ["'unsafe-inline'", "http://127.0.0.1:*", "http://localhost:*"]
+    assert sources["default-src"] == "'none'"
+    assert "http" not in re.search(r'Content-Security-Policy" content="([^"]*)"', inline).group(1)
+
+
+def test_the_page_keeps_only_the_tooltips_css():
+    from identity_map.output.render import _vis_bundle
+
+    css = _vis_bundle()[1]
+    assert "div.vis-tooltip{" in css and "visibility:hidden" in css
+    assert len(css) < 2000 and "base64" not in css

@@ -249,15 +249,17 @@ def focus_by_default(inv: Inventory) -> bool:
     return len(inv) > FOCUS_ABOVE
 
 
-def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool, after_death: bool = False) -> str:
+def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool, after_death: bool = False,
+               vis_src: str | None = None) -> str:
     """The standalone graph page for the scenario (see identity_map.render)."""
-    return graph_page_of(analysis.graph, scenario(analysis, lost, after_death), focus)
+    return graph_page_of(analysis.graph, scenario(analysis, lost, after_death), focus, vis_src)
 
 
-def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool) -> str:
+def graph_page_of(G: nx.DiGraph, result: Impact, focus: bool, vis_src: str | None = None) -> str:
     """The graph page of any graph and impact on it (the what-if graph),
-    sandboxed for embedding (see `render.sandboxed`)."""
-    return sandboxed(render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px"))
+    sandboxed for embedding (see `render.sandboxed`); vis-network inline, or
+    loaded from `vis_src` (`render.APP_VIS_SRC` when the server serves it)."""
+    return sandboxed(render_html(G, result, focus=focus, height=f"{GRAPH_HEIGHT}px", vis_src=vis_src))
 
 
 def cascade_md(result: Impact, limit: int = CASCADE_SHOWN) -> str:
@@ -603,10 +605,10 @@ def takeover_explanation_md(result: Takeover, thing_id: str) -> str:
     return head + (f"\n\n{md(reason)}" if reason else "")
 
 
-def takeover_graph_page(analysis: Analysis, gained: Sequence[str], focus: bool) -> str:
+def takeover_graph_page(analysis: Analysis, gained: Sequence[str], focus: bool, vis_src: str | None = None) -> str:
     """The standalone graph page of the takeover (see output.render.takeover_html)."""
     return sandboxed(takeover_html(analysis.graph, takeover_scenario(analysis, gained), focus=focus,
-                                   height=f"{GRAPH_HEIGHT}px"))
+                                   height=f"{GRAPH_HEIGHT}px", vis_src=vis_src))
 
 
 def exposure_rows(rows: Sequence[ExposureRow]) -> list[dict]:

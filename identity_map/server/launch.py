@@ -51,8 +51,9 @@ def streamlit_args(inventory: str | None, port: int | None) -> list[str]:
     >>> streamlit_args("me.yaml", 8600)[-4:]
     ['--server.port', '8600', '--', 'me.yaml']
     """
+    # static/ beside app.py: the graph pages' copy of vis-network (whatever the working directory's config says)
     args = ["run", str(APP), "--server.address", "127.0.0.1", "--server.headless", "true",
-            "--browser.gatherUsageStats", "false"]
+            "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"]
     for name in LOOPBACK_NAMES:
         args += ["--server.allowedHosts", name]
     if port is not None:
