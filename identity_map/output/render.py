@@ -311,8 +311,8 @@ function fade(hex) {
   const v = parseInt(hex.slice(1), 16);
   return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',0.35)';
 }
-// A mark's radius in canvas units: it grows as the view zooms out (px, the
-// labels' canvas size, grows), so a mark stays visible; the lost part is larger.
+// A mark's radius in canvas units, for labels of canvas size px: the fitted view's
+// px (see `markPx`) keeps marks visible however far the fit zooms out; the lost part is larger.
 function markSize(n, px) {
   return (strong(n) ? 1.25 : 1) * (n.critical ? 13 : 10) * Math.sqrt(px / CONF.labelPx);
 }
@@ -324,7 +324,7 @@ function look(n, px, dim) {
           color: {background: fill, border: n.critical ? '#111111' : fill,
                   highlight: {background: n.color, border: '#000000'}, hover: {background: n.color, border: '#000000'}},
           borderWidth: n.critical ? 4 : 1, size: markSize(n, px),
-          font: {size: px, color: dim ? '#444444' : '#111111'}};
+          font: {color: dim ? '#444444' : '#111111'}};
 }
 function edgeLook(e, i, dim) {
   return {id: 'e' + i, from: e.from, to: e.to, dashes: e.dashes, title: e.title,
@@ -362,15 +362,15 @@ function placeLabels(scale) {
   const add = r => { for (const k of keys(r)) { if (!grid.has(k)) grid.set(k, []); grid.get(k).push(r); } };
   const free = r => keys(r).every(k => (grid.get(k) || []).every(q => !overlaps(q, r)));
   const placed = [], pos = network.getPositions(), at = new Map();
-  for (const n of DATA.nodes) {
-    const p = network.canvasToDOM(pos[n.id]), r = markSize(n, markPx) * scale + 2;
-    at.set(n.id, p);
-    if (!pale(n)) add([p.x - r, p.y - r, p.x + r, p.y + r]);
+  for (const n of DATA.nodes) {  // each mark's centre and radius on screen
+    const p = network.canvasToDOM(pos[n.id]), r = markSize(n, markPx) * scale;
+    at.set(n.id, [p, r]);
+    if (!pale(n)) add([p.x - r - 2, p.y - r - 2, p.x + r + 2, p.y + r + 2]);
   }
   measure.font = screenPx + FONT;
   const h = Math.ceil(screenPx * 1.25) + 2;
   for (const n of ORDER) {
-    const p = at.get(n.id), text = shortName(n.label), m = markSize(n, markPx) * scale + 3;
+    const [p, radius] = at.get(n.id), text = shortName(n.label), m = radius + 3;
     if (p.x < 0 || p.y < 0 || p.x > view.width || p.y > view.height) continue;
     const w = Math.ceil(measure.measureText(text).width) + 6;
     for (const r of [[p.x - w / 2, p.y + m, p.x + w / 2, p.y + m + h], [p.x - w / 2, p.y - m - h, p.x + w / 2, p.y - m],
@@ -384,7 +384,6 @@ function placeLabels(scale) {
   }
   return placed;
 }
-function network0Scale() { return typeof network === 'undefined' ? 1 : network.getScale(); }
 const nodes = new vis.DataSet(DATA.nodes.map(n => look(n, CONF.labelPx, false)));
 const edges = new vis.DataSet(DATA.edges.map((e, i) => edgeLook(e, i, false)));
 const container = document.getElementById('mynetwork');
