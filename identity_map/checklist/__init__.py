@@ -279,7 +279,7 @@ def _safer_ways(ctx: Context, res: _Resilience, attacks: TakeoverCheck, candidat
         else:
             continue
         safer_key, safer = checked
-        safer = dataclasses.replace(safer, safer_than=safer.safer_than or item.id, detail=safer.detail + T(
+        safer = dataclasses.replace(safer, safer_than=item.id, detail=safer.detail + T(
             " Safer than \"", item.action, "\": this way, the takeover engine finds, no attack preset takes "
             "more, and it saves as much."))
         keyed[n] = key, dataclasses.replace(item, safer=safer.id, detail=item.detail + T(
