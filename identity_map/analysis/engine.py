@@ -666,6 +666,37 @@ def changes_after(x: Compiled, before: Impact, also_lost=()) -> tuple[frozenset[
             c.ids_of(i for i in x.extension.gained if i < n and i not in saved))
 
 
+def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozenset[str], frozenset[str]]:
+    """`changes_after(x, before, also_lost)`, the same pair, computed the
+    other way: the scenario's losses on x by delete-and-rederive from x's
+    own baseline (`impact_of(x, ...).lost`, living methods only), compared
+    with before's. Cost: what the scenario reaches in x, however much x
+    adds; `changes_after` instead regrows every addition the scenario does
+    not lose (a new place and every method naming it) in each scenario. For
+    one form that adds much and is checked against many scenarios (the
+    checklist's check of every fix at once, on a `flattened` form).
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.checklist.fixes import AddMethod, apply_change
+    >>> from identity_map.format.model import Method, Term
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  c: {login: [email:a]}\\n"))
+    >>> change = (AddMethod("c", "recovery", Method((Term("email", "b"),))),)
+    >>> changes_rederived(extend(compiled(G), apply_change(inventory_of(G), change)), impact(G, ["a"]))
+    (frozenset({'c'}), frozenset())
+    """
+    ext = x.extension
+    if ext is None or ext.parent is not before.compiled:
+        raise ValueError("x must extend the compiled form of `before`")
+    n = len(ext.parent.ids)
+    extra = {x.index[i] for i in also_lost}
+    if any(i < n for i in extra):
+        raise ValueError("also_lost must name only things that x adds")
+    lost_now = _rederive(x, {x.index[i] for i in before.scenario} | extra)
+    lost_idx = before.lost_indices
+    return (x.ids_of(i for i in lost_idx if i not in lost_now),
+            x.ids_of(i for i in lost_now if i < n and i not in lost_idx))
+
+
 def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
     """The indices that `before`'s scenario loses (or that x's baseline
     gains) which the additions of x make available in it (`lost_after`)."""

@@ -63,7 +63,7 @@ from identity_map.checklist.formats import FORMATS, export, gains_text, item_jso
 from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KINDS, Checklist, Gain, Item, T, Text, U, Verification, add_money,
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
-from identity_map.analysis.engine import Compiled, Impact, changes_after, compiled, extend, flattened, impact_of, rank
+from identity_map.analysis.engine import Compiled, Impact, changes_after, changes_rederived, compiled, extend, flattened, impact_of, rank
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, edited, touched
 from identity_map.format.model import Inventory
@@ -105,12 +105,13 @@ def _scope(ctx: Context, G: nx.DiGraph, lost, after_death: bool = False
 # -- Verifying ---------------------------------------------------------------------
 
 
-def _changes_with(changed: Compiled, before: Impact) -> tuple[frozenset[str], frozenset[str]]:
+def _changes_with(changed: Compiled, before: Impact, changes=changes_after) -> tuple[frozenset[str], frozenset[str]]:
     """How `before`'s scenario fares once the change is made, its selectors
     applied again to the changed inventory (a backup disk added at the site
     that burns is lost with it): (saved, worse) as `engine.changes_after`
     gives them, the ids it no longer loses and those of the things that were
-    there before that it now loses."""
+    there before that it now loses. `changes`: `changes_after`, or
+    `engine.changes_rederived` for a change that adds much (every fix at once)."""
     added = matches_among(changed.inventory, before.selectors, changed.things[len(before.compiled.ids):])
     if before.after_death:
         # Legacy methods are outside the living fixed point `changes_after` grows: run it afresh.
@@ -118,7 +119,7 @@ def _changes_with(changed: Compiled, before: Impact) -> tuple[frozenset[str], fr
         lost_now = frozenset(t for t in impact_of(changed, before.scenario | added, after_death=True).lost
                              if t in c.index)
         return before.lost - lost_now, lost_now - before.lost
-    return changes_after(changed, before, added)
+    return changes(changed, before, added)
 
 
 def _verify(before: Impact, changes: tuple[frozenset[str], frozenset[str]]) -> Verification | None:
@@ -378,10 +379,12 @@ def build_checklist(G: nx.DiGraph, lost=None, after_death: bool = False) -> Chec
 
     combined, combined_gains = [], ()
     if fixes:
-        # Every scenario grows through this one form, most of them far: plain lists read faster than layers.
+        # Every scenario is rederived on this one form: plain lists read faster than layers. Growing
+        # each from before would regrow every fix's additions (a new safe place and the methods naming
+        # it) in every scenario.
         changed = flattened(extend(res.c, apply(ctx.inv, fixes)))
         for s in scenarios:
-            v = _verify(base[s], _changes_with(changed, base[s]))
+            v = _verify(base[s], _changes_with(changed, base[s], changes_rederived))
             if v and v.saved:
                 combined.append(v)
         combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
