@@ -19,9 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
-from identity_map.analysis.engine import Compiled, Impact, _chain, _Flags, _grow, bits_of, compiled
+from identity_map.analysis.engine import Compiled, Graph, Impact, _chain, _Flags, _grow, bits_of, compiled
 from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import available_in, compiled_resilience, derivation, improves
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
@@ -309,7 +307,7 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
-def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
+def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
               ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
     engines: for every phone number a SIM swap would take accounts with, a
