@@ -28,6 +28,7 @@ the number of candidates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from identity_map.analysis.engine import Graph, bits_of, compiled, downstream, necessity
 from identity_map.format.model import LOSABLE_KINDS
@@ -106,10 +107,21 @@ class _Search:
         things of one derivation of T (few of them), in index order."""
         if lost in self.memo:
             return self.memo[lost]
-        order = self._derivation(lost)
-        result = None if order is None else tuple(sorted(self._cheapest(order)))
+        if lost:
+            order = self._derivation(lost)
+            result = None if order is None else tuple(sorted(self._cheapest(order)))
+        else:
+            result = None if self.standing is None else tuple(sorted(self.standing & self.losable))
         self.memo[lost] = result
         return result
+
+    @cached_property
+    def standing(self) -> set[int] | None:
+        """The things of one derivation of T with nothing lost (`_chosen`),
+        None when T is unavailable: computed once for `proof`, `derivation`
+        and `available_in` alike."""
+        order = self._derivation(frozenset())
+        return None if order is None else self._chosen(order)
 
     def available(self, lost: frozenset[int]) -> bool:
         """Whether T is available with `lost` lost: `proof(lost) is not
@@ -214,8 +226,8 @@ class _Search:
         return None, []
 
 
-def _row(c, index: int, max_k: int, skip=()) -> Row:
-    k, killers = _Search(c, index, skip).run(max_k)
+def _row(c, index: int, max_k: int, skip=(), search: _Search | None = None) -> Row:
+    k, killers = (search or _Search(c, index, skip)).run(max_k)
     examples = sorted(tuple(sorted(s)) for s in killers)
     thing = c.things[index]
     return Row(thing.id, thing.name, thing.kind, k,
@@ -251,9 +263,7 @@ def derivation(c, thing_id: str, skip=()) -> frozenset[str] | None:
     >>> sorted(derivation(c, "b")), derivation(c, "b", skip=c.methods_of[c.index["b"]])
     (['a', 'b', 'memory'], None)
     """
-    search = _Search(c, c.index[thing_id], skip)
-    derived = search._derivation(frozenset())
-    return None if derived is None else c.ids_of(search._chosen(derived))
+    return Without(c, thing_id, skip).derivation()
 
 
 def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
@@ -268,15 +278,52 @@ def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
     >>> available_in(c, "b", [[], ["a"]])
     [True, False]
     """
-    search = _Search(c, c.index[thing_id], skip)
-    derived = search._derivation(frozenset())
-    if derived is None:
-        return [False for _ in scenarios]
-    # A loss that misses one derivation leaves it standing; only losses
-    # upstream of the thing matter: the rest share one memoised search.
-    used, up, index = search._chosen(derived), search.ancestors, c.index
-    return [used.isdisjoint(map(index.__getitem__, lost))
-            or search.available(frozenset(map(index.__getitem__, lost)).intersection(up)) for lost in scenarios]
+    return Without(c, thing_id, skip).available_in(scenarios)
+
+
+class Without:
+    """One thing with the methods `skip` (indices of c) taken away, as a
+    change that removes them would leave it: what `derivation`,
+    `available_in` and `compiled_resilience` each give, from one walk of
+    its ancestors and one derivation with nothing lost, shared (each of
+    those functions alone makes both). Cost: building it, the walk; each
+    question, as its function says, less that shared part.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled
+    >>> from identity_map.analysis.graph import build_graph
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n")))
+    >>> b = Without(c, "b")
+    >>> sorted(b.derivation()), b.available_in([[], ["a"]]), b.row().k
+    (['a', 'b', 'memory'], [True, False], 1)
+    """
+
+    def __init__(self, c, thing_id: str, skip=()):
+        self.c = c
+        self.search = _Search(c, c.index[thing_id], skip)
+
+    def derivation(self) -> frozenset[str] | None:
+        """`derivation(c, thing_id, skip)`."""
+        used = self.search.standing
+        return None if used is None else self.c.ids_of(used)
+
+    def available_in(self, scenarios) -> list[bool]:
+        """`available_in(c, thing_id, scenarios, skip)`."""
+        search = self.search
+        used = search.standing
+        if used is None:
+            return [False for _ in scenarios]
+        # A loss that misses one derivation leaves it standing; only losses
+        # upstream of the thing matter: the rest share one memoised search.
+        up, index = search.ancestors, self.c.index
+        return [used.isdisjoint(map(index.__getitem__, lost))
+                or search.available(frozenset(map(index.__getitem__, lost)).intersection(up)) for lost in scenarios]
+
+    def row(self, max_k: int = MAX_K) -> Row:
+        """`compiled_resilience(c, thing_id, max_k, skip)`."""
+        if max_k < 1:
+            raise ValueError("max_k must be at least 1")
+        return _row(self.c, self.search.target, max_k, search=self.search)
 
 
 def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:
