@@ -172,19 +172,25 @@ class _Search:
         smallest (summed) cost."""
         c = self.c
         losable, skip = self.losable, self.skip
+        is_root, methods_of, m_targets = c.is_root, c.methods_of, c.m_targets
         cost: dict[int, int] = {}
         choice: dict[int, int] = {}
-        for x in order:  # in derivation order: terms before the things they open
+        for x in order:  # in derivation order (the dict's): terms before the things they open
             own = 1 if x in losable else 0
-            if c.is_root[x]:
+            if is_root[x]:
                 cost[x] = own
                 continue
             best = None
-            rank_x = order[x]
-            for m in c.methods_of[x]:
-                ts = c.m_targets[m]
-                if m not in skip and all(t in order and order[t] < rank_x for t in ts):
-                    s = sum(cost[t] for t in ts)
+            for m in methods_of[x]:
+                if m in skip:
+                    continue
+                s = 0
+                for t in m_targets[m]:
+                    k = cost.get(t)  # costed exactly when derived before x
+                    if k is None:
+                        break
+                    s += k
+                else:
                     if best is None or s < best:
                         best, choice[x] = s, m
             cost[x] = own + best
