@@ -74,26 +74,30 @@ class _Search:
         self.c = c
         self.target = target
         # Ancestors of T at thing level (T included), and their methods.
+        # The methods of ancestors naming each ancestor (`users`): a proof walks
+        # these, not every user (a phone or `memory` opens most of the inventory).
+        methods_of, m_targets = c.methods_of, c.m_targets
         seen = {target}
         stack = [target]
         methods: list[int] = []
+        missing: dict[int, int] = {}
+        users: dict[int, list[int]] = {target: []}
         while stack:
-            x = stack.pop()
-            for m in c.methods_of[x]:
+            for m in methods_of[stack.pop()]:
                 methods.append(m)
-                for t in c.m_targets[m]:
-                    if t not in seen:
+                targets = m_targets[m]
+                missing[m] = len(targets)
+                for t in targets:
+                    if t in seen:
+                        users[t].append(m)
+                    else:
                         seen.add(t)
                         stack.append(t)
+                        users[t] = [m]
         self.ancestors = seen
         self.methods = methods
-        self.missing0 = {m: len(c.m_targets[m]) for m in methods}
-        # The methods of ancestors naming each ancestor: a proof walks these,
-        # not every user (a phone or `memory` opens most of the inventory).
-        self.users: dict[int, list[int]] = {}
-        for m in methods:
-            for t in c.m_targets[m]:
-                self.users.setdefault(t, []).append(m)
+        self.missing0 = missing
+        self.users = users
         self.skip = frozenset(m for m in skip if m in self.missing0)
         for m in self.skip:  # methods taken away: they never work
             self.missing0[m] = len(c.ids) + 1
