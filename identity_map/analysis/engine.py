@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from itertools import compress
+from itertools import chain, compress
 from math import fsum
 from operator import is_not
 
@@ -267,6 +267,41 @@ class _Layer:
     __hash__ = None
 
 
+class _Grown:
+    """A parent's list and the entries appended since, read as one list
+    (iteration at C speed) without copying the parent's, which is never
+    modified: an extended compiled form's `users` of an old thing.
+
+    >>> base = [1, 2]
+    >>> grown = _Grown(base)
+    >>> grown.append(3)
+    >>> list(grown), len(grown), base, grown == [1, 2, 3]
+    ([1, 2, 3], 3, [1, 2], True)
+    """
+
+    __slots__ = ("base", "tail")
+
+    def __init__(self, base):
+        self.base, self.tail = base, []
+
+    def append(self, value) -> None:
+        self.tail.append(value)
+
+    def __iter__(self):
+        return chain(self.base, self.tail)
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.tail)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    __hash__ = None
+
+
 class _Names(Mapping):
     """A parent's id -> index map plus the ids an extension adds (the only
     ones stored)."""
@@ -379,9 +414,10 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
                 x.m_targets.append(targets)
                 x.m_node.append(method_node(new.id, role, k))
                 for j in (i, *targets):
-                    if j not in copied:
+                    if j not in copied and j < n:  # a new thing's lists are new already
                         copied.add(j)
-                        x.methods_of[j], x.users[j] = list(x.methods_of[j]), list(x.users[j])
+                        # Users grow without a copy: `memory` or a hub mailbox is named by most methods.
+                        x.methods_of[j], x.users[j] = list(x.methods_of[j]), _Grown(x.users[j])
                 x.methods_of[i].append(m)
                 for t in targets:
                     x.users[t].append(m)
