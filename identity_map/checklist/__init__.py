@@ -85,22 +85,24 @@ def apply(inventory: Inventory, items) -> Inventory:
 
 
 def _scope(ctx: Context, G: Graph, lost, after_death: bool = False
-           ) -> tuple[list[tuple[str, ...]], list[tuple[str, tuple[str, ...]]]]:
-    """The scenarios in scope, and the rows the general advice is drawn from:
-    (account id, critical ids its loss takes), worst first. After death:
-    the one after-death scenario (with `lost` too), without the advice,
-    which is about providers that lock you out."""
+           ) -> tuple[dict[tuple[str, ...], Impact], list[tuple[str, tuple[str, ...]]]]:
+    """The scenarios in scope with their impacts, and the rows the general
+    advice is drawn from: (account id, critical ids its loss takes), worst
+    first. After death: the one after-death scenario (with `lost` too),
+    without the advice, which is about providers that lock you out."""
     if after_death:
-        return [tuple(dict.fromkeys(lost or ()))], []
+        scenario = tuple(dict.fromkeys(lost or ()))
+        return {scenario: scenario_impact(G, scenario, True)}, []
     if lost is None:
         rows = rank(G)
-        return ([(r.id,) for r in rows if r.lost > 0],
+        return ({s: scenario_impact(G, s) for s in ((r.id,) for r in rows if r.lost > 0)},
                 [(r.id, r.critical_lost) for r in rows if r.kind == "account" and r.critical_lost])
     scenario = tuple(dict.fromkeys(lost))
-    crit = scenario_impact(G, scenario).summary.critical_lost
+    impact = scenario_impact(G, scenario)
+    crit = impact.summary.critical_lost
     account = next((i for i in sorted(select(ctx.inv, scenario), key=ctx.order.__getitem__)
                     if ctx.inv[i].kind == "account"), None)
-    return [scenario], ([(account, crit)] if crit and account else [])
+    return {scenario: impact}, ([(account, crit)] if crit and account else [])
 
 
 # -- Verifying ---------------------------------------------------------------------
@@ -360,8 +362,8 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
     per critical thing downstream of it; the proposals are bounded by the
     things lost."""
     ctx = Context(G)
-    scenarios, advice_rows = _scope(ctx, G, lost, after_death)
-    base = {s: scenario_impact(G, s, after_death) for s in scenarios}
+    base, advice_rows = _scope(ctx, G, lost, after_death)
+    scenarios = list(base)
 
     candidates: dict[str, Candidate] = {}
     for s in scenarios:
