@@ -19,8 +19,9 @@ import pytest
 import browser_support
 from app_support import ROOT, XSS
 from browser_support import (
-    Traffic, chromium_browser, graph_frame, metric_values, pick_options, press,
-    run_guided_start, serve_app, wait_graph_drawn, wait_in, wait_rerun, watched_page, widget,
+    FIRST_GRAPH_FRAME, Traffic, chromium_browser, graph_frame, metric_values, pick_options, press,
+    run_guided_start, serve_app, serve_launcher, wait_first_graph_drawn, wait_graph_drawn, wait_in, wait_rerun,
+    watched_page, widget,
 )
 
 ENV_UPDATE_SCREENSHOT = "IDENTITY_MAP_UPDATE_SCREENSHOT"
@@ -149,6 +150,32 @@ def test_markup_in_names_stays_text_in_the_browser(browser):
         assert len(tooltips) >= 6, tooltips
         assert all(t["elements"] == [] for t in tooltips), f"a tooltip holds elements, not text: {tooltips}"
         assert any("<img src=x onerror=alert('photos')>" in t["text"] for t in tooltips)
+        page.context.close()
+    assert_stayed_local(traffic)
+
+
+NODES_JS = "() => DATA.nodes.map(n => [n.id, n.label])"
+STARTED_JS = "() => document.querySelectorAll('script[type=module]').length"
+
+
+def test_the_launcher_draws_the_opening_graph_first_then_the_app_takes_over(browser):
+    # `identity-map app` (the README's way): the first graph is drawn before Streamlit's scripts
+    # run, holds markup in names as text, and gives way to the app's own graph, the same one.
+    traffic = Traffic()
+    with serve_launcher([str(XSS)]) as url:
+        page = watched_page(browser, traffic, viewport=(1280, 800))
+        page.goto(url, wait_until="commit")
+        wait_first_graph_drawn(page, DRAW_TIMEOUT_MS)
+        first = graph_frame(page, DRAW_TIMEOUT_MS, FIRST_GRAPH_FRAME)
+        assert first.evaluate(INJECTED_JS) == []
+        first_nodes = first.evaluate(NODES_JS)
+        assert any("<img src=x onerror=alert('mail')>" in label for _, label in first_nodes), first_nodes
+        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
+        page.wait_for_selector("#identity-map-first", state="detached", timeout=DRAW_TIMEOUT_MS)
+        assert page.evaluate(STARTED_JS) >= 1  # Streamlit's own scripts were started by the page
+        assert graph_frame(page, DRAW_TIMEOUT_MS).evaluate(NODES_JS) == first_nodes
+        assert page.evaluate(INJECTED_JS) == []
+        assert metric_values(page), "the app's figures are not there"
         page.context.close()
     assert_stayed_local(traffic)
 
