@@ -325,8 +325,7 @@ function look(n, px, dim) {
   return {id: n.id, title: n.title, x: n.x, y: n.y, shape: n.shape, fixed: true,
           color: {background: fill, border: n.critical ? '#111111' : fill,
                   highlight: {background: n.color, border: '#000000'}, hover: {background: n.color, border: '#000000'}},
-          borderWidth: n.critical ? 4 : 1, size: markSize(n, px),
-          font: {color: dim ? '#444444' : '#111111'}};
+          borderWidth: n.critical ? 4 : 1, size: markSize(n, px)};
 }
 function edgeLook(e, i, dim) {
   return {id: 'e' + i, from: e.from, to: e.to, dashes: e.dashes, title: e.title,
