@@ -37,14 +37,18 @@ GIVE_UP_S = 30  # the app has not drawn its graph by then: something else is on 
 # the same cores the graph is drawn with (on this 2-core machine they delayed it by about 1 s).
 START_APP_AFTER_S = 1.5
 APP_GRAPH = 'iframe[title="Dependency graph"]'  # app.py's st.iframe(alt=...)
-# Where the app's graph frame comes to be at 1280x800 with the sidebar open (measured in
-# chromium); the frame moves onto the app's own as soon as that one is on the page.
-GUESS = "left: calc(21rem + 3rem); top: 274px; width: calc((100vw - 21rem - 6rem) * 0.715); height: 516px"
+# Where the app's graph frame comes to be (measured in chromium at 1280x800: beside the open
+# sidebar; Streamlit puts columns under each other and hides the sidebar below 640 px). A
+# stylesheet, not inline style: the frame moves onto the app's own as soon as that one is on the page.
+GUESS = ("#identity-map-first {left: calc(21rem + 3rem); top: 274px; width: calc((100vw - 21rem - 6rem) * 0.715);"
+         " height: 516px}"
+         " @media (max-width: 640px) {#identity-map-first {left: 1rem; top: 274px; width: calc(100vw - 2rem)}}")
 # Streamlit's index.html loads the app as module scripts and preloads (Streamlit 1.67's build).
 _APP_SCRIPTS = re.compile(rb'<script type="module" crossorigin src="(?P<script>[^"<>]+)"></script>\s*'
                           rb'|<link rel="modulepreload" crossorigin href="(?P<preload>[^"<>]+)">\s*')
 
-_OVERLAY = """<div id="identity-map-first" style="position: fixed; z-index: 1000000; %(guess)s; background: #ffffff">
+_OVERLAY = """<style>%(guess)s</style>
+<div id="identity-map-first" style="position: fixed; z-index: 1000000; background: #ffffff">
 <iframe title="First graph" src="%(src)s" style="border: 0; width: 100%%; height: 100%%; display: block"></iframe>
 </div>
 <script>
