@@ -39,7 +39,10 @@ PAINTED_PIXELS_JS = """() => {
   return painted;
 }"""
 PAINTED_ENOUGH = 500
-PAINTED_JS = f"() => {{ const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}"
+# Drawn as the person sees it: fitted to the view, its labels placed (the page sets `fitted` after
+# that redraw), not only vis's first frame before the fit.
+PAINTED_JS = ("() => { if (!document.body || !document.body.dataset.fitted) return 0;"
+              f" const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}")
 
 
 def free_port() -> int:
@@ -199,7 +202,7 @@ def wait_first_graph_drawn(page, timeout_ms: float) -> int:
 
 
 def wait_graph_drawn(page, timeout_ms: float) -> int:
-    """Waits until the graph canvas shows drawn nodes; returns the painted pixels."""
+    """Waits until the graph is drawn, fitted, with its labels; returns the painted pixels."""
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         try:
