@@ -368,7 +368,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     `lost_after` or `resilience.compiled_resilience`."""
     n = len(c.ids)
     things = inventory.things
-    x = Compiled.__new__(Compiled)
+    x = _Extended.__new__(_Extended)
     x.inventory = inventory
     if isinstance(things, Edits) and things.base is c.inventory.things:
         # The edits say what differs: nothing else is read.
@@ -385,9 +385,10 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     ids = x.ids
     x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
-    x.is_root = _Layer(c.is_root, [is_root(t) for t in x.things[n:]])
-    x.is_critical = _Layer(c.is_critical, [t.critical for t in x.things[n:]])
-    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in x.things[n:]])
+    added = x.things[n:]
+    x.is_root = _Layer(c.is_root, [is_root(t) for t in added])
+    x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
+    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added])
     x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
     x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
     x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
@@ -427,16 +428,6 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.base_avail = _Layer(c.base_avail, [False] * grow)
     x.order = _Layer(c.order, [-1] * grow)
     gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
-    # A method can start to work only if it is new or names something
-    # gained (an old one whose targets were all available worked already);
-    # only those and their owners are settled again.
-    x.base_works = _Layer(c.base_works, [False] * len(new_methods))
-    x.supports = _Layer(c.supports, [False] * len(new_methods))
-    x.support_count = _Layer(c.support_count, [0] * grow)
-    methods = set(new_methods)
-    for g in gained:
-        methods.update(x.users[g])
-    _settle(x, methods, {x.m_owner[m] for m in methods})
     x.unreachable_count = c.unreachable_count + grow - len(gained)
     by_owner: dict[int, list[int]] = {}
     others = []
@@ -450,6 +441,35 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     return x
 
 
+class _Extended(Compiled):
+    """A `Compiled` made by `extend`. Its baseline's supports (`base_works`,
+    `supports`, `support_count`: what delete-and-rederive reads) are
+    settled on first use: verifying one checklist change (`changes_after`,
+    resilience, takeover) reads none of them, and settling was a third of
+    `extend`'s cost there."""
+
+    def __getattr__(self, name: str):
+        if name not in SETTLED or "extension" not in self.__dict__:
+            raise AttributeError(name)
+        self._settle_extension()
+        return self.__dict__[name]
+
+    def _settle_extension(self) -> None:
+        # A method can start to work only if it is new or names something
+        # gained (an old one whose targets were all available worked already);
+        # only those and their owners are settled again.
+        ext = self.extension
+        c = ext.parent
+        self.base_works = _Layer(c.base_works, [False] * len(ext.methods))
+        self.supports = _Layer(c.supports, [False] * len(ext.methods))
+        self.support_count = _Layer(c.support_count, [0] * (len(self.ids) - len(c.ids)))
+        methods = set(ext.methods)
+        for g in ext.gained:
+            methods.update(self.users[g])
+        _settle(self, methods, {self.m_owner[m] for m in methods})
+
+
+SETTLED = ("base_works", "supports", "support_count")
 LAYERED = ("ids", "things", "is_root", "is_critical", "is_purchase", "m_owner", "m_login", "m_targets", "m_node",
            "methods_of", "users", "base_avail", "order", "base_works", "supports", "support_count")
 
