@@ -31,7 +31,7 @@ from identity_map.checklist import build_checklist
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.format.load import load_file, load_text
 from test_checklist_fast import snapshot
-from test_resilience import without_method
+from test_resilience import drawn_way_in
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "checklist").glob("*.yaml"))
@@ -58,22 +58,16 @@ def test_ancestors_are_the_thing_nodes_networkx_finds(inv):
 @SETTINGS
 @given(inventories(), st.data())
 def test_one_search_without_a_method_answers_as_the_rebuilt_graph(inv, data):
-    c = compiled(build_graph(inv))
-    ways_in = [m for m, node in enumerate(c.m_node) if c.things[c.m_owner[m]].kind == "account"
-               and parse_method_node(node)[1] in ("login", "recovery")]
-    if not ways_in:
+    drawn = drawn_way_in(inv, data, 3)
+    if drawn is None:
         return
-    m = data.draw(st.sampled_from(ways_in))
-    owner = c.ids[c.m_owner[m]]
-    H = build_graph(without_method(inv, owner, c.m_node[m]))
-    ids = list(inv.things)
-    scenarios = [[], *(data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)) for _ in range(3))]
+    c, m, owner, H, scenarios = drawn
     after = Without(c, owner, [m])
     # Asked in the order hardening asks, each answer reusing what the ones before computed.
     used = after.derivation()
     assert (used is None) == (owner not in fixed_point(H))
     if used is not None:  # one derivation: losing everything else leaves it standing
-        assert owner in used and owner in fixed_point(H, [x for x in ids if x not in used])
+        assert owner in used and owner in fixed_point(H, [x for x in inv.things if x not in used])
     assert after.available_in(scenarios) == [owner in fixed_point(H, s) for s in scenarios]
     assert after.row() == thing_resilience(H, owner) == compiled_resilience(c, owner, skip=[m])
 

@@ -732,13 +732,17 @@ def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozen
     one form that adds much and is checked against many scenarios (the
     checklist's check of every fix at once, on a `flattened` form).
 
+    A new mailbox saves c when a is lost, unless the scenario takes it too:
+
     >>> from identity_map.format.load import load_text
-    >>> from identity_map.checklist.fixes import AddMethod, apply_change
-    >>> from identity_map.format.model import Method, Term
-    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  c: {login: [email:a]}\\n"))
-    >>> change = (AddMethod("c", "recovery", Method((Term("email", "b"),))),)
-    >>> changes_rederived(extend(compiled(G), apply_change(inventory_of(G), change)), impact(G, ["a"]))
-    (frozenset({'c'}), frozenset())
+    >>> from identity_map.checklist.fixes import AddMethod, AddThing, apply_change
+    >>> from identity_map.format.model import Method, Term, Thing
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  c: {login: [email:a]}\\n"))
+    >>> box = Thing(id="box", kind="account", name="Box", login=(Method((Term("password", "memory"),)),))
+    >>> x = extend(compiled(G), apply_change(inventory_of(G), (AddThing(box), AddMethod("c", "recovery",
+    ...                                                           Method((Term("email", "box"),))))))
+    >>> changes_rederived(x, impact(G, ["a"])), changes_rederived(x, impact(G, ["a"]), ["box"])
+    ((frozenset({'c'}), frozenset()), (frozenset(), frozenset()))
     """
     ext = x.extension
     if ext is None or ext.parent is not before.compiled:
