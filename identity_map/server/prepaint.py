@@ -74,7 +74,8 @@ _OVERLAY = """<style>%(guess)s</style>
   function done() { box.remove(); clearInterval(timer); removeEventListener('message', heard); start(); }
   function heard(event) {
     if (event.data !== %(drawn)s) return;
-    if (event.source === inner(frame)) start();
+    // after the next frame, so the drawn graph reaches the screen before Streamlit's scripts compile
+    if (event.source === inner(frame)) requestAnimationFrame(() => setTimeout(start, 0));
     else if (event.source === inner(appGraph())) done();
   }
   function follow() {
