@@ -164,66 +164,94 @@ class _Events:
         if self.empty(nxt()):
             return
         kind = SECTIONS[section]
-        allowed = COMMON_FIELDS + FIELDS[section]
+        readers = self.readers(section)
         required = REQUIRED.get(section, ())
+        kinds = self.kinds
         while (key := nxt()).__class__ is not _MAP_END:
             thing_id = self.ident(key)
-            if thing_id in self.kinds:  # reserved, or already used in some section
+            if thing_id in kinds:  # reserved, or already used in some section
                 raise _GiveUp
-            self.kinds[thing_id] = kind
+            kinds[thing_id] = kind
             mark = _mark(key)
             fields: dict[str, object] = {}
             if not self.empty(nxt()):
                 while (key := nxt()).__class__ is not _MAP_END:
                     field = self.scalar(key).value
-                    if field in fields or field not in allowed:
+                    read = readers.get(field)
+                    if read is None or field in fields:
                         raise _GiveUp
-                    fields[field] = self.field(kind, thing_id, field, nxt())
+                    fields[field] = read(nxt(), thing_id)
             if any(field not in fields for field in required):
                 raise _GiveUp
             things[thing_id] = _build(kind, thing_id, fields, mark)
 
-    def field(self, kind: str, thing_id: str, field: str, event):
-        """The value of `field` as the plain reader's `_Reader.field` reads it."""
-        if field in METHOD_FIELDS:
-            return self.methods(event)
-        if field == "critical":
-            event = self.scalar(event)
-            if event.style or self.tag(event) != _BOOL:
-                raise _GiveUp
-            return event.value.lower() in _TRUE_WORDS
-        if field == "price":
-            price = None if self.scalar(event).style else _price(event.value)
-            if price is None:
-                raise _GiveUp
-            return price
-        if field == "site":
-            return self.ident(event)
-        if field == "part_of":
-            whole = self.ident(event)
-            if whole == thing_id:
-                raise _GiveUp
-            self.references.add((whole, _ACCOUNT))
-            self.whole_of[thing_id] = whole
-            return whole
-        if field == "needs":
-            return self.method(event)
-        if field == "copies":
-            return self.copies(event)
-        if field in ("device", "account"):
-            target = self.ident(event)
-            self.references.add((target, _DEVICE if field == "device" else _ACCOUNT))
-            return target
-        value = self.text(event)
-        if field == "kind" and kind == "device" and value not in DEVICE_KINDS:
+    def readers(self, section: str) -> dict:
+        """Field -> how to read its value (event, thing id): the fields of
+        `section` as the plain reader's `_Reader.field` reads them."""
+        special = {"critical": self.critical, "price": self.price, "site": self.site, "part_of": self.part_of,
+                   "needs": self.needs, "copies": self.copies, "device": self.device, "account": self.account,
+                   "currency": self.currency, **dict.fromkeys(METHOD_FIELDS, self.methods),
+                   "kind": self.device_kind if section == "devices" else self.account_kind}
+        return {field: special.get(field, self.text_field) for field in COMMON_FIELDS + FIELDS[section]}
+
+    def text_field(self, event, thing_id: str) -> str:
+        return self.text(event)
+
+    def critical(self, event, thing_id: str) -> bool:
+        event = self.scalar(event)
+        if event.style or self.tag(event) != _BOOL:
             raise _GiveUp
-        if field == "kind" and kind == "account" and value not in ACCOUNT_KINDS and _closest(value, ACCOUNT_KINDS):
-            raise _GiveUp  # a typo of a known kind; other kinds are the user's own words
-        if field == "currency" and not CURRENCY_PATTERN.fullmatch(value):
+        return event.value.lower() in _TRUE_WORDS
+
+    def price(self, event, thing_id: str) -> float:
+        price = None if self.scalar(event).style else _price(event.value)
+        if price is None:
+            raise _GiveUp
+        return price
+
+    def site(self, event, thing_id: str) -> str:
+        return self.ident(event)  # a label, not a thing: nothing refers to it but a `site:` selector
+
+    def part_of(self, event, thing_id: str) -> str:
+        whole = self.ident(event)
+        if whole == thing_id:
+            raise _GiveUp
+        self.references.add((whole, _ACCOUNT))
+        self.whole_of[thing_id] = whole
+        return whole
+
+    def needs(self, event, thing_id: str) -> Method:
+        return self.method(event)
+
+    def device(self, event, thing_id: str) -> str:
+        target = self.ident(event)
+        self.references.add((target, _DEVICE))
+        return target
+
+    def account(self, event, thing_id: str) -> str:
+        target = self.ident(event)
+        self.references.add((target, _ACCOUNT))
+        return target
+
+    def device_kind(self, event, thing_id: str) -> str:
+        value = self.text(event)
+        if value not in DEVICE_KINDS:
             raise _GiveUp
         return value
 
-    def copies(self, event) -> tuple[str, ...]:
+    def account_kind(self, event, thing_id: str) -> str:
+        value = self.text(event)
+        if value not in ACCOUNT_KINDS and _closest(value, ACCOUNT_KINDS):
+            raise _GiveUp  # a typo of a known kind; other kinds are the user's own words
+        return value
+
+    def currency(self, event, thing_id: str) -> str:
+        value = self.text(event)
+        if not CURRENCY_PATTERN.fullmatch(value):
+            raise _GiveUp
+        return value
+
+    def copies(self, event, thing_id: str) -> tuple[str, ...]:
         if event.__class__ is _SCALAR:
             items = [self.ident(event)]
         else:
@@ -236,7 +264,7 @@ class _Events:
         self.references.update((target, COPY_KINDS) for target in items)
         return tuple(items)
 
-    def methods(self, event) -> tuple[Method, ...]:
+    def methods(self, event, thing_id: str) -> tuple[Method, ...]:
         """Methods, any one of which works: one method text, or a list of methods."""
         if event.__class__ is _SCALAR:
             return (self.method_text(event),)
