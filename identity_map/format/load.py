@@ -17,7 +17,6 @@ Every problem is a `Problem` carrying FILE:LINE:COL; all are collected.
 from __future__ import annotations
 
 import bisect
-import difflib
 import gc
 import re
 import unicodedata
@@ -276,6 +275,8 @@ def _closest(word: str, choices) -> str | None:
     for choice in choices:
         if choice.casefold() == folded:
             return choice
+    import difflib  # only a mistake needs it: a valid file loads without
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
 
