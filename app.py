@@ -736,7 +736,7 @@ def scenario_lost(draw) -> tuple[str, ...]:
                                  format_func=lambda m: "Pick what to lose" if m == CUSTOM else scenarios.BY_KEY[m].label)
     if mode == CUSTOM:
         options = appview.lose_options(inv)
-        ss.lose = [t for t in ss.lose if t in options] if "lose" in ss else scenarios.worst(analysis.ranking)
+        ss.lose = [t for t in ss.lose if t in options] if "lose" in ss else list(appview.opening_lost(analysis))
         if draw is not None:
             draw[1].multiselect("Lose", options, key="lose", format_func=lambda t: appview.label(inv, t),
                                 help="Starts on the worst single point of failure of the ranking.")

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 GRAPH_FRAME = 'iframe[title="Dependency graph"]'
+FIRST_GRAPH_FRAME = '#identity-map-first iframe[title="First graph"]'
 
 # Counts the pixels the vis-network canvas has painted (alpha > 0): the
 # canvas starts fully transparent, so a count above a few hundred means
@@ -38,6 +39,10 @@ PAINTED_PIXELS_JS = """() => {
   return painted;
 }"""
 PAINTED_ENOUGH = 500
+# Drawn as the person sees it: fitted to the view, its labels placed (the page sets `fitted` after
+# that redraw), not only vis's first frame before the fit.
+PAINTED_JS = ("() => { if (!document.body || !document.body.dataset.fitted) return 0;"
+              f" const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}")
 
 
 def free_port() -> int:
@@ -55,6 +60,13 @@ def serve_app(args: Sequence[str] = (), env: dict[str, str] | None = None, timeo
     if args:
         cmd += ["--", *args]
     return serve(cmd, port, env, timeout)
+
+
+def serve_launcher(args: Sequence[str] = (), env: dict[str, str] | None = None, timeout: float = 60.0):
+    """`identity-map app [ARGS]` (the README's way: the Host check and the
+    first graph, server/prepaint.py) on a free loopback port (see `serve`)."""
+    port = free_port()
+    return serve([sys.executable, "-m", "identity_map.cli", "app", *args, "--port", str(port)], port, env, timeout)
 
 
 @contextmanager
@@ -158,10 +170,11 @@ def watched_page(browser, traffic: Traffic, viewport=(1400, 1000)):
     return page
 
 
-def graph_frame(page, timeout_ms: float):
+def graph_frame(page, timeout_ms: float, outer_selector: str = GRAPH_FRAME):
     """The frame the graph is drawn in, once it exists: the sandboxed iframe
-    (opaque origin) inside the app's graph iframe."""
-    handle = page.wait_for_selector(GRAPH_FRAME, state="attached", timeout=timeout_ms)
+    (opaque origin) inside the app's graph iframe (or, with FIRST_GRAPH_FRAME,
+    inside the launcher's first graph: server/prepaint.py)."""
+    handle = page.wait_for_selector(outer_selector, state="attached", timeout=timeout_ms)
     outer = handle.content_frame()
     assert outer is not None, "the graph iframe has no frame"
     inner = outer.wait_for_selector('iframe[sandbox="allow-scripts"]', state="attached", timeout=timeout_ms)
@@ -183,14 +196,18 @@ def wait_in(frame, js: str, arg=None, timeout_ms: float = 30_000):
     return value
 
 
+def wait_first_graph_drawn(page, timeout_ms: float) -> int:
+    """Waits until the launcher's first graph shows drawn nodes; returns the painted pixels."""
+    return wait_in(graph_frame(page, timeout_ms, FIRST_GRAPH_FRAME), PAINTED_JS, timeout_ms=timeout_ms)
+
+
 def wait_graph_drawn(page, timeout_ms: float) -> int:
-    """Waits until the graph canvas shows drawn nodes; returns the painted pixels."""
+    """Waits until the graph is drawn, fitted, with its labels; returns the painted pixels."""
     deadline = time.monotonic() + timeout_ms / 1000
-    enough = f"() => {{ const n = ({PAINTED_PIXELS_JS})(); return n > {PAINTED_ENOUGH} ? n : 0; }}"
     while True:
         try:
             frame = graph_frame(page, max(1.0, (deadline - time.monotonic()) * 1000))
-            return wait_in(frame, enough, timeout_ms=max(1.0, (deadline - time.monotonic()) * 1000))
+            return wait_in(frame, PAINTED_JS, timeout_ms=max(1.0, (deadline - time.monotonic()) * 1000))
         except Exception as exc:
             if not replaced(exc) or time.monotonic() > deadline:
                 raise

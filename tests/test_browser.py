@@ -10,6 +10,7 @@ IDENTITY_MAP_UPDATE_SCREENSHOT=1 it replaces docs/screenshot.png, the README's.
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +20,9 @@ import pytest
 import browser_support
 from app_support import ROOT, XSS
 from browser_support import (
-    Traffic, chromium_browser, graph_frame, metric_values, pick_options, press,
-    run_guided_start, serve_app, wait_graph_drawn, wait_in, wait_rerun, watched_page, widget,
+    FIRST_GRAPH_FRAME, Traffic, chromium_browser, graph_frame, metric_values, pick_options, press,
+    run_guided_start, serve_app, serve_launcher, wait_first_graph_drawn, wait_graph_drawn, wait_in, wait_rerun,
+    watched_page, widget,
 )
 
 ENV_UPDATE_SCREENSHOT = "IDENTITY_MAP_UPDATE_SCREENSHOT"
@@ -149,6 +151,32 @@ def test_markup_in_names_stays_text_in_the_browser(browser):
         assert len(tooltips) >= 6, tooltips
         assert all(t["elements"] == [] for t in tooltips), f"a tooltip holds elements, not text: {tooltips}"
         assert any("<img src=x onerror=alert('photos')>" in t["text"] for t in tooltips)
+        page.context.close()
+    assert_stayed_local(traffic)
+
+
+NODES_JS = "() => DATA.nodes.map(n => [n.id, n.label])"
+STARTED_JS = "() => document.querySelectorAll('script[type=module]').length"
+
+
+def test_the_launcher_draws_the_opening_graph_first_then_the_app_takes_over(browser):
+    # `identity-map app` (the README's way): the first graph is drawn before Streamlit's scripts
+    # run, holds markup in names as text, and gives way to the app's own graph, the same one.
+    traffic = Traffic()
+    with serve_launcher([str(XSS)]) as url:
+        page = watched_page(browser, traffic, viewport=(1280, 800))
+        page.goto(url, wait_until="commit")
+        wait_first_graph_drawn(page, DRAW_TIMEOUT_MS)
+        first = graph_frame(page, DRAW_TIMEOUT_MS, FIRST_GRAPH_FRAME)
+        assert first.evaluate(INJECTED_JS) == []
+        first_nodes = first.evaluate(NODES_JS)
+        assert any("<img src=x onerror=alert('mail')>" in label for _, label in first_nodes), first_nodes
+        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
+        page.wait_for_selector("#identity-map-first", state="detached", timeout=DRAW_TIMEOUT_MS)
+        assert page.evaluate(STARTED_JS) >= 1  # Streamlit's own scripts were started by the page
+        assert graph_frame(page, DRAW_TIMEOUT_MS).evaluate(NODES_JS) == first_nodes
+        assert page.evaluate(INJECTED_JS) == []
+        assert metric_values(page), "the app's figures are not there"
         page.context.close()
     assert_stayed_local(traffic)
 
@@ -290,7 +318,8 @@ def test_graph_labels_are_readable_nothing_is_clipped_and_a_click_shows_the_path
             "document.getElementById('mynetwork').getBoundingClientRect().top"))
         wait_in(frame, "() => document.getElementById('info').style.display === 'block'", timeout_ms=10_000)
         assert "Bitwarden" in frame.evaluate("document.getElementById('info').textContent")
-        assert frame.evaluate("network.body.data.nodes.get().some(n => n.font.color === '#444444')")
+        # what is not on its path is drawn pale, its label grey: the page's own `near` leaves it out
+        assert frame.evaluate("DATA.nodes.some(n => !near.has(n.id)) && near.has(%s)" % json.dumps(node))
         cascade = page.get_by_text("What falls because of what").first
         cascade.wait_for(timeout=DRAW_TIMEOUT_MS)
         page.locator('[data-testid="stColumn"]').filter(has=cascade).last.screenshot(

@@ -50,7 +50,8 @@ def launched():
         yield port
 
 
-@pytest.mark.parametrize("path", ["/", "/_stcore/health", "/_stcore/host-config", "/media/x.html"])
+@pytest.mark.parametrize("path", ["/", "/_stcore/health", "/_stcore/host-config", "/media/x.html",
+                                  "/_identity_map/first-graph"])
 @pytest.mark.parametrize("host", FOREIGN)
 def test_a_foreign_host_gets_nothing_over_http(launched, path, host):
     status = raw_request(launched, path, host.format(port=launched) if host else None)
@@ -62,6 +63,21 @@ def test_a_foreign_host_gets_nothing_over_http(launched, path, host):
 def test_loopback_hosts_are_served(launched, host):
     status = raw_request(launched, "/", host.format(port=launched))
     assert " 200 " in status, status
+
+
+def test_the_first_graph_is_served_to_loopback(launched):
+    assert " 200 " in raw_request(launched, "/_identity_map/first-graph", f"127.0.0.1:{launched}")
+
+
+def test_the_agent_api_is_off(launched):
+    # Streamlit's HTTP API for driving the app (Save included) would take form posts from any web page
+    # that names 127.0.0.1: .streamlit/config.toml keeps it off, and so does Streamlit's default
+    lines = ["POST /_stcore/agent/interact HTTP/1.1", f"Host: 127.0.0.1:{launched}",
+             "Content-Type: text/plain", "Content-Length: 2", "Connection: close", "", "{}"]
+    with socket.create_connection(("127.0.0.1", launched), timeout=10) as s:
+        s.sendall("\r\n".join(lines).encode())
+        status = s.recv(4096).split(b"\r\n", 1)[0].decode()
+    assert " 403 " in status or " 404 " in status, status
 
 
 def test_the_websocket_refuses_a_foreign_host_and_opens_for_loopback(launched):

@@ -19,6 +19,7 @@ from identity_map.checklist import (ADVICE, ADVICE_GROUP, FIX, HARDEN, INFO, Che
 from identity_map.checklist.takeover import takeover_text
 from identity_map.analysis.engine import DEGRADED, LOST, OK, RECOVERABLE, UNREACHABLE, Impact, RankRow, rank
 from identity_map.analysis.cascade import cascade
+from identity_map.analysis.scenarios import worst
 from identity_map.analysis.explain import method_states, why
 from identity_map.analysis.selectors import SelectorError, match, scenario_impact, select, sites
 from identity_map.analysis.selectors import label as selector_label
@@ -247,6 +248,24 @@ def focus_by_default(inv: Inventory) -> bool:
     """Large graphs open on the blast radius: drawing every thing is slow
     to read and slower to draw."""
     return len(inv) > FOCUS_ABOVE
+
+
+def opening_lost(analysis: Analysis) -> tuple[str, ...]:
+    """What a new session loses first: the worst single point of failure
+    (the app's default scenario, and the graph the launcher paints first)."""
+    return tuple(worst(analysis.ranking))
+
+
+def opening_graph_page(analysis: Analysis, vis_src: str | None = None) -> str:
+    """The graph a new session opens on, exactly as the app's first run
+    draws it: the opening loss, focused on it above FOCUS_ABOVE things.
+    Cost: one impact and one graph page.
+
+    >>> mine = analyse("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [mail]}\\n", "me.yaml")
+    >>> opening_lost(mine), 'sandbox="allow-scripts"' in opening_graph_page(mine)
+    (('mail',), True)
+    """
+    return graph_page(analysis, opening_lost(analysis), focus_by_default(analysis.inventory), vis_src=vis_src)
 
 
 def graph_page(analysis: Analysis, lost: Sequence[str], focus: bool, after_death: bool = False,

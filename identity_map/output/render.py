@@ -297,6 +297,8 @@ def _vis_bundle() -> tuple[str, str]:
 _BUNDLE: tuple[str, str] | None = None
 
 # The page's own script. `network` is global: the browser tests read it.
+# What a framed graph page posts to the top window once it is drawn and fitted: nothing else.
+GRAPH_DRAWN = "identity-map:graph-drawn"
 _PAGE_JS = """
 const DATA = %(data)s;
 const CONF = %(conf)s;
@@ -323,8 +325,7 @@ function look(n, px, dim) {
   return {id: n.id, title: n.title, x: n.x, y: n.y, shape: n.shape, fixed: true,
           color: {background: fill, border: n.critical ? '#111111' : fill,
                   highlight: {background: n.color, border: '#000000'}, hover: {background: n.color, border: '#000000'}},
-          borderWidth: n.critical ? 4 : 1, size: markSize(n, px),
-          font: {color: dim ? '#444444' : '#111111'}};
+          borderWidth: n.critical ? 4 : 1, size: markSize(n, px)};
 }
 function edgeLook(e, i, dim) {
   return {id: 'e' + i, from: e.from, to: e.to, dashes: e.dashes, title: e.title,
@@ -447,6 +448,7 @@ network.once('afterDrawing', () => {
   restyle();
   network.redraw();
   document.body.dataset.fitted = '1';
+  if (window.top !== window) window.top.postMessage(%(drawn)s, '*');  // for the launcher's first graph (server/prepaint.py)
 });
 """
 
@@ -501,7 +503,8 @@ def _page(data: GraphData, any_hit: bool, height: str, legend: str, vis_src: str
     strong is faded; with `vis_src`, vis-network comes from that loopback path."""
     vis_js, vis_css = _vis_bundle()
     conf = {"labelPx": LABEL_PX, "minPx": MIN_LABEL_PX, "maxChars": MAX_LABEL_CHARS, "anyLost": any_hit}
-    js = _PAGE_JS % {"data": script_json({"nodes": data.nodes, "edges": data.edges}), "conf": script_json(conf)}
+    js = _PAGE_JS % {"data": script_json({"nodes": data.nodes, "edges": data.edges}), "conf": script_json(conf),
+                     "drawn": script_json(GRAPH_DRAWN)}
     vis = f'<script src="{html.escape(vis_src)}"></script>' if vis_src else f"<script>{vis_js}</script>"
     return _PAGE % {"css": vis_css, "height": html.escape(height), "legend": legend, "vis": vis, "js": js,
                     "script_hosts": LOOPBACK_SCRIPTS if vis_src else ""}
