@@ -251,43 +251,35 @@ class _Events:
             raise _GiveUp
         return value
 
-    def copies(self, event, thing_id: str) -> tuple[str, ...]:
+    def items(self, event, read) -> list:
+        """`read` of each item of a non-empty list, or of `event` alone when
+        it is a scalar (where the format takes one value or a list)."""
         if event.__class__ is _SCALAR:
-            items = [self.ident(event)]
-        else:
-            self.start(event, _SEQ)
-            items = []
-            while (item := self.next()).__class__ is not _SEQ_END:
-                items.append(self.ident(item))
-            if not items:
-                raise _GiveUp
-        self.references.update((target, COPY_KINDS) for target in items)
-        return tuple(items)
-
-    def methods(self, event, thing_id: str) -> tuple[Method, ...]:
-        """Methods, any one of which works: one method text, or a list of methods."""
-        if event.__class__ is _SCALAR:
-            return (self.method_text(event),)
+            return [read(event)]
         self.start(event, _SEQ)
         out = []
         while (item := self.next()).__class__ is not _SEQ_END:
-            out.append(self.method(item))
+            out.append(read(item))
         if not out:
             raise _GiveUp
-        return tuple(out)
+        return out
+
+    def copies(self, event, thing_id: str) -> tuple[str, ...]:
+        targets = self.items(event, self.ident)
+        self.references.update((target, COPY_KINDS) for target in targets)
+        return tuple(targets)
+
+    def methods(self, event, thing_id: str) -> tuple[Method, ...]:
+        """Methods, any one of which works: one method text, or a list of methods."""
+        return tuple(self.items(event, self.method))
 
     def method(self, event) -> Method:
         """One method: a method text, or a list of them (all needed)."""
         if event.__class__ is _SCALAR:
             return self.method_text(event)
-        self.start(event, _SEQ)
         mark = _mark(event)
-        terms: list[Term] = []
-        while (item := self.next()).__class__ is not _SEQ_END:
-            terms.extend(self.method_text(item).terms)
-        if not terms:
-            raise _GiveUp
-        return Method(_unique(terms), mark)
+        parts = self.items(event, self.method_text)
+        return Method(_unique([term for part in parts for term in part.terms]), mark)
 
     def method_text(self, event) -> Method:
         """'a + b': each distinct text is read (and its ids noted) once."""
