@@ -21,7 +21,7 @@ from identity_map.format.load import InventoryError, load_plain, load_text
 ROOT = Path(__file__).resolve().parent.parent
 VALID = sorted(ROOT.glob("examples/*.yaml")) + [ROOT / "tests" / "fixtures" / "spec.yaml"]
 HOUSEHOLD = (ROOT / "examples" / "household.yaml").read_text(encoding="utf-8")
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Pieces of YAML and of the format that make the mistakes the plain loader names.
 PIECES = st.sampled_from(
     list(":-[]{}&*!|>'\"#,?\n ") + ["\n  ", "\n    ", "version: 1\n", "version: 2\n", "accounts:\n", "devices:\n",
