@@ -28,7 +28,8 @@ PIECES = st.sampled_from(
                                    "  a: ", "login: ", "recovery: ", "+ ", "sms:", "email:", "password", "yes", "no",
                                    "012", "~", "null", "!!str ", "&a ", "*a", "---\n", "...\n", "price: ", "0x10",
                                    "critical: ", "kind: ", "part_of: ", "copies: ", "memory", "self", "Mail",
-                                   "currency: eur", "{}", "[]", "\t"])
+                                   "currency: eur", "{}", "[]", "\t", "\r\n", "\ufeff", "\xe9", "%YAML 1.1\n",
+                                   "--- ", "!", "? ", "\"\\n", "'multi\n  line'"])
 
 
 def outcome(load, text: str):
