@@ -181,6 +181,22 @@ def test_the_launcher_draws_the_opening_graph_first_then_the_app_takes_over(brow
     assert_stayed_local(traffic)
 
 
+def test_without_its_graph_the_first_frame_gives_way_to_the_app_at_once(browser):
+    # the file turned invalid between the page and its frame: the frame holds no graph, so it goes and
+    # Streamlit starts without waiting (the app's graph frame is not there yet when it goes)
+    traffic = Traffic()
+    with serve_launcher([str(ROOT / "examples" / "malik.yaml")]) as url:
+        page = watched_page(browser, traffic, viewport=(1280, 800))
+        page.route("**/_identity_map/first-graph", lambda r: r.fulfill(status=404, body="no first graph"))
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector("#identity-map-first", state="detached", timeout=DRAW_TIMEOUT_MS)
+        assert page.query_selector(browser_support.GRAPH_FRAME) is None
+        assert page.evaluate(STARTED_JS) >= 1
+        wait_graph_drawn(page, DRAW_TIMEOUT_MS)
+        page.context.close()
+    assert_stayed_local(traffic)
+
+
 def test_missing_chromium_skips_with_a_reason_unless_required(monkeypatch, tmp_path):
     monkeypatch.setattr(browser_support, "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.delenv("IDENTITY_MAP_REQUIRE_BROWSER", raising=False)

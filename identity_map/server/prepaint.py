@@ -9,8 +9,10 @@ loads at once the very graph the app's first run will draw
 computed here from the same file with the same functions. A small script
 in the page keeps that frame over the app's graph frame once that one
 exists, and removes it when the app's own graph says it is drawn (the
-graph page posts `DRAWN` to the top window), when the app's graph goes
-away (another page was picked), or after GIVE_UP_S.
+graph page posts `render.GRAPH_DRAWN` to the top window), when the app's
+graph goes away (another page was picked), when the app's first run ends
+without one, when the frame holds no graph (the file changed in between),
+or after GIVE_UP_S.
 
 Nothing of the person's reaches the page Streamlit serves: the frame's
 address and the script are constants; the graph itself is the sandboxed
@@ -33,9 +35,10 @@ from identity_map.output.render import APP_VIS_SRC, GRAPH_DRAWN, script_json
 
 FIRST_GRAPH = "/_identity_map/first-graph"
 GIVE_UP_S = 30  # the app has not drawn its graph by then: something else is on screen
-# Streamlit's scripts wait for the first graph to be drawn, at most this long: compiling them takes
-# the same cores the graph is drawn with (on this 2-core machine they delayed it by about 1 s).
-START_APP_AFTER_S = 1.5
+# Streamlit's scripts wait for the first graph to be drawn (or its frame to load without one), at
+# most this long: compiling them takes the same cores the graph is drawn with (on this 2-core
+# machine they delayed it by about 1 s).
+START_APP_AFTER_S = 4
 APP_GRAPH = 'iframe[title="Dependency graph"]'  # app.py's st.iframe(alt=...)
 # Where the app's graph frame comes to be (measured in chromium at 1280x800: beside the open
 # sidebar; Streamlit puts columns under each other and hides the sidebar below 640 px). A
@@ -83,6 +86,9 @@ _OVERLAY = """<style>%(guess)s</style>
     } else if (appeared || Date.now() > until
                || (root && root.dataset.testScriptState === 'notRunning')) done();
   }
+  // a frame without a graph inside (an answer other than the graph page) gives way to the app at once
+  frame.addEventListener('load', () => { try { if (!frame.contentDocument.querySelector('iframe')) done(); }
+                                         catch (e) { done(); } });
   addEventListener('message', heard);
   timer = setInterval(follow, 50);
   setTimeout(start, %(start_after)d);
