@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from identity_map.output.render import GRAPH_DRAWN
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -199,6 +201,15 @@ def wait_in(frame, js: str, arg=None, timeout_ms: float = 30_000):
 def wait_first_graph_drawn(page, timeout_ms: float) -> int:
     """Waits until the launcher's first graph shows drawn nodes; returns the painted pixels."""
     return wait_in(graph_frame(page, timeout_ms, FIRST_GRAPH_FRAME), PAINTED_JS, timeout_ms=timeout_ms)
+
+
+def drawn_after(page, frame) -> float:
+    """Seconds from the page's navigation start to the moment the graph page
+    in `frame` recorded that its graph was drawn and fitted (its performance
+    mark `render.GRAPH_DRAWN`): when it happened, not when a poll from here
+    got through a busy page to notice it."""
+    drawn = frame.evaluate(f"() => performance.timeOrigin + performance.getEntriesByName({GRAPH_DRAWN!r})[0].startTime")
+    return (drawn - page.evaluate("() => performance.timeOrigin")) / 1000
 
 
 def wait_graph_drawn(page, timeout_ms: float) -> int:

@@ -6,8 +6,9 @@ drawn by the app cannot appear within 2 s of opening the page. The
 launcher therefore adds, to the page Streamlit serves at `/`, a frame that
 loads at once the very graph the app's first run will draw
 (`view.opening_graph_page`: the file the app opens, its default scenario),
-computed here from the same file with the same functions. A small script
-in the page keeps that frame over the app's graph frame once that one
+computed here from the same file with the same functions. Streamlit's own
+scripts are moved into a small script that starts them once that graph is
+drawn (START_APP_AFTER_S at most). The same script keeps the frame over the app's graph frame once that one
 exists, and removes it when the app's own graph says it is drawn (the
 graph page posts `render.GRAPH_DRAWN` to the top window), when the app's
 graph goes away (another page was picked), when the app's first run ends
@@ -74,7 +75,8 @@ _OVERLAY = """<style>%(guess)s</style>
   function done() { box.remove(); clearInterval(timer); removeEventListener('message', heard); start(); }
   function heard(event) {
     if (event.data !== %(drawn)s) return;
-    if (event.source === inner(frame)) start();
+    // after the next frame, so the drawn graph reaches the screen before Streamlit's scripts compile
+    if (event.source === inner(frame)) requestAnimationFrame(() => setTimeout(start, 0));
     else if (event.source === inner(appGraph())) done();
   }
   function follow() {
