@@ -14,8 +14,13 @@ a shared machine wall time mostly measures the other processes.
 
   (a) `identity-map rank FILE` at 3,000 accounts, a subprocess: interpreter
       start and loading (every check of the loader) included  target <= 0.5 s
-      and where its time goes: importing the CLI (a fresh interpreter),
-      loading, compiling, the warnings, the ranking (in process)
+      and where its time goes: the interpreter alone, importing the CLI
+      (a fresh interpreter), loading (the fast path, and the plain
+      composer and reader alone in the same run), compiling, the ranking
+      (in process). Whether the package's bytecode is cached is printed:
+      with PYTHONDONTWRITEBYTECODE=1 and no __pycache__, every start
+      compiles the sources; --bytecode compiles it first (what a pip
+      install or any first run elsewhere does)
   (b) engine.rank against the plain least fixed point per candidate
       (plus naive statuses), same graph, results cross-checked target >= 100x
   (c) engine.rank on login chains of 2,500 and 10,000 accounts
@@ -44,6 +49,7 @@ with --strict when a target is missed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import resource
 import shutil
@@ -64,7 +70,7 @@ from identity_map.analysis.takeover import attack_candidates, exposure, plain_ta
 from identity_map.analysis.validate import warnings_for
 from identity_map.checklist import build_checklist
 from identity_map.format.generate import generate_inventory
-from identity_map.format.load import load_file, load_text
+from identity_map.format.load import load_bytes, load_file, load_plain, load_text
 from identity_map.output.render import render_html
 from identity_map.output.report import impact_text, rank_text
 from identity_map.providers.directory import bundled
@@ -188,6 +194,8 @@ def main(argv=None) -> int:
     parser.add_argument("--parts", default="acdef", help="which parts to run: a (with b), c, d, e, f (default acdef)")
     parser.add_argument("--skip", default="", help="comma-separated commands of (d) not to time, e.g. checklist")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="compile identity_map's bytecode before (a), as an installed package has it")
     args = parser.parse_args(argv)
     missed = []
 
@@ -226,8 +234,15 @@ def generated(args):
 def part_ab(args, report) -> None:
     runs = args.runs
     with generated(args) as (path, inv):
+        if args.bytecode:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "identity_map")], check=True,
+                           stdout=subprocess.DEVNULL)
+        stale = uncompiled_modules()
         print(f"(a) {args.accounts} accounts ({len(inv) - 1} things, {path.stat().st_size / 1024:.0f} KiB), "
-              "a subprocess: interpreter start, loading (every check of the loader) and the ranking:")
+              "a subprocess: interpreter start, loading (every check of the loader) and the ranking;\n"
+              "    identity_map's bytecode " + (f"missing or stale for {stale} modules (recompiled at every start)"
+                                                 if stale else "cached")
+              + f" (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}):")
         t_rank, _ = timed(lambda _: run_cli("rank", str(path)), runs)
         report(f"identity-map rank FILE ({args.accounts} accounts)", t_rank, "<= 0.5 s", t_rank <= 0.5)
         startup_phases(path, runs)
@@ -319,6 +334,13 @@ def part_e(args, report) -> None:
     report(f"resilience(examples/household.yaml), {len(res)} critical", t_res, "< 1 s", t_res < 1.0)
 
 
+def uncompiled_modules() -> int:
+    """How many of identity_map's modules have no bytecode as new as their source."""
+    sources = list((ROOT / "identity_map").rglob("*.py"))
+    return sum(1 for src in sources if not (cached := Path(importlib.util.cache_from_source(str(src)))).exists()
+               or cached.stat().st_mtime < src.stat().st_mtime)
+
+
 def startup_phases(path: Path, runs: int) -> None:
     """Where (a)'s time goes: importing the CLI in a fresh interpreter, then
     in process (medians, fresh each run) loading, compiling and the ranking
@@ -327,13 +349,20 @@ def startup_phases(path: Path, runs: int) -> None:
     imports = statistics.median(
         float(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout)
         for _ in range(runs))
-    t_load, inv = timed(lambda _: load_file(path), runs)
+    bare, _ = timed(lambda _: subprocess.run([sys.executable, "-c", "pass"], check=True), runs)
+    data = path.read_bytes()
+    text = data.decode("utf-8-sig")
+    t_load, inv = timed(lambda _: load_bytes(data, str(path)), runs)
+    t_plain, plain = timed(lambda _: load_plain(text, str(path)), runs)
+    assert list(plain.things.items()) == list(inv.things.items())
     t_compile, _ = timed(engine.compiled, runs, lambda: Dependencies(inv))
     compiled_once = lambda: (lambda G: (engine.compiled(G), G)[1])(Dependencies(inv))  # noqa: E731
     t_rank, _ = timed(lambda G: rank_text(engine.rank(G)), runs, compiled_once)
-    print(f"  {'  of which: import identity_map.cli (fresh interpreter)':<58} {imports:8.3f} s cpu")
-    for label, t in (("loading", t_load), ("compiling (no networkx graph)", t_compile),
-                     ("ranking and its text", t_rank)):
+    print(f"  {'  of which: the interpreter alone (python -c pass)':<58} {bare}")
+    print(f"  {'            import identity_map.cli (fresh interpreter)':<58} {imports:8.3f} s cpu")
+    for label, t in (("loading (fast path, from the file's bytes)", t_load),
+                     ("  the plain composer and reader alone, same text", t_plain),
+                     ("compiling (no networkx graph)", t_compile), ("ranking and its text", t_rank)):
         print(f"  {'            ' + label:<58} {t}")
 
 

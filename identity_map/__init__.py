@@ -23,9 +23,8 @@ True
 """
 
 import importlib
-import importlib.abc
-import importlib.util
 import sys
+from importlib.machinery import ModuleSpec
 
 __version__ = "0.1.0"
 
@@ -43,13 +42,15 @@ MOVED = {
 }
 
 
-class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves `identity_map.OLD` as the module object of its new home."""
+class _Alias:
+    """Serves `identity_map.OLD` as the module object of its new home: a
+    meta path finder and loader by protocol (importlib.abc would import
+    importlib.resources and more into every start-up)."""
 
     def find_spec(self, fullname, path=None, target=None):
         prefix, _, leaf = fullname.rpartition(".")
         if prefix == __name__ and leaf in MOVED:
-            return importlib.util.spec_from_loader(fullname, self)
+            return ModuleSpec(fullname, self)
         return None
 
     def create_module(self, spec):

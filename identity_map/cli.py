@@ -14,7 +14,6 @@ from pathlib import Path
 
 from identity_map.output import report
 from identity_map.analysis.engine import Impact, rank
-from identity_map.analysis.selectors import SelectorError, scenario_impact, select
 from identity_map.format.files import FileRefused, read_limited, replace_keeping_backup, target_of
 from identity_map.format.load import MAX_BYTES, InventoryError, Problem
 from identity_map.output.safe import for_terminal
@@ -45,6 +44,8 @@ def _load(path: str, show_warnings: bool = False) -> Validation:
 
 
 def _scenario(checked: Validation, lose: list[str], after_death: bool = False) -> Impact:
+    from identity_map.analysis.selectors import SelectorError, scenario_impact  # rank starts without them
+
     try:
         return scenario_impact(checked.deps, lose, after_death)
     except SelectorError as exc:
@@ -52,6 +53,8 @@ def _scenario(checked: Validation, lose: list[str], after_death: bool = False) -
 
 
 def _gained(checked: Validation, selectors: list[str]) -> frozenset[str]:
+    from identity_map.analysis.selectors import SelectorError, select
+
     try:
         return select(checked.inventory, selectors)
     except SelectorError as exc:

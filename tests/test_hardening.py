@@ -6,6 +6,7 @@ Each test here failed on the main branch before the hardening work.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import os
@@ -233,13 +234,13 @@ def test_did_you_mean_over_many_unknown_ids_compares_a_bounded_number(monkeypatc
     ids = "".join(f"  account-{i:04d}: {{}}\n" for i in range(5000))
     refs = "".join(f"  use-{i}: {{login: [email:acount-{i:04d}]}}\n" for i in range(5000))
     sizes = []
-    real = load.difflib.get_close_matches
+    real = difflib.get_close_matches
 
     def counted(word, possibilities, *a, **k):
         sizes.append(len(possibilities))
         return real(word, possibilities, *a, **k)
 
-    monkeypatch.setattr(load.difflib, "get_close_matches", counted)
+    monkeypatch.setattr(difflib, "get_close_matches", counted)  # the loader imports it when asked
     with pytest.raises(InventoryError) as info:
         load_text("version: 1\naccounts:\n" + ids + refs)
     problems = info.value.problems

@@ -92,3 +92,21 @@ def test_the_checklist_draws_no_graph(tmp_path):
     # It reads the provider directory (publicsuffixlist), but builds no networkx graph.
     assert imported_after(tmp_path, "(['checklist', p, '--lose', 'kind:phone'], ['checklist', p])",
                           ("networkx", "pyvis", "streamlit")) == "[]"
+
+
+def test_rank_imports_only_what_it_uses(tmp_path):
+    """`identity-map rank` on a valid file: no warnings, explanations,
+    takeover, selectors or did-you-mean machinery (start-up is part of its
+    0.5 s budget), and its answer is still the ranking."""
+    script = (
+        "import sys, io, contextlib\n"
+        "from identity_map.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    assert main(['rank', {str(ROOT / 'examples' / 'household.yaml')!r}]) == 0\n"
+        "assert out.getvalue().lstrip().startswith('#')\n"
+        "unused = ('identity_map.analysis.takeover', 'identity_map.analysis.explain', 'identity_map.analysis.resilience',\n"
+        "          'identity_map.analysis.selectors', 'difflib', 'importlib.abc', 'importlib.resources')\n"
+        "print(sorted(m for m in unused if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

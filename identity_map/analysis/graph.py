@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from identity_map.format.load import paused_gc
 from identity_map.format.model import Inventory, Method, Thing
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def ancestors(inventory: Inventory, thing_id: str) -> set[str]:
     return seen
 
 
+@paused_gc()  # a dict per node and edge, all kept as long as the graph: nothing for the collector to find
 def build_graph(inventory: Inventory) -> nx.DiGraph:
     """The dependency DiGraph of `inventory`; the inventory is kept in
     `G.graph["inventory"]`. Cost: linear in the number of terms (and the

@@ -18,9 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from identity_map.analysis.engine import Graph, compiled, impact
-from identity_map.analysis.explain import why
 from identity_map.analysis.graph import Dependencies
-from identity_map.analysis.resilience import single_points
 from identity_map.format.load import InventoryError, Problem, load_bytes
 from identity_map.format.model import Inventory, Mark, Method
 
@@ -63,6 +61,10 @@ def warnings_for(G: Graph) -> list[Problem]:
     """The warnings of a valid inventory's graph, in file order.
     Cost: the baseline and `resilience.single_points` of the critical
     things, never the single-loss sweep (quadratic on a login chain)."""
+    # Imported here: the commands that print no warnings (rank) start without them.
+    from identity_map.analysis.explain import why
+    from identity_map.analysis.resilience import single_points
+
     c = compiled(G)
     inventory = c.inventory
     out: list[Problem] = []

@@ -7,12 +7,16 @@ same figures. The JSON shapes are a contract (see the README).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from identity_map.analysis.engine import DEGRADED, LOST, RECOVERABLE, STATUSES, UNREACHABLE, Impact, RankRow
-from identity_map.analysis.explain import explanations
-from identity_map.analysis.takeover import SAFE, TAKEN, ExposureRow, Takeover
-from identity_map.analysis.takeover import explanations as takeover_explanations
 from identity_map.output.safe import visible
+
+if TYPE_CHECKING:
+    from identity_map.analysis.takeover import ExposureRow, Takeover
+
+# The explanations and the takeover analysis are imported by the reports that
+# use them: `identity-map rank` starts without either (tests/test_startup.py).
 
 SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
 
@@ -25,6 +29,8 @@ def money(amounts: dict[str, float]) -> str:
 def impact_json(result: Impact) -> dict:
     """The `impact --format json` document: every id of the inventory in `nodes`;
     an after-death scenario says so (`"after_death": true`)."""
+    from identity_map.analysis.explain import explanations
+
     c = result.compiled
     whys = explanations(result)
     s = result.summary
@@ -44,6 +50,8 @@ def impact_json(result: Impact) -> dict:
 
 def _sections(result: Impact) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """[(status, [(id, name, why)])] for the statuses worth reporting."""
+    from identity_map.analysis.explain import explanations
+
     whys = explanations(result)
     names = {t.id: t.name for t in result.compiled.things}
     return [(status, [(tid, names[tid], whys.get(tid, "")) for tid, st in result.statuses.items() if st == status])
@@ -158,8 +166,10 @@ def rank_text(rows: list[RankRow]) -> str:
 
 def takeover_json(result: Takeover) -> dict:
     """The `takeover --format json` document: every id of the inventory in `nodes`."""
+    from identity_map.analysis.takeover import explanations
+
     c = result.compiled
-    whys = takeover_explanations(result)
+    whys = explanations(result)
     s = result.summary
     return {
         "scenario": {"gained": sorted(result.gained), "selectors": list(result.selectors)},
@@ -171,6 +181,8 @@ def takeover_json(result: Takeover) -> dict:
 
 def _takeover_lines(result: Takeover) -> tuple[list[str], list[tuple[str, str, str]]]:
     """(headline lines, [(id, name, why)] of the taken things in file order)."""
+    from identity_map.analysis.takeover import SAFE, TAKEN, explanations
+
     s = result.summary
     names = {t.id: t.name for t in result.compiled.things}
     head = [
@@ -179,7 +191,7 @@ def _takeover_lines(result: Takeover) -> tuple[list[str], list[tuple[str, str, s
         f"Money taken: {money(s.money_taken)}",
         "Critical things taken: " + (", ".join(f"{names[t]} ({t})" for t in s.critical_taken) or "none"),
     ]
-    whys = takeover_explanations(result)
+    whys = explanations(result)
     return head, [(tid, names[tid], whys[tid]) for tid in result.compiled.ids if tid in result.taken]
 
 
