@@ -286,8 +286,8 @@ def part_d(args, report) -> None:
         "impact": lambda G, hub: impact_text(scenario_impact(G, [hub])),
         "rank": lambda G, hub: rank_text(engine.rank(G)),
         "resilience": lambda G, hub: resilience_text(resilience(G)),
-        "checklist": lambda G, hub: build_checklist(G.networkx(), None),
-        "checklist-fire": lambda G, hub: build_checklist(G.networkx(), fire_of(inventory_of(G))),
+        "checklist": lambda G, hub: build_checklist(G, None),
+        "checklist-fire": lambda G, hub: build_checklist(G, fire_of(inventory_of(G))),
         "graph": lambda G, hub: render_html(G.networkx(), scenario_impact(G, [hub])),
         "takeover": lambda G, hub: takeover(G, [hub]),
     }

@@ -227,7 +227,7 @@ def cmd_checklist(args) -> int:
 
     checked = _load(args.file)
     _scenario(checked, args.lose)  # refuses a selector that matches nothing
-    items = build_checklist(checked.graph, args.lose or (() if args.after_death else None), args.after_death)
+    items = build_checklist(checked.deps, args.lose or (() if args.after_death else None), args.after_death)
     _emit(export(items, args.format, checked.inventory), args.output, (args.file,))
     return 0
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from identity_map import checklist as checklist_module
 from identity_map.checklist import build_checklist, export
 from identity_map.checklist.rules import Context, rules
-from identity_map.analysis.engine import changes_after, compiled, extend, impact, impact_of, lost_after, rank
+from identity_map.analysis.engine import changes_after, changes_rederived, compiled, extend, impact, impact_of, lost_after, rank
 from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, apply_change
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.analysis.graph import build_graph, inventory_of
@@ -90,6 +90,12 @@ def check_change(G, change, scenarios) -> None:
         assert lost_after(fast, impact(G, s)) == slow.lost
         old = {t for t in slow.lost if t in inventory_of(G).things}
         assert changes_after(fast, impact(G, s)) == (impact(G, s).lost - old, old - impact(G, s).lost)
+        assert changes_rederived(fast, impact(G, s)) == changes_after(fast, impact(G, s))
+        # The scenario takes the new things too (a backup disk added at the site that burns).
+        added = [t for t in inv2.things if t not in inventory_of(G).things]
+        old = {t for t in impact(G2, [*s, *added]).lost if t in inventory_of(G).things}
+        expected = (impact(G, s).lost - old, old - impact(G, s).lost)
+        assert changes_rederived(fast, impact(G, s), added) == changes_after(fast, impact(G, s), added) == expected
     for t in inv2:
         if t.critical:
             assert compiled_resilience(fast, t.id, 2) == thing_resilience(G2, t.id, 2)
@@ -235,6 +241,7 @@ def slow_path(monkeypatch) -> None:
 
     monkeypatch.setattr(checklist_module, "extend", rebuilt)
     monkeypatch.setattr(checklist_module, "changes_after", changes)
+    monkeypatch.setattr(checklist_module, "changes_rederived", changes)
     monkeypatch.setattr(checklist_module, "compiled_resilience", resilience_of)
 
 

@@ -180,6 +180,23 @@ def without_method(inv, owner: str, node: str):
     return dataclasses.replace(inv, things={**inv.things, owner: dataclasses.replace(thing, **{role: kept})})
 
 
+def drawn_way_in(inv, data, scenarios: int):
+    """(the compiled form of inv, a method drawn among the accounts' logins
+    and recoveries, its owner, the graph rebuilt without it, the scenario
+    losing nothing and `scenarios` drawn ones), None when there is no such
+    method. Taking away a device's last unlock or a data item's last copy
+    would change what the thing is, not just a way in."""
+    c = engine.compiled(build_graph(inv))
+    ways_in = [m for m, node in enumerate(c.m_node) if c.things[c.m_owner[m]].kind == "account"
+               and parse_method_node(node)[1] in ("login", "recovery")]
+    if not ways_in:
+        return None
+    m = data.draw(st.sampled_from(ways_in))
+    owner = c.ids[c.m_owner[m]]
+    drawn = [data.draw(st.lists(st.sampled_from(list(inv.things)), max_size=3, unique=True)) for _ in range(scenarios)]
+    return c, m, owner, build_graph(without_method(inv, owner, c.m_node[m])), [[], *drawn]
+
+
 def test_a_skipped_method_is_never_the_derivation_a_search_branches_on():
     # The SMS recovery is the cheapest derivation of bank (two losses against
     # three); with it taken away, every term of the login is a single point of failure.
@@ -198,20 +215,11 @@ def test_a_skipped_method_is_never_the_derivation_a_search_branches_on():
 def test_skipping_a_method_equals_removing_it(rng, max_terms, data):
     """compiled_resilience and available_in with a method skipped agree with
     the graph rebuilt without it (what the hardening items rely on)."""
-    G = build_graph(load_text(dump_spec(random_spec(rng, max_accounts=5, max_terms=max_terms))))
-    inv = inventory_of(G)
-    c = engine.compiled(G)
-    # An account's login or recovery: taking away a device's last unlock or a
-    # data item's last copy would change what the thing is, not just a way in.
-    ways_in = [m for m, node in enumerate(c.m_node) if c.things[c.m_owner[m]].kind == "account"
-               and parse_method_node(node)[1] in ("login", "recovery")]
-    if not ways_in:
+    inv = load_text(dump_spec(random_spec(rng, max_accounts=5, max_terms=max_terms)))
+    drawn = drawn_way_in(inv, data, 4)
+    if drawn is None:
         return
-    m = data.draw(st.sampled_from(ways_in))
-    owner = c.ids[c.m_owner[m]]
-    H = build_graph(without_method(inv, owner, c.m_node[m]))
-    ids = list(inv.things)
-    scenarios = [[], *(data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)) for _ in range(4))]
+    c, m, owner, H, scenarios = drawn
     for t in {owner, *(t.id for t in inv if t.critical)}:
         assert compiled_resilience(c, t, skip=[m]) == thing_resilience(H, t), t
         assert available_in(c, t, scenarios, [m]) == [t in fixed_point(H, s) for s in scenarios], t

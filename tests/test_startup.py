@@ -66,20 +66,32 @@ def test_the_drawn_graph_shares_the_undrawn_ones_caches():
     assert sorted(checked.graph.successors("mail")) == ["shop#login0"]
 
 
-def test_commands_that_draw_nothing_import_nothing_heavy(tmp_path):
+def imported_after(tmp_path, argvs: str, heavy=HEAVY) -> str:
+    """The modules of `heavy` a fresh interpreter has loaded after running
+    the CLI with each argv of `argvs` (Python source naming the example
+    household's copy `p`), as printed."""
     path = tmp_path / "inv.yaml"
     path.write_text((ROOT / "examples" / "household.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     script = (
         "import sys, io, contextlib\n"
         "from identity_map.cli import main\n"
         f"p = {str(path)!r}\n"
-        "for argv in (['validate', p], ['rank', p], ['impact', p, '--lose', 'kind:phone'],\n"
-        "             ['takeover', p, '--gain', 'memory'], ['exposure', p], ['resilience', p]):\n"
+        f"for argv in {argvs}:\n"
         "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         "        assert main(argv) == 0, argv\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))\n")
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_commands_that_draw_nothing_import_nothing_heavy(tmp_path):
+    assert imported_after(tmp_path, "(['validate', p], ['rank', p], ['impact', p, '--lose', 'kind:phone'], "
+                                    "['takeover', p, '--gain', 'memory'], ['exposure', p], ['resilience', p])") == "[]"
+
+
+def test_the_checklist_draws_no_graph(tmp_path):
+    # It reads the provider directory (publicsuffixlist), but builds no networkx graph.
+    assert imported_after(tmp_path, "(['checklist', p, '--lose', 'kind:phone'], ['checklist', p])",
+                          ("networkx", "pyvis", "streamlit")) == "[]"
 
 
 def test_rank_imports_only_what_it_uses(tmp_path):

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from itertools import compress
+from itertools import chain, compress
 from math import fsum
 from operator import is_not
 
@@ -267,6 +267,41 @@ class _Layer:
     __hash__ = None
 
 
+class _Grown:
+    """A parent's list and the entries appended since, read as one list
+    (iteration at C speed) without copying the parent's, which is never
+    modified: an extended compiled form's `users` of an old thing.
+
+    >>> base = [1, 2]
+    >>> grown = _Grown(base)
+    >>> grown.append(3)
+    >>> list(grown), len(grown), base, grown == [1, 2, 3]
+    ([1, 2, 3], 3, [1, 2], True)
+    """
+
+    __slots__ = ("base", "tail")
+
+    def __init__(self, base):
+        self.base, self.tail = base, []
+
+    def append(self, value) -> None:
+        self.tail.append(value)
+
+    def __iter__(self):
+        return chain(self.base, self.tail)
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.tail)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    __hash__ = None
+
+
 class _Names(Mapping):
     """A parent's id -> index map plus the ids an extension adds (the only
     ones stored)."""
@@ -333,7 +368,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     `lost_after` or `resilience.compiled_resilience`."""
     n = len(c.ids)
     things = inventory.things
-    x = Compiled.__new__(Compiled)
+    x = _Extended.__new__(_Extended)
     x.inventory = inventory
     if isinstance(things, Edits) and things.base is c.inventory.things:
         # The edits say what differs: nothing else is read.
@@ -350,9 +385,10 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     ids = x.ids
     x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
-    x.is_root = _Layer(c.is_root, [is_root(t) for t in x.things[n:]])
-    x.is_critical = _Layer(c.is_critical, [t.critical for t in x.things[n:]])
-    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in x.things[n:]])
+    added = x.things[n:]
+    x.is_root = _Layer(c.is_root, [is_root(t) for t in added])
+    x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
+    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added])
     x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
     x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
     x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
@@ -379,9 +415,10 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
                 x.m_targets.append(targets)
                 x.m_node.append(method_node(new.id, role, k))
                 for j in (i, *targets):
-                    if j not in copied:
+                    if j not in copied and j < n:  # a new thing's lists are new already
                         copied.add(j)
-                        x.methods_of[j], x.users[j] = list(x.methods_of[j]), list(x.users[j])
+                        # Users grow without a copy: `memory` or a hub mailbox is named by most methods.
+                        x.methods_of[j], x.users[j] = list(x.methods_of[j]), _Grown(x.users[j])
                 x.methods_of[i].append(m)
                 for t in targets:
                     x.users[t].append(m)
@@ -391,16 +428,6 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.base_avail = _Layer(c.base_avail, [False] * grow)
     x.order = _Layer(c.order, [-1] * grow)
     gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
-    # A method can start to work only if it is new or names something
-    # gained (an old one whose targets were all available worked already);
-    # only those and their owners are settled again.
-    x.base_works = _Layer(c.base_works, [False] * len(new_methods))
-    x.supports = _Layer(c.supports, [False] * len(new_methods))
-    x.support_count = _Layer(c.support_count, [0] * grow)
-    methods = set(new_methods)
-    for g in gained:
-        methods.update(x.users[g])
-    _settle(x, methods, {x.m_owner[m] for m in methods})
     x.unreachable_count = c.unreachable_count + grow - len(gained)
     by_owner: dict[int, list[int]] = {}
     others = []
@@ -414,6 +441,35 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     return x
 
 
+class _Extended(Compiled):
+    """A `Compiled` made by `extend`. Its baseline's supports (`base_works`,
+    `supports`, `support_count`: what delete-and-rederive reads) are
+    settled on first use: verifying one checklist change (`changes_after`,
+    resilience, takeover) reads none of them, and settling was a third of
+    `extend`'s cost there."""
+
+    def __getattr__(self, name: str):
+        if name not in SETTLED or "extension" not in self.__dict__:
+            raise AttributeError(name)
+        self._settle_extension()
+        return self.__dict__[name]
+
+    def _settle_extension(self) -> None:
+        # A method can start to work only if it is new or names something
+        # gained (an old one whose targets were all available worked already);
+        # only those and their owners are settled again.
+        ext = self.extension
+        c = ext.parent
+        self.base_works = _Layer(c.base_works, [False] * len(ext.methods))
+        self.supports = _Layer(c.supports, [False] * len(ext.methods))
+        self.support_count = _Layer(c.support_count, [0] * (len(self.ids) - len(c.ids)))
+        methods = set(ext.methods)
+        for g in ext.gained:
+            methods.update(self.users[g])
+        _settle(self, methods, {self.m_owner[m] for m in methods})
+
+
+SETTLED = ("base_works", "supports", "support_count")
 LAYERED = ("ids", "things", "is_root", "is_critical", "is_purchase", "m_owner", "m_login", "m_targets", "m_node",
            "methods_of", "users", "base_avail", "order", "base_works", "supports", "support_count")
 
@@ -664,6 +720,41 @@ def changes_after(x: Compiled, before: Impact, also_lost=()) -> tuple[frozenset[
     lost_idx = before.lost_indices
     return (c.ids_of(i for i in saved if i in lost_idx),
             c.ids_of(i for i in x.extension.gained if i < n and i not in saved))
+
+
+def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozenset[str], frozenset[str]]:
+    """`changes_after(x, before, also_lost)`, the same pair, computed the
+    other way: the scenario's losses on x by delete-and-rederive from x's
+    own baseline (`impact_of(x, ...).lost`, living methods only), compared
+    with before's. Cost: what the scenario reaches in x, however much x
+    adds; `changes_after` instead regrows every addition the scenario does
+    not lose (a new place and every method naming it) in each scenario. For
+    one form that adds much and is checked against many scenarios (the
+    checklist's check of every fix at once, on a `flattened` form).
+
+    A new mailbox saves c when a is lost, unless the scenario takes it too:
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.checklist.fixes import AddMethod, AddThing, apply_change
+    >>> from identity_map.format.model import Method, Term, Thing
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  c: {login: [email:a]}\\n"))
+    >>> box = Thing(id="box", kind="account", name="Box", login=(Method((Term("password", "memory"),)),))
+    >>> x = extend(compiled(G), apply_change(inventory_of(G), (AddThing(box), AddMethod("c", "recovery",
+    ...                                                           Method((Term("email", "box"),))))))
+    >>> changes_rederived(x, impact(G, ["a"])), changes_rederived(x, impact(G, ["a"]), ["box"])
+    ((frozenset({'c'}), frozenset()), (frozenset(), frozenset()))
+    """
+    ext = x.extension
+    if ext is None or ext.parent is not before.compiled:
+        raise ValueError("x must extend the compiled form of `before`")
+    n = len(ext.parent.ids)
+    extra = {x.index[i] for i in also_lost}
+    if any(i < n for i in extra):
+        raise ValueError("also_lost must name only things that x adds")
+    lost_now = _rederive(x, {x.index[i] for i in before.scenario} | extra)
+    lost_idx = before.lost_indices
+    return (x.ids_of(i for i in lost_idx if i not in lost_now),
+            x.ids_of(i for i in lost_now if i < n and i not in lost_idx))
 
 
 def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:

@@ -73,6 +73,32 @@ def method_targets(method: Method) -> tuple[str, ...]:
     return tuple(dict.fromkeys(term.target for term in method.terms))
 
 
+def ancestors(inventory: Inventory, thing_id: str) -> set[str]:
+    """The things the thing's methods lead back to, every role's (legacy
+    ones too), down to the roots: the thing nodes among
+    `networkx.ancestors(build_graph(inventory), thing_id)`, without drawing
+    the graph. Cost: the terms of those things' methods.
+
+    >>> from identity_map.format.load import load_text
+    >>> inv = load_text("version: 1\\npeople:\\n  anna: {}\\naccounts:\\n  a: {}\\n"
+    ...                 "  b: {login: [email:a], legacy: [person:anna]}\\n")
+    >>> sorted(ancestors(inv, "b")), sorted(ancestors(inv, "memory"))
+    (['a', 'anna', 'memory'], [])
+    """
+    things = inventory.things
+    seen = {thing_id}
+    stack = [thing_id]
+    while stack:
+        for _, listed in things[stack.pop()].roles:
+            for method in listed:
+                for term in method.terms:
+                    if term.target not in seen:
+                        seen.add(term.target)
+                        stack.append(term.target)
+    seen.discard(thing_id)
+    return seen
+
+
 @paused_gc()  # a dict per node and edge, all kept as long as the graph: nothing for the collector to find
 def build_graph(inventory: Inventory) -> nx.DiGraph:
     """The dependency DiGraph of `inventory`; the inventory is kept in

@@ -28,6 +28,7 @@ the number of candidates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from identity_map.analysis.engine import Graph, bits_of, compiled, downstream, necessity
 from identity_map.format.model import LOSABLE_KINDS
@@ -73,26 +74,30 @@ class _Search:
         self.c = c
         self.target = target
         # Ancestors of T at thing level (T included), and their methods.
+        # The methods of ancestors naming each ancestor (`users`): a proof walks
+        # these, not every user (a phone or `memory` opens most of the inventory).
+        methods_of, m_targets = c.methods_of, c.m_targets
         seen = {target}
         stack = [target]
         methods: list[int] = []
+        missing: dict[int, int] = {}
+        users: dict[int, list[int]] = {target: []}
         while stack:
-            x = stack.pop()
-            for m in c.methods_of[x]:
+            for m in methods_of[stack.pop()]:
                 methods.append(m)
-                for t in c.m_targets[m]:
-                    if t not in seen:
+                targets = m_targets[m]
+                missing[m] = len(targets)
+                for t in targets:
+                    if t in seen:
+                        users[t].append(m)
+                    else:
                         seen.add(t)
                         stack.append(t)
+                        users[t] = [m]
         self.ancestors = seen
         self.methods = methods
-        self.missing0 = {m: len(c.m_targets[m]) for m in methods}
-        # The methods of ancestors naming each ancestor: a proof walks these,
-        # not every user (a phone or `memory` opens most of the inventory).
-        self.users: dict[int, list[int]] = {}
-        for m in methods:
-            for t in c.m_targets[m]:
-                self.users.setdefault(t, []).append(m)
+        self.missing0 = missing
+        self.users = users
         self.skip = frozenset(m for m in skip if m in self.missing0)
         for m in self.skip:  # methods taken away: they never work
             self.missing0[m] = len(c.ids) + 1
@@ -106,10 +111,21 @@ class _Search:
         things of one derivation of T (few of them), in index order."""
         if lost in self.memo:
             return self.memo[lost]
-        order = self._derivation(lost)
-        result = None if order is None else tuple(sorted(self._cheapest(order)))
+        if lost:
+            order = self._derivation(lost)
+            result = None if order is None else tuple(sorted(self._cheapest(order)))
+        else:
+            result = None if self.standing is None else tuple(sorted(self.standing & self.losable))
         self.memo[lost] = result
         return result
+
+    @cached_property
+    def standing(self) -> set[int] | None:
+        """The things of one derivation of T with nothing lost (`_chosen`),
+        None when T is unavailable: computed once for `proof`, `derivation`
+        and `available_in` alike."""
+        order = self._derivation(frozenset())
+        return None if order is None else self._chosen(order)
 
     def available(self, lost: frozenset[int]) -> bool:
         """Whether T is available with `lost` lost: `proof(lost) is not
@@ -160,19 +176,25 @@ class _Search:
         smallest (summed) cost."""
         c = self.c
         losable, skip = self.losable, self.skip
+        is_root, methods_of, m_targets = c.is_root, c.methods_of, c.m_targets
         cost: dict[int, int] = {}
         choice: dict[int, int] = {}
-        for x in order:  # in derivation order: terms before the things they open
+        for x in order:  # in derivation order (the dict's): terms before the things they open
             own = 1 if x in losable else 0
-            if c.is_root[x]:
+            if is_root[x]:
                 cost[x] = own
                 continue
             best = None
-            rank_x = order[x]
-            for m in c.methods_of[x]:
-                ts = c.m_targets[m]
-                if m not in skip and all(t in order and order[t] < rank_x for t in ts):
-                    s = sum(cost[t] for t in ts)
+            for m in methods_of[x]:
+                if m in skip:
+                    continue
+                s = 0
+                for t in m_targets[m]:
+                    k = cost.get(t)  # costed exactly when derived before x
+                    if k is None:
+                        break
+                    s += k
+                else:
                     if best is None or s < best:
                         best, choice[x] = s, m
             cost[x] = own + best
@@ -214,8 +236,8 @@ class _Search:
         return None, []
 
 
-def _row(c, index: int, max_k: int, skip=()) -> Row:
-    k, killers = _Search(c, index, skip).run(max_k)
+def _row(c, index: int, max_k: int, skip=(), search: _Search | None = None) -> Row:
+    k, killers = (search or _Search(c, index, skip)).run(max_k)
     examples = sorted(tuple(sorted(s)) for s in killers)
     thing = c.things[index]
     return Row(thing.id, thing.name, thing.kind, k,
@@ -251,9 +273,7 @@ def derivation(c, thing_id: str, skip=()) -> frozenset[str] | None:
     >>> sorted(derivation(c, "b")), derivation(c, "b", skip=c.methods_of[c.index["b"]])
     (['a', 'b', 'memory'], None)
     """
-    search = _Search(c, c.index[thing_id], skip)
-    derived = search._derivation(frozenset())
-    return None if derived is None else c.ids_of(search._chosen(derived))
+    return Without(c, thing_id, skip).derivation()
 
 
 def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
@@ -268,15 +288,52 @@ def available_in(c, thing_id: str, scenarios, skip=()) -> list[bool]:
     >>> available_in(c, "b", [[], ["a"]])
     [True, False]
     """
-    search = _Search(c, c.index[thing_id], skip)
-    derived = search._derivation(frozenset())
-    if derived is None:
-        return [False for _ in scenarios]
-    # A loss that misses one derivation leaves it standing; only losses
-    # upstream of the thing matter: the rest share one memoised search.
-    used, up, index = search._chosen(derived), search.ancestors, c.index
-    return [used.isdisjoint(map(index.__getitem__, lost))
-            or search.available(frozenset(map(index.__getitem__, lost)).intersection(up)) for lost in scenarios]
+    return Without(c, thing_id, skip).available_in(scenarios)
+
+
+class Without:
+    """One thing with the methods `skip` (indices of c) taken away, as a
+    change that removes them would leave it: what `derivation`,
+    `available_in` and `compiled_resilience` each give, from one walk of
+    its ancestors and one derivation with nothing lost, shared (each of
+    those functions alone makes both). Cost: building it, the walk; each
+    question, as its function says, less that shared part.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled
+    >>> from identity_map.analysis.graph import build_graph
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n")))
+    >>> b = Without(c, "b")
+    >>> sorted(b.derivation()), b.available_in([[], ["a"]]), b.row().k
+    (['a', 'b', 'memory'], [True, False], 1)
+    """
+
+    def __init__(self, c, thing_id: str, skip=()):
+        self.c = c
+        self.search = _Search(c, c.index[thing_id], skip)
+
+    def derivation(self) -> frozenset[str] | None:
+        """`derivation(c, thing_id, skip)`."""
+        used = self.search.standing
+        return None if used is None else self.c.ids_of(used)
+
+    def available_in(self, scenarios) -> list[bool]:
+        """`available_in(c, thing_id, scenarios, skip)`."""
+        search = self.search
+        used = search.standing
+        if used is None:
+            return [False for _ in scenarios]
+        # A loss that misses one derivation leaves it standing; only losses
+        # upstream of the thing matter: the rest share one memoised search.
+        up, index = search.ancestors, self.c.index
+        return [used.isdisjoint(map(index.__getitem__, lost))
+                or search.available(frozenset(map(index.__getitem__, lost)).intersection(up)) for lost in scenarios]
+
+    def row(self, max_k: int = MAX_K) -> Row:
+        """`compiled_resilience(c, thing_id, max_k, skip)`."""
+        if max_k < 1:
+            raise ValueError("max_k must be at least 1")
+        return _row(self.c, self.search.target, max_k, search=self.search)
 
 
 def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:

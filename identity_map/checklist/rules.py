@@ -36,10 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
-
 from identity_map.checklist.model import ADVICE, FIX, INFO, Item, T, Text, U, add_money, join, money_text, plural, shortlist
-from identity_map.analysis.engine import Impact
+from identity_map.analysis.engine import Graph, Impact
 from identity_map.analysis.selectors import sites
 from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, fresh_id
 from identity_map.checklist.sites import offers_text, pages_text, second_factor
@@ -89,7 +87,7 @@ class Candidate:
 class Context:
     """The inventory and what the rules look up in it, computed once."""
 
-    def __init__(self, G: nx.DiGraph):
+    def __init__(self, G: Graph):
         self.G = G
         self.inv: Inventory = inventory_of(G)
         self.order = {tid: i for i, tid in enumerate(self.inv.things)}

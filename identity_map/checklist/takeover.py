@@ -19,11 +19,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
-from identity_map.analysis.engine import Compiled, Impact, _chain, _Flags, _grow, bits_of, compiled
+from identity_map.analysis.engine import Compiled, Graph, Impact, _chain, _Flags, _grow, bits_of, compiled
 from identity_map.analysis.graph import parse_method_node
-from identity_map.analysis.resilience import available_in, compiled_resilience, derivation, improves
+from identity_map.analysis.resilience import Without, compiled_resilience
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
 from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
@@ -309,7 +307,7 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
-def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
+def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
               ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
     engines: for every phone number a SIM swap would take accounts with, a
@@ -366,15 +364,19 @@ def hardening(G: nx.DiGraph, base: Mapping[tuple[str, ...], Impact], check: Take
             removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
-            used = derivation(c, t.id, removed)
+            after = Without(c, t.id, removed)  # one walk of its ancestors for the three checks
+            used = after.derivation()
             if used is None:
                 continue  # unreachable without it
             # Only a scenario that loses part of one derivation can lose the account.
             suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
             kept = [base[s].scenario for s in suspects if t.id not in base[s].lost]
-            if not all(available_in(c, t.id, kept, removed)):
+            if not all(after.available_in(kept)):
                 continue  # a lockout: lost in a scenario where it was not
-            if improves(compiled_resilience(c, t.id, skip=removed).k, compiled_resilience(c, t.id).k):
+            k = after.row().k
+            # Removing a method never raises k, so the resilience drops exactly when k losses
+            # that take it without the recovery do not take it today: a search to k, not to MAX_K.
+            if k is not None and compiled_resilience(c, t.id, k).k is None:
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
