@@ -81,16 +81,23 @@ _OVERLAY = """<style>%(guess)s</style>
   }
   function follow() {
     const app = appGraph(), root = document.querySelector('[data-testid="stApp"]');
-    if (app) {
+    if (empty()) done();
+    else if (app) {
       appeared = true;
       const r = app.getBoundingClientRect();
       Object.assign(box.style, {left: r.left + 'px', top: r.top + 'px', width: r.width + 'px', height: r.height + 'px'});
     } else if (appeared || Date.now() > until
                || (root && root.dataset.testScriptState === 'notRunning')) done();
   }
-  // a frame without a graph inside (an answer other than the graph page) gives way to the app at once
-  frame.addEventListener('load', () => { try { if (!frame.contentDocument.querySelector('iframe')) done(); }
-                                         catch (e) { done(); } });
+  // A frame without a graph inside (an answer other than the graph page) gives way to the app at
+  // once: looked at on its load and by each follow(), since a quick answer may load before this runs.
+  function empty() {
+    try {
+      const doc = frame.contentDocument;
+      return doc.location.href !== 'about:blank' && doc.readyState === 'complete' && !doc.querySelector('iframe');
+    } catch (e) { return true; }
+  }
+  frame.addEventListener('load', () => { if (empty()) done(); });
   addEventListener('message', heard);
   timer = setInterval(follow, 50);
   setTimeout(start, %(start_after)d);
