@@ -24,6 +24,7 @@ headers ever get here.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from dataclasses import dataclass
@@ -187,13 +188,18 @@ class Prepaint:
             return await self.app(scope, receive, send)
         if scope["path"] == FIRST_GRAPH:
             return await self._first_graph(scope, send)
-        if scope["path"] == "/" and scope["method"] == "GET" and self.first.page() is not None:
+        if scope["path"] == "/" and scope["method"] == "GET" and await self._page() is not None:
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in _DROPPED]}
             return await self.app(scope, receive, _Injecting(send))
         return await self.app(scope, receive, send)
 
+    async def _page(self) -> str | None:
+        # In a worker thread: a changed file is analysed and drawn again (seconds on a large one),
+        # which must not hold up the event loop that serves every session's websocket.
+        return await asyncio.to_thread(self.first.page)
+
     async def _first_graph(self, scope, send) -> None:
-        page = self.first.page()
+        page = await self._page()
         body = page.encode() if page is not None else b"no first graph: the app opens on another page\n"
         kind = b"text/html; charset=utf-8" if page is not None else b"text/plain; charset=utf-8"
         await send({"type": "http.response.start", "status": 200 if page is not None else 404,
