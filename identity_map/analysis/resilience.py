@@ -136,6 +136,22 @@ class _Search:
             self.reached[lost] = self._derivation(lost) is not None
         return self.reached[lost]
 
+    def kills(self, sets) -> bool:
+        """Whether losing one of `sets` (each ids of c) loses T. Cost: one
+        fixed point over T's ancestors per set, until one does."""
+        index = self.c.index
+        return any(not self.available(frozenset(map(index.__getitem__, s))) for s in sets)
+
+    def unskipped(self) -> _Search:
+        """The same search with every method (none of `skip` taken away),
+        sharing this one's walk of the ancestors: the ancestors do not
+        depend on which methods work. Cost: O(ancestors' methods)."""
+        twin = _Search.__new__(_Search)
+        twin.__dict__.update({k: v for k, v in self.__dict__.items() if k != "standing"})
+        twin.missing0 = {m: len(self.c.m_targets[m]) for m in self.missing0}
+        twin.skip, twin.memo, twin.reached = frozenset(), {}, {}
+        return twin
+
     def _derivation(self, lost: frozenset[int]) -> dict[int, int] | None:
         """The order numbers of the ancestors derived with `lost` lost, up
         to T; None when T is not derived."""
@@ -259,6 +275,38 @@ def compiled_resilience(c, thing_id: str, max_k: int = MAX_K, skip=()) -> Row:
     return _row(c, c.index[thing_id], max_k, skip)
 
 
+def raised(c_after, thing_id: str, before: Row) -> Row | None:
+    """The thing's Row on `c_after` when it is more resilient there than
+    `before` (its Row on a form that `c_after` only adds things and methods
+    to, e.g. from `engine.extend`), else None: `compiled_resilience` on both
+    and `improves`, the same answer. Availability only grows with methods,
+    so a set of losses that kills the thing after the change, less the
+    things the change adds, killed it before, with no more members: the
+    fewest losses grow exactly when none of before's minimal sets of k
+    (`examples`, all of them) kills it any more, and only then is the
+    search run. Cost: one walk of the ancestors and a fixed point per
+    example, the search only when raised.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled, extend
+    >>> from identity_map.analysis.graph import build_graph
+    >>> from identity_map.checklist.fixes import AddMethod, apply_change
+    >>> from identity_map.format.model import Method, Term
+    >>> inv = load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  d: {login: [email:a], critical: true}\\n")
+    >>> c = compiled(build_graph(inv))
+    >>> x = extend(c, apply_change(inv, (AddMethod("d", "recovery", Method((Term("email", "b"),))),)))
+    >>> raised(x, "d", compiled_resilience(c, "d")).k, raised(x, "d", compiled_resilience(x, "d"))
+    (2, None)
+    """
+    if before.k is None:  # more than max_k already: nothing is more
+        return None
+    search = _Search(c_after, c_after.index[thing_id])
+    if search.kills(before.examples):
+        return None
+    after = _row(c_after, search.target, before.max_k, search=search)
+    return after if improves(before.k, after.k) else None
+
+
 def derivation(c, thing_id: str, skip=()) -> frozenset[str] | None:
     """The ids of one derivation of the thing (itself, and the things the
     methods it is derived by use, down to the roots) with the methods
@@ -334,6 +382,28 @@ class Without:
         if max_k < 1:
             raise ValueError("max_k must be at least 1")
         return _row(self.c, self.search.target, max_k, search=self.search)
+
+    def drops(self, row: Row) -> bool:
+        """Whether taking `skip` away makes the thing easier to lose, given
+        `row`, its `row()`: `compiled_resilience(c, thing_id, row.k).k is
+        None`, the same answer, when k is a number (False when None). With
+        every method there, a set that kills the thing kills it without
+        `skip` too, so it has at least k members, and k exactly when it is
+        one of `row`'s sets (all the minimal ones): the resilience stays
+        exactly when one of them still kills it with `skip` back. Cost: a
+        fixed point over the ancestors per set, until one kills; the walk is
+        this one's.
+
+        >>> from identity_map.format.load import load_text
+        >>> from identity_map.analysis.engine import compiled
+        >>> from identity_map.analysis.graph import build_graph
+        >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n"
+        ...                                    "  d: {login: [email:a], recovery: [email:b]}\\n")))
+        >>> d = Without(c, "d", c.methods_of[c.index["d"]][1:])
+        >>> d.drops(d.row()), Without(c, "d").drops(Without(c, "d").row())
+        (True, False)
+        """
+        return row.k is not None and not self.search.unskipped().kills(row.examples)
 
 
 def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:

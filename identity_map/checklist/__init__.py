@@ -68,7 +68,7 @@ from identity_map.analysis.selectors import matches_among, scenario_impact, sele
 from identity_map.checklist.fixes import apply_change, edited, touched
 from identity_map.format.load import paused_gc
 from identity_map.format.model import Inventory
-from identity_map.analysis.resilience import compiled_resilience, improves
+from identity_map.analysis.resilience import Row, compiled_resilience, improves, raised
 
 __all__ = ["ADVICE", "ADVICE_GROUP", "CHANGES", "FIX", "HARDEN", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
            "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",
@@ -148,7 +148,9 @@ class _Resilience:
     """The k-loss resilience of the critical things, before and after a
     change. A change alters only the methods of the things it touches, so
     only critical things downstream of those (or those themselves) are
-    computed again; each is one `resilience.compiled_resilience` call (ms)."""
+    computed again; each is a test of its minimal sets before the change
+    (`resilience.raised`), and a search only when none of them kills it any
+    more."""
 
     def __init__(self, G: Graph, inv: Inventory):
         self.c = compiled(G)
@@ -158,7 +160,7 @@ class _Resilience:
         for t in self.critical:
             for x in ancestors(inv, t) | {t}:
                 self.downstream.setdefault(x, []).append(t)
-        self.before: dict[str, int | None] = {}
+        self.before: dict[str, Row] = {}
 
     def gains(self, changed: Compiled, change) -> tuple[Gain, ...]:
         """The critical things the change makes harder to lose, file order
@@ -168,10 +170,10 @@ class _Resilience:
         below = {t for x in touched(change) for t in self.downstream.get(x, ())}
         for t in sorted(below, key=self.position.__getitem__):
             if t not in self.before:
-                self.before[t] = compiled_resilience(self.c, t).k
-            after = compiled_resilience(changed, t).k
-            if improves(self.before[t], after):
-                out.append(Gain(t, self.before[t], after))
+                self.before[t] = compiled_resilience(self.c, t)
+            after = raised(changed, t, self.before[t])
+            if after is not None:
+                out.append(Gain(t, self.before[t].k, after.k))
         return tuple(out)
 
 
@@ -365,7 +367,7 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
     base, advice_rows = _scope(ctx, G, lost, after_death)
     scenarios = list(base)
 
-    candidates: dict[str, Candidate] = {}
+    candidates = ctx.proposed  # the rules of later scenarios look their candidates up in it
     for s in scenarios:
         for cand in (*rules(ctx, base[s]), *heirs_rules(ctx, base[s])):
             known = candidates.setdefault(cand.id, cand)
