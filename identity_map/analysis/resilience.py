@@ -301,7 +301,7 @@ def raised(c_after, thing_id: str, before: Row) -> Row | None:
     if before.k is None:  # more than max_k already: nothing is more
         return None
     search = _Search(c_after, c_after.index[thing_id])
-    if search.kills(before.examples):
+    if search.kills(_killers(before)):
         return None
     after = _row(c_after, search.target, before.max_k, search=search)
     return after if improves(before.k, after.k) else None
@@ -385,8 +385,8 @@ class Without:
 
     def drops(self, row: Row) -> bool:
         """Whether taking `skip` away makes the thing easier to lose, given
-        `row`, its `row()`: `compiled_resilience(c, thing_id, row.k).k is
-        None`, the same answer, when k is a number (False when None). With
+        `row`, its `row()`: whether `improves(row.k, compiled_resilience(c,
+        thing_id).k)`, without that search (False when k is None). With
         every method there, a set that kills the thing kills it without
         `skip` too, so it has at least k members, and k exactly when it is
         one of `row`'s sets (all the minimal ones): the resilience stays
@@ -403,7 +403,13 @@ class Without:
         >>> d.drops(d.row()), Without(c, "d").drops(Without(c, "d").row())
         (True, False)
         """
-        return row.k is not None and not self.search.unskipped().kills(row.examples)
+        return row.k is not None and not self.search.unskipped().kills(_killers(row))
+
+
+def _killers(row: Row) -> tuple[tuple[str, ...], ...]:
+    """Every minimal set of `row.k` losses that loses the thing: its
+    examples, or losing nothing when k is 0."""
+    return row.examples if row.k else ((),)
 
 
 def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:

@@ -55,6 +55,7 @@ escaped.
 from __future__ import annotations
 
 import dataclasses
+from itertools import chain
 
 from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
@@ -369,7 +370,7 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
 
     candidates = ctx.proposed  # the rules of later scenarios look their candidates up in it
     for s in scenarios:
-        for cand in (*rules(ctx, base[s]), *heirs_rules(ctx, base[s])):
+        for cand in chain(rules(ctx, base[s]), heirs_rules(ctx, base[s])):  # each added before the next is made
             known = candidates.setdefault(cand.id, cand)
             if s not in known.scenarios:
                 known.scenarios.append(s)
@@ -391,11 +392,12 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
         # Every scenario is rederived on this one form: plain lists read faster than layers. Growing
         # each from before would regrow every fix's additions (a new safe place and the methods naming
         # it) in every scenario.
-        changed = flattened(extend(res.c, apply(ctx.inv, fixes)))
+        every = tuple(op for item in fixes for op in item.change)
+        changed = flattened(extend(res.c, edited(ctx.inv, every)))
         for s in scenarios:
             v = _verify(base[s], _changes_with(changed, base[s], rederive=True))
             if v and v.saved:
                 combined.append(v)
-        combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
+        combined_gains = res.gains(changed, every)
     return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death,
                      len(first))
