@@ -77,10 +77,11 @@ class TakeoverCheck:
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
         self.takeovers = {gained: takeover_of(c, gained) for _, gained in self.attacks}
         self.before = {gained: t.taken for gained, t in self.takeovers.items()}
-        self.takers = [0] * len(c.ids)
+        takers = self.takers = [0] * len(c.ids)
         for k, (_, gained) in enumerate(self.attacks):
-            for tid in self.before[gained]:
-                self.takers[c.index[tid]] |= 1 << k
+            bit = 1 << k
+            for i in self.takeovers[gained].order:  # the indices of what it takes, without a look-up per id
+                takers[i] |= bit
         self.held = attacker(c).held
         self._flags: dict[tuple[str, ...], bytearray] = {}
 
