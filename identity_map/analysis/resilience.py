@@ -76,16 +76,25 @@ class _Search:
         # Ancestors of T at thing level (T included), and their methods.
         # The methods of ancestors naming each ancestor (`users`): a proof walks
         # these, not every user (a phone or `memory` opens most of the inventory).
+        # What the fixed points read of c is kept here (`owner`, `methods_of`,
+        # `targets`): dicts read at C speed, where c's arrays may be layers
+        # (`engine.extend`) that cost a call per read.
         methods_of, m_targets = c.methods_of, c.m_targets
         seen = {target}
         stack = [target]
         methods: list[int] = []
         missing: dict[int, int] = {}
         users: dict[int, list[int]] = {target: []}
+        owner: dict[int, int] = {}
+        own: dict[int, list[int]] = {}
+        targets_of: dict[int, tuple[int, ...]] = {}
         while stack:
-            for m in methods_of[stack.pop()]:
+            x = stack.pop()
+            own[x] = methods_of[x]
+            for m in own[x]:
                 methods.append(m)
-                targets = m_targets[m]
+                owner[m] = x
+                targets = targets_of[m] = m_targets[m]
                 missing[m] = len(targets)
                 for t in targets:
                     if t in seen:
@@ -96,12 +105,14 @@ class _Search:
                         users[t] = [m]
         self.ancestors = seen
         self.methods = methods
+        self.owner, self.methods_of, self.targets = owner, own, targets_of
         self.missing0 = missing
         self.users = users
         self.skip = frozenset(m for m in skip if m in self.missing0)
         for m in self.skip:  # methods taken away: they never work
             self.missing0[m] = len(c.ids) + 1
         self.roots = sorted(x for x in seen if c.is_root[x])
+        self.is_root = frozenset(self.roots)
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
         self.reached: dict[frozenset[int], bool] = {}  # `available` without a proof
@@ -148,38 +159,34 @@ class _Search:
         depend on which methods work. Cost: O(ancestors' methods)."""
         twin = _Search.__new__(_Search)
         twin.__dict__.update({k: v for k, v in self.__dict__.items() if k != "standing"})
-        twin.missing0 = {m: len(self.c.m_targets[m]) for m in self.missing0}
+        twin.missing0 = {m: len(ts) for m, ts in self.targets.items()}
         twin.skip, twin.memo, twin.reached = frozenset(), {}, {}
         return twin
 
     def _derivation(self, lost: frozenset[int]) -> dict[int, int] | None:
         """The order numbers of the ancestors derived with `lost` lost, up
         to T; None when T is not derived."""
-        c = self.c
         target = self.target
-        users, m_owner = self.users, c.m_owner
+        users, owner = self.users, self.owner
         missing = self.missing0.copy()
         order: dict[int, int] = {}
         queue = [x for x in self.roots if x not in lost]
         for x in queue:
             order[x] = len(order)
-        head = 0
-        found = target in order
-        while head < len(queue) and not found:
-            x = queue[head]
-            head += 1
+        if target in order:
+            return order
+        for x in queue:  # grows as it goes: breadth first
             for m in users.get(x, ()):
                 k = missing[m]
                 missing[m] = k - 1
                 if k == 1:
-                    o = m_owner[m]
+                    o = owner[m]
                     if o not in order and o not in lost:
                         order[o] = len(order)
-                        queue.append(o)
                         if o == target:
-                            found = True
-                            break
-        return order if found else None
+                            return order
+                        queue.append(o)
+        return None
 
     def _cheapest(self, order: dict[int, int]) -> set[int]:
         """The losable things of a derivation of T that uses few of them."""
@@ -190,14 +197,13 @@ class _Search:
         each derived thing takes the working method (never one of `skip`),
         among those whose terms were all derived before it, with the
         smallest (summed) cost."""
-        c = self.c
         losable, skip = self.losable, self.skip
-        is_root, methods_of, m_targets = c.is_root, c.methods_of, c.m_targets
+        is_root, methods_of, m_targets = self.is_root, self.methods_of, self.targets
         cost: dict[int, int] = {}
         choice: dict[int, int] = {}
         for x in order:  # in derivation order (the dict's): terms before the things they open
             own = 1 if x in losable else 0
-            if is_root[x]:
+            if x in is_root:
                 cost[x] = own
                 continue
             best = None
@@ -220,7 +226,7 @@ class _Search:
             m = choice.get(stack.pop())
             if m is None:
                 continue
-            for t in c.m_targets[m]:
+            for t in m_targets[m]:
                 if t not in seen:
                     seen.add(t)
                     stack.append(t)
