@@ -166,7 +166,9 @@ class _Resilience:
     def gains(self, changed: Compiled, change) -> tuple[Gain, ...]:
         """The critical things the change makes harder to lose, file order
         (`changed`: the compiled form with the change, from `engine.extend`).
-        Cost: the critical things downstream of what it touches, one search each."""
+        Cost: the critical things downstream of what it touches, for each
+        a fixed point per minimal set before (`resilience.raised`), a search
+        only for those it makes harder to lose."""
         out = []
         below = {t for x in touched(change) for t in self.downstream.get(x, ())}
         for t in sorted(below, key=self.position.__getitem__):
@@ -361,9 +363,10 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
     the changed inventory with the scenario's selectors applied again.
     Cost: per proposed change, one `engine.extend` (layers over the compiled form, no
     graph) and one `engine.changes_after` per scenario it addresses (what the
-    change saves, not what the scenario loses), plus one resilience search
-    per critical thing downstream of it; the proposals are bounded by the
-    things lost."""
+    change saves, not what the scenario loses), plus the resilience test of
+    each critical thing downstream of it (`_Resilience.gains`); each
+    candidate's words are made once, by the first scenario that proposes
+    it (`Context.propose`); the proposals are bounded by the things lost."""
     ctx = Context(G)
     base, advice_rows = _scope(ctx, G, lost, after_death)
     scenarios = list(base)
