@@ -316,3 +316,18 @@ def test_every_implicit_tag_starts_with_a_known_character():
 
     assert None not in _RESOLVER.yaml_implicit_resolvers
     assert {"y", "n", "~", "0", "-"} <= fastload._RESOLVED_FIRST
+
+
+def test_the_block_walk_refuses_every_character_yaml_refuses_or_counts_otherwise():
+    """Beyond ASCII the block walk reads a text only if str.isprintable
+    holds for it (newlines aside): no character YAML refuses, no line break
+    but the newline, no tab or byte order mark passes that test."""
+    yaml_printable = lambda o: o in (0x85, 0xA0) or 0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or \
+        0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF
+    passes = [o for o in range(0x110000) if chr(o).isprintable()]
+    assert all(yaml_printable(o) for o in passes)
+    assert not any(chr(o).isprintable() for o in (0x09, 0x0D, 0x85, 0x2028, 0x2029, 0xFEFF))
+    for odd in "\t\r\x85\u2028\u2029\ufeff\x7f\x00":
+        assert blocks(f"version: 1\nowner: a{odd}b\n") is None
+        assert blocks(f"version: 1\nowner: \u00e9{odd}b\n") is None
+    assert blocks("version: 1\nowner: M\u00fcller \U0001f600\n").owner == "M\u00fcller \U0001f600"

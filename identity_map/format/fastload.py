@@ -368,9 +368,9 @@ _FLOW = re.compile(r"\[([^\[\]{}#'\"]*)\]")
 _EMPTY_MAP = re.compile(r"\{\}(?: +#.*)?")
 _ITEM = re.compile(r" *([^-?:,\[\]{}#&*!|>'\"%@` ][^,]*?) *")
 _INDICATORS = "-?:,[]{}#&*!|>%@`"
-# Characters YAML counts otherwise than str.count("\n") and str indices do
-# (other line breaks, tabs, a byte order mark), or refuses.
-_ODD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# In ASCII, what YAML counts otherwise than str.count("\n") and str
+# indices do (other line breaks, tabs), or refuses.
+_CONTROL = re.compile(r"[^\n\x20-\x7e]")
 _PLAIN, _QUOTED = (True, False), (False, True)  # the `implicit` of a plain and of a quoted scalar event
 # The fields whose reading depends on where the value stands (the marks of
 # methods) or on whose it is (a part's whole). Any other field reads the
@@ -413,8 +413,8 @@ class _Blocks(_Rules):
 
     def __init__(self, text: str):
         super().__init__()
-        if _ODD.search(text):
-            raise _GiveUp
+        if not (_CONTROL.search(text) is None if text.isascii() else text.replace("\n", " ").isprintable()):
+            raise _GiveUp  # beyond ASCII, str.isprintable refuses what YAML refuses or counts otherwise, and more
         self.source = text if text.endswith("\n") else text + "\n"
         self.items_of: dict[str, tuple[Term, ...]] = {}  # list item -> its terms, once read as a method
         self.things: dict = {MEMORY: memory_thing()}
