@@ -331,3 +331,16 @@ def test_the_block_walk_refuses_every_character_yaml_refuses_or_counts_otherwise
         assert blocks(f"version: 1\nowner: a{odd}b\n") is None
         assert blocks(f"version: 1\nowner: \u00e9{odd}b\n") is None
     assert blocks("version: 1\nowner: M\u00fcller \U0001f600\n").owner == "M\u00fcller \U0001f600"
+
+
+def test_a_value_the_rules_refuse_goes_to_the_plain_loader_at_once(monkeypatch):
+    """The walks share the rules and show them the same values: when the
+    block walk's rules refuse one, the event walk is not tried (it would
+    refuse it too); when the block walk meets a shape it does not read, it is."""
+    tried = []
+    events = fastload._Events
+    monkeypatch.setattr(fastload, "_Events", lambda text: tried.append(text) or events(text))
+    mistaken = unflow(REPORTED["unknown id"])
+    assert read_fast(mistaken, "inv.yaml") is None and tried == []
+    check_same(mistaken)
+    assert read_fast(BASE, "inv.yaml") is not None and tried == [BASE]

@@ -18,7 +18,8 @@ The moment a walk meets anything the plain loader would report, or anything
 it does not read itself (an anchor, an alias, a tag, a second document, a
 YAML error, a shape the format does not use, for `_Blocks` also a line of
 any other shape), it gives up: the block walk to the event walk, that one
-to `load.load_text`'s plain loader, which says what and where. So
+to `load.load_text`'s plain loader, which says what and where; a value the
+shared rules refuse goes to the plain loader at once. So
 `read_fast` returns an Inventory exactly when the plain loader does, and
 an equal one (tests/test_load_fast.py cross-checks each walk on examples,
 generated and hypothesis inventories, and damaged and edited ones).
@@ -49,7 +50,13 @@ _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
 
 
 class _GiveUp(Exception):
-    """The plain loader reads this input: it has something to report or to describe."""
+    """This walk does not read this input: another walk, or the plain loader, does."""
+
+
+class _Refused(_GiveUp):
+    """A rule refused a value: every walk shows the rules the same values in
+    the same order, so the other would refuse it too; the plain loader
+    reads it, or says what is wrong with it."""
 
 
 def read_fast(text: str, filename: str) -> Inventory | None:
@@ -68,6 +75,8 @@ def read_fast(text: str, filename: str) -> Inventory | None:
     for walk in (_Blocks, _Events):
         try:
             return walk(text).read(filename)
+        except _Refused:
+            return None
         except (_GiveUp, yaml.YAMLError):
             pass
     return None
@@ -80,9 +89,9 @@ def _mark(event) -> Mark:
 
 class _Rules:
     """The format's rules over scalar events, and what one read has seen so
-    far; gives up (raises _GiveUp) at the first thing the plain loader would
+    far; refuses (raises _Refused) the first thing the plain loader would
     say anything about. The two walkers below feed it: `_Events` from the
-    parser, `_Lines` from the lines of a plainly written file."""
+    parser, `_Blocks` from the blocks of a plainly written file."""
 
     next: object  # () -> the next event of the collection being read
 
@@ -98,7 +107,7 @@ class _Rules:
     def scalar(self, event):
         """`event` when it is a scalar without anchor or tag."""
         if event.__class__ not in _SCALARS or event.anchor is not None or event.tag is not None:
-            raise _GiveUp
+            raise _Refused
         return event
 
     def tag(self, event) -> str:
@@ -115,13 +124,13 @@ class _Rules:
     def text(self, event) -> str:
         event = self.scalar(event)
         if not event.style and self.tag(event) == _NULL:
-            raise _GiveUp
+            raise _Refused
         return event.value
 
     def ident(self, event) -> str:
         value = self.text(event)
         if not _is_id(value):
-            raise _GiveUp
+            raise _Refused
         return value
 
     def empty(self, event) -> bool:
@@ -129,7 +138,7 @@ class _Rules:
         False when it starts a mapping; gives up on anything else."""
         if event.__class__ in _SCALARS:
             if self.scalar(event).style or self.tag(event) != _NULL:
-                raise _GiveUp
+                raise _Refused
             return True
         self.start(event, _MAP)
         return False
@@ -137,29 +146,29 @@ class _Rules:
     def start(self, event, cls) -> None:
         """`event` starts a collection of class `cls`, without anchor or tag."""
         if event.__class__ is not cls or event.anchor is not None or event.tag is not None:
-            raise _GiveUp
+            raise _Refused
 
     # what both walkers share ---------------------------------------------
 
     def top(self, name: str, seen: set) -> str:
         """`name`, of a top-level key, once each."""
         if name in seen:
-            raise _GiveUp
+            raise _Refused
         seen.add(name)
         if name != "version" and name != "owner" and name not in SECTIONS:
-            raise _GiveUp
+            raise _Refused
         return name
 
     def version(self, event) -> None:
         value = self.scalar(event)
         if value.style or self.tag(value) != _INT or value.value != str(FORMAT_VERSION):
-            raise _GiveUp
+            raise _Refused
 
     def thing_id(self, key, kind: str) -> str:
         """The id `key` names, new in the file, now of `kind`."""
         thing_id = self.ident(key)
         if thing_id in self.kinds:  # reserved, or already used in some section
-            raise _GiveUp
+            raise _Refused
         self.kinds[thing_id] = kind
         return thing_id
 
@@ -168,24 +177,24 @@ class _Rules:
         """How to read the value of `field`, new in its thing."""
         read = readers.get(field)
         if read is None or field in fields:
-            raise _GiveUp
+            raise _Refused
         return read
 
     def build(self, section: str, thing_id: str, fields: dict, mark: Mark) -> Thing:
         if any(field not in fields for field in REQUIRED.get(section, ())):
-            raise _GiveUp
+            raise _Refused
         return _build(SECTIONS[section], thing_id, fields, mark)
 
     def finish(self, things: dict, owner: str, seen: set, filename: str) -> Inventory:
         """The Inventory, once every reference and part is known to hold."""
         if "version" not in seen:
-            raise _GiveUp
+            raise _Refused
         kinds = self.kinds
         for target, allowed in self.references:
             if kinds.get(target) not in allowed:
-                raise _GiveUp
+                raise _Refused
         if part_of_cycles(self.whole_of):
-            raise _GiveUp
+            raise _Refused
         if any(target == SELF for target, _ in self.references):
             things[SELF] = self_thing()
         return Inventory(things=things, owner=owner, source=filename)
@@ -205,13 +214,13 @@ class _Rules:
     def critical(self, event, thing_id: str) -> bool:
         event = self.scalar(event)
         if event.style or self.tag(event) != _BOOL:
-            raise _GiveUp
+            raise _Refused
         return event.value.lower() in _TRUE_WORDS
 
     def price(self, event, thing_id: str) -> float:
         price = None if self.scalar(event).style else _price(event.value)
         if price is None:
-            raise _GiveUp
+            raise _Refused
         return price
 
     def site(self, event, thing_id: str) -> str:
@@ -220,7 +229,7 @@ class _Rules:
     def part_of(self, event, thing_id: str) -> str:
         whole = self.ident(event)
         if whole == thing_id:
-            raise _GiveUp
+            raise _Refused
         self.references.add((whole, _ACCOUNT))
         self.whole_of[thing_id] = whole
         return whole
@@ -241,19 +250,19 @@ class _Rules:
     def device_kind(self, event, thing_id: str) -> str:
         value = self.text(event)
         if value not in DEVICE_KINDS:
-            raise _GiveUp
+            raise _Refused
         return value
 
     def account_kind(self, event, thing_id: str) -> str:
         value = self.text(event)
         if value not in ACCOUNT_KINDS and _closest(value, ACCOUNT_KINDS):
-            raise _GiveUp  # a typo of a known kind; other kinds are the user's own words
+            raise _Refused  # a typo of a known kind; other kinds are the user's own words
         return value
 
     def currency(self, event, thing_id: str) -> str:
         value = self.text(event)
         if not CURRENCY_PATTERN.fullmatch(value):
-            raise _GiveUp
+            raise _Refused
         return value
 
     def items(self, event, read) -> list:
@@ -266,7 +275,7 @@ class _Rules:
         while (item := self.next()).__class__ is not _SEQ_END:
             out.append(read(item))
         if not out:
-            raise _GiveUp
+            raise _Refused
         return out
 
     def copies(self, event, thing_id: str) -> tuple[str, ...]:
@@ -295,7 +304,7 @@ class _Rules:
             for raw in text.split("+"):
                 term = read_term(raw.strip(), "", text)
                 if isinstance(term, str):
-                    raise _GiveUp
+                    raise _Refused
                 read.append(term[0])
                 if term[1]:
                     self.references.add((term[0].target, term[1]))
