@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from itertools import chain, compress
 from math import fsum
@@ -1156,11 +1155,11 @@ def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int)
     straight into the columns of a narrow mask, bit-sliced per bit of the
     price for a wide one; each total is rounded once, so it equals
     `summarize`'s exactly rounded sum."""
-    ratios = [Fraction(things[v].price) for _, v in rows]
-    scale = max(r.denominator for r in ratios)
+    ratios = [things[v].price.as_integer_ratio() for _, v in rows]  # exact; denominators are powers of two
+    scale = max(d for _, d in ratios)
     weights: dict[int, int] = {}
-    for (mask, _), ratio in zip(rows, ratios):
-        weights[mask] = weights.get(mask, 0) + ratio.numerator * (scale // ratio.denominator)
+    for (mask, _), (numerator, denominator) in zip(rows, ratios):
+        weights[mask] = weights.get(mask, 0) + numerator * (scale // denominator)
     levels: list[int] = []
     direct = [0] * width
     present = 0
@@ -1175,7 +1174,7 @@ def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int)
     totals = _read_levels(levels, width)
     out: list[float | None] = [None] * width
     for p in bits_of(present):
-        out[p] = float(Fraction(totals[p] + direct[p], scale))
+        out[p] = (totals[p] + direct[p]) / scale  # int / int: rounded once, correctly
     return out
 
 
