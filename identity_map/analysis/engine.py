@@ -385,7 +385,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.inventory = inventory
     if isinstance(things, Edits) and things.base is c.inventory.things:
         # The edits say what differs: nothing else is read.
-        x.ids = _Layer(c.ids, list(things.added))
+        x.ids = _Layer(c.ids, list(things.added)) if things.added else c.ids
         x.things = _Layer(c.things, [things[t] for t in things.added])
         changed = sorted(c.index[t] for t in things.replaced)
         for i in changed:
@@ -397,11 +397,14 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         x.things = list(things.values())
         changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     ids = x.ids
-    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
+    grown = len(ids) > n
+    # With no thing added (most changes), what is fixed per thing is the parent's own lists, read
+    # without a call (never modified: only `over` and `tail` of a layer are written).
+    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))}) if grown else c.index
     added = x.things[n:]
-    x.is_root = _Layer(c.is_root, [is_root(t) for t in added])
+    x.is_root = _Layer(c.is_root, [is_root(t) for t in added]) if grown else c.is_root
     x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
-    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added])
+    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added]) if grown else c.is_purchase
     x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
     x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
     x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
@@ -411,7 +414,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     # to their entries set (`over`): what the layers' own methods do, without a call per step.
     owners, logins, m_targets, nodes = x.m_owner.tail, x.m_login.tail, x.m_targets.tail, x.m_node.tail
     own_over, own_tail, users_over, users_tail = x.methods_of.over, x.methods_of.tail, x.users.over, x.users.tail
-    old_index, new_index = c.index, x.index.new
+    old_index, new_index = c.index, x.index.new if grown else {}
     # Old things whose methods changed (in file order), then the new things.
     for i in [*changed, *range(n, len(ids))]:
         new = x.things[i]
@@ -443,6 +446,8 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.base_avail = _Layer(c.base_avail, [False] * grow)
     x.order = _Layer(c.order, [-1] * grow)
     gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
+    if not grown and not gained:  # the baseline is the parent's, as its lists
+        x.base_avail, x.order = c.base_avail, c.order
     x.unreachable_count = c.unreachable_count + grow - len(gained)
     by_owner: dict[int, list[int]] = {}
     others = []
