@@ -513,11 +513,10 @@ def _chain(c: Compiled, avail, order, queue: list[int], missing, lost, first: in
     a mapping that counts on first use). Mutates its arguments; cost: the
     methods naming the things taken."""
     users, m_owner = c.users, c.m_owner
-    head = 0
-    while head < len(queue):
-        x = queue[head]
-        order[x] = first + head
-        head += 1
+    # A for loop over a list visits what is appended meanwhile (the
+    # language reference's "internal counter"): the queue, without a head.
+    for head, x in enumerate(queue, first):
+        order[x] = head
         for m in users[x]:
             missing[m] -= 1
             if missing[m] == 0:
