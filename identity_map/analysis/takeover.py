@@ -299,21 +299,20 @@ def exposure_of(c: Compiled) -> list[ExposureRow]:
     start, users = a.start, c.users
     taken = [False] * len(c.ids)
     missing = start.copy()  # each method's terms not taken yet, from nothing taken
-    ids = attack_candidates(c.inventory)
     rows = []
-    for tid in ids:
-        queue = [c.index[tid]]
-        taken[queue[0]] = True
+    for tid in attack_candidates(c.inventory):  # in file order: the stable sort below keeps it for ties
+        g = c.index[tid]
+        taken[g] = True
+        queue = [g]
         _chain(c, taken, {}, queue, missing, a.held, 0)
         money, critical = tally(c, queue)
-        thing = c.inventory[tid]
+        thing = c.things[g]
         rows.append(ExposureRow(tid, thing.name, thing.kind, len(queue) - 1, money, critical))
         for i in queue:  # reset only what this gain took and counted: the sweep stays output-sensitive
             taken[i] = False
             for m in users[i]:
                 missing[m] = start[m]
-    order = {tid: i for i, tid in enumerate(ids)}
-    rows.sort(key=lambda r: (*severity(r.critical_taken, r.money_taken, r.taken), order[r.id]))
+    rows.sort(key=lambda r: severity(r.critical_taken, r.money_taken, r.taken))
     return rows
 
 
