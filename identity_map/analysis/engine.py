@@ -926,25 +926,37 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     """One RankRow per id of `ids` (in that order), from necessity masks,
     CHUNK candidates at a time (in derivation order, so that one chunk
     holds the mailboxes and devices everything leans on, and the others
-    reach little), each over the things downstream of its candidates."""
+    reach little), each over the things downstream of its candidates; a
+    single chunk, the usual case, over every available thing instead
+    (nearly all of them are downstream, and finding which cost more than
+    the masks)."""
     login = c.login_only
     wanted = [c.index[t] for t in ids]
-    columns = sorted((x for x in wanted if c.base_avail[x]), key=c.order.__getitem__)
+    base_avail, base_works, users = c.base_avail, c.base_works, c.users
+    # Only a candidate that some working method names can take anything but
+    # itself: most accounts name none, so they need no bit (the masks are a
+    # quarter as wide and the sweep fits in one chunk).
+    columns = sorted((x for x in wanted if base_avail[x] and any(base_works[m] for m in users[x])),
+                     key=c.order.__getitem__)
     found: dict[int, RankRow] = {}
+    whole = len(columns) <= CHUNK
     for start in range(0, len(columns), CHUNK):
-        _rank_chunk(c, login, columns[start:start + CHUNK], found)
+        _rank_chunk(c, login, columns[start:start + CHUNK], found, whole)
     out = []
     for x in wanted:
         row = found.get(x)
-        if row is None:  # unavailable already: losing it changes nothing
+        if row is None:  # losing it takes itself at most (nothing if unavailable already)
             thing = c.things[x]
-            row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, {}, ())
+            money, critical = tally(c, [x]) if base_avail[x] and (thing.critical or c.is_purchase[x]) else ({}, ())
+            row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, money, critical)
         out.append(row)
     return out
 
 
-def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[int, RankRow]) -> None:
-    """The rows of `members` (available candidates), into `found`.
+def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[int, RankRow], whole: bool) -> None:
+    """The rows of `members` (available candidates), into `found`; `whole`:
+    they are every candidate that can take more than itself, so every
+    available thing is looked at, not only those downstream of them.
 
     Member k is bit k. For each thing v downstream of them, with D = its
     necessity mask in A, DI in I (0 unless reachable by login alone), F =
@@ -953,29 +965,38 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
     iff x is in DI but not in D; degrades it iff x is in F but in neither
     (a method that worked has a lost term). Counts are column sums."""
     bit = {x: 1 << k for k, x in enumerate(members)}
-    reach_a, reach_i = downstream(c, members), downstream(login, members)
-    nec_a, nec_i = necessity(c, bit, reach_a), necessity(login, bit, reach_i)
     things, m_targets, m_owner, working, login_avail = c.things, c.m_targets, c.m_owner, c.working, login.base_avail
-    rows = reach_a | reach_i  # and what a lost term degrades:
-    rows.update(m_owner[m] for x in reach_a for m in c.users[x] if c.base_works[m])
+    if whole:
+        nec_a, nec_i = necessity(c, bit, None), necessity(login, bit, None)
+        rows = compress(range(len(things)), c.base_avail)  # file order, for critical_lost
+    else:
+        reach_a, reach_i = downstream(c, members), downstream(login, members)
+        nec_a, nec_i = necessity(c, bit, reach_a), necessity(login, bit, reach_i)
+        picked = reach_a | reach_i  # and what a lost term degrades:
+        picked.update(m_owner[m] for x in reach_a for m in c.users[x] if c.base_works[m])
+        rows = sorted(picked)
     lost_rows, recoverable_rows, degraded_rows = [], [], []
     critical: dict[int, list[int]] = {}
     money_rows: dict[str, list[tuple[int, int]]] = {}
-    for v in sorted(rows):  # file order, for critical_lost
+    is_critical, is_purchase = c.is_critical, c.is_purchase
+    for v in rows:
         d = nec_a[v]
         di = nec_i[v] if login_avail[v] else 0
         broken = 0
         for m in working[v]:
             for t in m_targets[m]:
                 broken |= nec_a[t]
-        lost_rows.append(d)
-        recoverable_rows.append(di & ~d)
-        degraded_rows.append(broken & ~d & ~di)
-        if c.is_critical[v]:
-            for k in bits_of(d):
-                critical.setdefault(k, []).append(v)
-        if c.is_purchase[v]:
-            money_rows.setdefault(things[v].currency, []).append((d, v))
+        if d:
+            lost_rows.append(d)
+            if is_critical[v]:
+                for k in bits_of(d):
+                    critical.setdefault(k, []).append(v)
+            if is_purchase[v]:
+                money_rows.setdefault(things[v].currency, []).append((d, v))
+        if di & ~d:
+            recoverable_rows.append(di & ~d)
+        if broken & ~d & ~di:
+            degraded_rows.append(broken & ~d & ~di)
     width = len(members)
     lost, recoverable, degraded = (_column_sums(r, width) for r in (lost_rows, recoverable_rows, degraded_rows))
     money = {cur: _money_columns(rows, things, width) for cur, rows in sorted(money_rows.items())}
@@ -1021,22 +1042,23 @@ def downstream(c: Compiled, members) -> set[int]:
     return seen
 
 
-def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
+def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list[int]:
     """For every thing, the mask of the things of `bit` (thing index -> its
     bit) whose loss ALONE makes it unavailable, itself included: -1 (every
     bit) for a thing unavailable in the baseline, 0 for an available thing
     not in `within`, which must hold every thing the loss of one of `bit`
-    alone can take (`downstream(c, bit)` does).
+    alone can take (`downstream(c, bit)` does; None: every available thing).
 
     A greatest fixed point: nec(root) = its bit; for an available thing v,
     nec(v) = its bit | the intersection, over v's methods that work in the
     baseline, of the union of their terms' nec. Losing x loses v exactly
     when x is in nec(v): were x not needed, some method would have every
     term derivable without x, which is how the least fixed point derives v.
-    Computed downward from -1 by a worklist in derivation order, so a term
-    derived earlier is usually final when it is read, and only cycles come
-    back. Cost: about the terms of the methods of `within`, in operations on
-    masks as wide as `bit`.
+    Computed downward from -1 in one pass in derivation order, so a term
+    derived earlier is final when it is read unless a cycle runs through
+    it; only the things on cycles come back (a worklist). Cost: about the
+    terms of the methods of `within`, in operations on masks as wide as
+    `bit`.
 
     >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n"
@@ -1047,23 +1069,39 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
     >>> sorted(c.ids[i] for i in bit if nec[c.index["c"]] & bit[i])
     ['a', 'b', 'c', 'memory']
     """
-    is_root, base_works, order = c.is_root, c.base_works, c.order
+    is_root, base_works, order, supports = c.is_root, c.base_works, c.order, c.supports
     m_targets, m_owner, users, working = c.m_targets, c.m_owner, c.users, c.working
-    nec = [0 if ok else -1 for ok in c.base_avail]
-    queue = []
-    for x in within:
-        if is_root[x]:
-            nec[x] = bit.get(x, 0)
-        else:
+    everything = within is None
+    if everything:  # every available thing, in derivation order
+        nec = [-1] * len(order)
+        ahead = [-1] * (len(order) - c.unreachable_count)
+        for x, k in enumerate(order):
+            if k >= 0:
+                ahead[k] = x
+    else:
+        nec = [0 if ok else -1 for ok in c.base_avail]
+        ahead = sorted(within, key=order.__getitem__)
+        for x in ahead:
             nec[x] = -1
-            queue.append(x)
-    queue.sort(key=order.__getitem__)
-    queued = set(queue)
+    own = [0] * len(order)
+    for x, b in bit.items():
+        own[x] = b
+    # One pass in derivation order first: a term derived earlier is final
+    # by then (for this pass), a later one still -1, so after it only the
+    # owners of a working method naming a later thing (a cycle) can be
+    # wrong; they come next, and every owner whose term changes after them.
+    back = {m_owner[m] for m in compress(range(len(m_owner)), base_works) if not supports[m]}
+    again = sorted((o for o in back if everything or o in within), key=order.__getitem__)
+    queue = ahead + again
+    queued = set(again)
+    first = len(ahead)
     head = 0
     while head < len(queue):
         x = queue[head]
         head += 1
-        queued.discard(x)
+        if is_root[x]:
+            nec[x] = own[x]
+            continue
         need = -1
         for m in working[x]:
             union = 0
@@ -1072,12 +1110,16 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
             need &= union
             if not need:
                 break
-        need |= bit.get(x, 0)
+        need |= own[x]
+        if head <= first:
+            nec[x] = need
+            continue
+        queued.discard(x)
         if need != nec[x]:
             nec[x] = need
             for m in users[x]:
                 o = m_owner[m]
-                if base_works[m] and o in within and not is_root[o] and o not in queued:
+                if base_works[m] and (everything or o in within) and not is_root[o] and o not in queued:
                     queued.add(o)
                     queue.append(o)
     return nec
