@@ -38,7 +38,8 @@ from operator import is_not
 
 from typing import TYPE_CHECKING, Union
 
-from identity_map.analysis.graph import Dependencies, build_graph, inventory_of, method_node, method_targets, methods
+from identity_map.analysis.graph import (Dependencies, build_graph, inventory_of, method_lists, method_node,
+                                         method_targets, methods)
 from identity_map.format.load import paused_gc
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Edits, Inventory, Thing, is_root, login_role
 
@@ -75,25 +76,54 @@ class Compiled:
         self.m_owner: list[int] = []
         self.m_login: list[bool] = []
         self.m_targets: list[tuple[int, ...]] = []
-        self.m_node: list[str] = []
-        for thing, role, k, method in methods(inventory):
-            if role in LIVING_ROLES:
-                self.m_owner.append(index[thing.id])
-                self.m_login.append(login_role(role))
-                self.m_targets.append(tuple(index[t] for t in method_targets(method)))
-                self.m_node.append(method_node(thing.id, role, k))
+        # The loader gives equal methods one tuple of terms (most accounts
+        # log in alike), so their targets are looked up once; the key is
+        # the tuple's id, which lives as long as the inventory held here.
+        targets_of: dict[int, tuple[int, ...]] = {}
+        for i, (thing, role, listed) in enumerate(method_lists(inventory)):
+            if listed and role in LIVING_ROLES:
+                for method in listed:
+                    ts = targets_of.get(id(method.terms))
+                    if ts is None:
+                        ts = targets_of[id(method.terms)] = tuple(map(index.__getitem__, method_targets(method)))
+                    self.m_targets.append(ts)
+                self.m_owner += [index[thing.id]] * len(listed)
+                self.m_login += [login_role(role)] * len(listed)
+        self._read_things()
         self._settle_all()
+
+    def _read_things(self) -> None:
+        self.is_root = [is_root(t) for t in self.things]
+        self.is_critical = [t.critical for t in self.things]
+        self.is_purchase = [t.kind == "purchase" for t in self.things]
+
+    @cached_property
+    def m_node(self) -> list[str]:
+        """Every method's node in the graph (`graph.method_node`), numbered
+        like the other method lists. Built on first use: the ranking never
+        names a method. Cost: O(methods).
+
+        >>> from identity_map.format.load import load_text
+        >>> c = compiled(build_graph(load_text("version: 1\naccounts:\n  a: {recovery: [email:a]}\n")))
+        >>> c.m_node[-2:], c.login_only.m_node[-1:]
+        (['a#login0', 'a#recovery0'], ['a#login0'])
+        """
+        picked = self.__dict__.get("_picked")  # (parent, its methods kept), for `login_only`
+        if picked is not None:
+            return list(map(picked[0].m_node.__getitem__, picked[1]))
+        return [method_node(thing.id, role, k) for thing, role, k, _ in methods(self.inventory)
+                if role in LIVING_ROLES]
 
     @paused_gc()
     def _settle_all(self) -> None:
         """Indexes the methods and computes the baseline from the lists above."""
-        self.is_root = [is_root(t) for t in self.things]
         self.methods_of: list[list[int]] = [[] for _ in self.ids]
         self.users: list[list[int]] = [[] for _ in self.ids]  # target -> methods naming it
+        methods_of, users = self.methods_of, self.users
         for m, (owner, targets) in enumerate(zip(self.m_owner, self.m_targets)):
-            self.methods_of[owner].append(m)
+            methods_of[owner].append(m)
             for t in targets:
-                self.users[t].append(m)
+                users[t].append(m)
         self.base_avail, self.order = _derive(self, frozenset())
         n_methods = len(self.m_owner)
         self.base_works = [False] * n_methods
@@ -103,22 +133,30 @@ class Compiled:
         _settle(self, range(n_methods), range(len(self.ids)))
         # For output-sensitive summaries: constant parts computed once.
         self.unreachable_count = self.base_avail.count(False)
-        self.is_critical = [t.critical for t in self.things]
-        self.is_purchase = [t.kind == "purchase" for t in self.things]
         self.extension: Extension | None = None  # set by `extend`
+
+    def _sharing(self) -> Compiled:
+        """A new form over the same things, its methods for the caller to
+        set and settle (its flags shared when they are plain lists)."""
+        x = Compiled.__new__(Compiled)
+        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
+        if type(self.is_root) is list:
+            x.is_root, x.is_critical, x.is_purchase = self.is_root, self.is_critical, self.is_purchase
+        else:  # an extension's layers: plain lists read faster in the fixed point
+            x._read_things()
+        return x
 
     @cached_property
     def login_only(self) -> Compiled:
         """The same things with only their login (and unlock) methods: its
         fixed point is I, "reachable by login alone". Built on first use.
         Cost: O(things + terms)."""
-        x = Compiled.__new__(Compiled)
-        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
-        keep = [m for m, login in enumerate(self.m_login) if login]
-        x.m_owner = [self.m_owner[m] for m in keep]
+        x = self._sharing()
+        keep = list(compress(range(len(self.m_login)), self.m_login))
+        x.m_owner = list(map(self.m_owner.__getitem__, keep))
         x.m_login = [True] * len(keep)
-        x.m_targets = [self.m_targets[m] for m in keep]
-        x.m_node = [self.m_node[m] for m in keep]
+        x.m_targets = list(map(self.m_targets.__getitem__, keep))
+        x._picked = (self, keep)
         x._settle_all()
         return x
 
@@ -130,8 +168,7 @@ class Compiled:
         one, which stays the baseline of every status (`impact_of`). Built
         on first use; works on a `Compiled` made by `extend` too (it reads
         the things, not the graph). Cost: O(things + terms)."""
-        x = Compiled.__new__(Compiled)
-        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
+        x = self._sharing()
         x.m_owner, x.m_login = self.m_owner.copy(), self.m_login.copy()
         x.m_targets, x.m_node = self.m_targets.copy(), self.m_node.copy()
         for i, thing in enumerate(self.things):
@@ -168,17 +205,18 @@ def _settle(c: Compiled, methods, owners) -> None:
     base_login of `owners` (every owner of those methods among them), from
     c.base_avail and c.order."""
     avail, order, m_targets, m_owner = c.base_avail, c.order, c.m_targets, c.m_owner
-    base_works, supports = c.base_works, c.supports
+    base_works, supports, support_count, methods_of = c.base_works, c.supports, c.support_count, c.methods_of
+    available, ordered = avail.__getitem__, order.__getitem__  # mapped at C speed over each method's few targets
     for m in methods:
         ts = m_targets[m]
-        works = base_works[m] = all(avail[t] for t in ts)
-        if works:
-            rank_o = order[m_owner[m]]
-            supports[m] = all(order[t] < rank_o for t in ts)
+        if all(map(available, ts)):
+            base_works[m] = True
+            supports[m] = max(map(ordered, ts), default=-1) < order[m_owner[m]]
         else:
-            supports[m] = False
+            base_works[m] = supports[m] = False
+    counted = supports.__getitem__
     for o in owners:
-        c.support_count[o] = sum(1 for m in c.methods_of[o] if supports[m])
+        support_count[o] = sum(map(counted, methods_of[o]))
 
 
 def compiled(G: Graph) -> Compiled:
