@@ -28,6 +28,7 @@ change. Both share the fixed point's loop (`_chain`) with `_derive`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -104,7 +105,7 @@ class Compiled:
         names a method. Cost: O(methods).
 
         >>> from identity_map.format.load import load_text
-        >>> c = compiled(build_graph(load_text("version: 1\naccounts:\n  a: {recovery: [email:a]}\n")))
+        >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {recovery: [email:a]}\\n")))
         >>> c.m_node[-2:], c.login_only.m_node[-1:]
         (['a#login0', 'a#recovery0'], ['a#login0'])
         """
@@ -950,8 +951,7 @@ def rank(G: Graph) -> list[RankRow]:
     if cached is None:
         ids = candidates(G)
         rows = _rank_rows(compiled(G), ids)
-        order = {tid: i for i, tid in enumerate(ids)}
-        rows.sort(key=lambda r: (*severity(r.critical_lost, r.money_lost, r.lost), order[r.id]))
+        rows.sort(key=lambda r: severity(r.critical_lost, r.money_lost, r.lost))  # stable: ties stay in file order
         cached = G.graph["_rank"] = tuple(rows)
     return list(cached)
 
@@ -1021,9 +1021,10 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
         d = nec_a[v]
         di = nec_i[v] if login_avail[v] else 0
         broken = 0
-        for m in working[v]:
-            for t in m_targets[m]:
-                broken |= nec_a[t]
+        if len(working[v]) > 1:  # the terms of v's only method are all in d already
+            for m in working[v]:
+                for t in m_targets[m]:
+                    broken |= nec_a[t]
         if d:
             lost_rows.append(d)
             if is_critical[v]:
@@ -1165,11 +1166,17 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list
 
 def bits_of(mask: int):
     """The positions of the set bits of a non-negative mask, lowest first;
-    O(width) in C plus one step per set bit.
+    one step per set bit, plus O(width) in C for a mask of many bits.
 
-    >>> list(bits_of(0b10110))
-    [1, 2, 4]
+    >>> list(bits_of(0b10110)), list(bits_of(2**70 - 1)) == list(range(70))
+    ([1, 2, 4], True)
     """
+    if mask.bit_count() <= SPARSE:
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+        return
     text = bin(mask)[:1:-1]
     p = text.find("1")
     while p >= 0:
@@ -1177,16 +1184,47 @@ def bits_of(mask: int):
         p = text.find("1", p + 1)
 
 
-def _column_sums(rows, width: int, levels: list[int] | None = None) -> list[int]:
-    """How many of `rows` (masks) have each bit 0..width-1 set: a
-    bit-sliced binary counter (level k holds bit k of every column's
-    count), so adding a row costs a few whole-mask operations, not one per
-    bit. `levels`, when given, is the counter to add into (returned
-    summed). Cost: rows x about log(rows) mask operations."""
-    levels = [] if levels is None else levels
-    for row in rows:
-        _add(levels, row, 0)
-    return _read_levels(levels, width)
+SPARSE = 8  # set bits below which `bits_of` strips them one by one (each a few operations on the mask)
+
+
+def _column_sums(rows, width: int) -> list[int]:
+    """How many of `rows` (masks) have each bit 0..width-1 set. Equal
+    masks are counted first (things that lean on the same candidates share
+    one: most need a mailbox and nothing else), then each is added with its
+    count (`_weighted_sums`). Cost: the distinct masks, each a few
+    whole-mask operations, not one per bit.
+
+    >>> _column_sums([0b101, 0b001, 0b101], 3)
+    [3, 0, 2]
+    """
+    return _weighted_sums(Counter(rows), width)
+
+
+def _weighted_sums(weights: dict[int, int], width: int) -> list[int]:
+    """For each column 0..width-1, the sum of the weights (non-negative
+    integers) of the masks of `weights` that have that bit: straight into
+    the columns for a mask of fewer bits than its weight, else into a
+    bit-sliced binary counter (level k holds bit k of every column's sum)
+    once per bit of the weight, so a wide mask costs a few whole-mask
+    operations, not one per column.
+
+    >>> _weighted_sums({0b11: 5, 0b10: 1}, 3)
+    [5, 6, 0]
+    """
+    levels: list[int] = []
+    direct = [0] * width
+    for mask, weight in weights.items():
+        if mask.bit_count() <= weight.bit_count():
+            for p in bits_of(mask):
+                direct[p] += weight
+        else:
+            for k in bits_of(weight):
+                _add(levels, mask, k)
+    for k, level in enumerate(levels):
+        weight = 1 << k
+        for p in bits_of(level):
+            direct[p] += weight
+    return direct
 
 
 def _add(levels: list[int], row: int, k: int) -> None:
@@ -1203,43 +1241,24 @@ def _add(levels: list[int], row: int, k: int) -> None:
         k += 1
 
 
-def _read_levels(levels: list[int], width: int) -> list[int]:
-    sums = [0] * width
-    for k, level in enumerate(levels):
-        weight = 1 << k
-        for p in bits_of(level):
-            sums[p] += weight
-    return sums
-
-
 def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int) -> list[float | None]:
     """For each column, the price of the purchases in `rows` ((mask, thing
     index), one currency) whose mask has that bit, or None when there is
     none. Prices become integers over one power of two (exact for every
-    float) and are added per mask (purchases of one account share it):
-    straight into the columns of a narrow mask, bit-sliced per bit of the
-    price for a wide one; each total is rounded once, so it equals
+    float) and are added per mask (purchases of one account share it) by
+    `_weighted_sums`; each total is rounded once, so it equals
     `summarize`'s exactly rounded sum."""
     ratios = [Fraction(things[v].price) for _, v in rows]
     scale = max(r.denominator for r in ratios)
     weights: dict[int, int] = {}
+    present = 0
     for (mask, _), ratio in zip(rows, ratios):
         weights[mask] = weights.get(mask, 0) + ratio.numerator * (scale // ratio.denominator)
-    levels: list[int] = []
-    direct = [0] * width
-    present = 0
-    for mask, weight in weights.items():
         present |= mask
-        if mask.bit_count() <= weight.bit_count():
-            for p in bits_of(mask):
-                direct[p] += weight
-        else:
-            for k in bits_of(weight):
-                _add(levels, mask, k)
-    totals = _read_levels(levels, width)
+    totals = _weighted_sums(weights, width)
     out: list[float | None] = [None] * width
     for p in bits_of(present):
-        out[p] = float(Fraction(totals[p] + direct[p], scale))
+        out[p] = float(Fraction(totals[p], scale))
     return out
 
 
