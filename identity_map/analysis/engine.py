@@ -93,6 +93,19 @@ class Compiled:
         self._read_things()
         self._settle_all()
 
+    def __getattr__(self, name: str):
+        """`supports` and `support_count`, settled on first use: the
+        well-founded supports (working methods whose terms were all derived
+        before their owner) that delete-and-rederive reads; the ranking
+        reads neither. Made whole before they are set: another thread may
+        read them meanwhile."""
+        if name not in SUPPORTS or "base_works" not in self.__dict__:
+            raise AttributeError(name)
+        supports, support_count = [False] * len(self.m_owner), [0] * len(self.ids)
+        _support(self, supports, support_count, range(len(self.m_owner)), range(len(self.ids)))
+        self.support_count, self.supports = support_count, supports
+        return self.__dict__[name]
+
     def _read_things(self) -> None:
         self.is_root = [is_root(t) for t in self.things]
         self.is_critical = [t.critical for t in self.things]
@@ -128,10 +141,7 @@ class Compiled:
         self.base_avail, self.order = _derive(self, frozenset())
         n_methods = len(self.m_owner)
         self.base_works = [False] * n_methods
-        # Well-founded supports: working methods whose terms were all derived earlier.
-        self.supports = [False] * n_methods
-        self.support_count = [0] * len(self.ids)
-        _settle(self, range(n_methods), range(len(self.ids)))
+        _works(self, range(n_methods))
         # For output-sensitive summaries: constant parts computed once.
         self.unreachable_count = self.base_avail.count(False)
         self.extension: Extension | None = None  # set by `extend`
@@ -202,19 +212,28 @@ class Compiled:
 
 
 def _settle(c: Compiled, methods, owners) -> None:
-    """Sets base_works and supports of `methods`, then support_count and
-    base_login of `owners` (every owner of those methods among them), from
-    c.base_avail and c.order."""
-    avail, order, m_targets, m_owner = c.base_avail, c.order, c.m_targets, c.m_owner
-    base_works, supports, support_count, methods_of = c.base_works, c.supports, c.support_count, c.methods_of
-    available, ordered = avail.__getitem__, order.__getitem__  # mapped at C speed over each method's few targets
+    """Sets base_works and supports of `methods`, then support_count of
+    `owners` (every owner of those methods among them), from c.base_avail
+    and c.order."""
+    _works(c, methods)
+    _support(c, c.supports, c.support_count, methods, owners)
+
+
+def _works(c: Compiled, methods) -> None:
+    """Sets c.base_works of `methods`: whether every target is available."""
+    available, base_works, m_targets = c.base_avail.__getitem__, c.base_works, c.m_targets
     for m in methods:
-        ts = m_targets[m]
-        if all(map(available, ts)):
-            base_works[m] = True
-            supports[m] = max(map(ordered, ts), default=-1) < order[m_owner[m]]
-        else:
-            base_works[m] = supports[m] = False
+        base_works[m] = all(map(available, m_targets[m]))  # at C speed over each method's few targets
+
+
+def _support(c: Compiled, supports, support_count, methods, owners) -> None:
+    """Sets `supports` of `methods` (working, every target derived before
+    the owner), then `support_count` of `owners`, from c.base_works and
+    c.order."""
+    order, m_targets, m_owner, base_works, methods_of = c.order, c.m_targets, c.m_owner, c.base_works, c.methods_of
+    ordered = order.__getitem__
+    for m in methods:
+        supports[m] = base_works[m] and max(map(ordered, m_targets[m]), default=-1) < order[m_owner[m]]
     counted = supports.__getitem__
     for o in owners:
         support_count[o] = sum(map(counted, methods_of[o]))
@@ -509,6 +528,7 @@ class _Extended(Compiled):
 
 
 SETTLED = ("base_works", "supports", "support_count")
+SUPPORTS = SETTLED[1:]  # what a `Compiled` settles on first use
 LAYERED = ("ids", "things", "is_root", "is_critical", "is_purchase", "m_owner", "m_login", "m_targets", "m_node",
            "methods_of", "users", "base_avail", "order", "base_works", "supports", "support_count")
 
@@ -1108,7 +1128,7 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list
     >>> sorted(c.ids[i] for i in bit if nec[c.index["c"]] & bit[i])
     ['a', 'b', 'c', 'memory']
     """
-    is_root, base_works, order, supports = c.is_root, c.base_works, c.order, c.supports
+    is_root, base_works, order = c.is_root, c.base_works, c.order
     m_targets, m_owner, users, working = c.m_targets, c.m_owner, c.users, c.working
     everything = within is None
     if everything:  # every available thing, in derivation order
@@ -1126,14 +1146,12 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list
     for x, b in bit.items():
         own[x] = b
     # One pass in derivation order first: a term derived earlier is final
-    # by then (for this pass), a later one still -1, so after it only the
-    # owners of a working method naming a later thing (a cycle) can be
-    # wrong; they come next, and every owner whose term changes after them.
-    back = {m_owner[m] for m in compress(range(len(m_owner)), base_works) if not supports[m]}
-    again = sorted((o for o in back if everything or o in within), key=order.__getitem__)
-    queue = ahead + again
-    queued = set(again)
-    first = len(ahead)
+    # by then (for this pass) unless a cycle runs through it, a later one
+    # still -1 (a value no available thing ends with). So after the pass
+    # only the things with a working method that named a -1 can be wrong
+    # (those whose need reached 0 are least already); they come next, and
+    # every owner whose term changes after them (a worklist).
+    queue, queued, first = ahead, set(), len(ahead)
     head = 0
     while head < len(queue):
         x = queue[head]
@@ -1141,17 +1159,21 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list
         if is_root[x]:
             nec[x] = own[x]
             continue
-        need = -1
+        need, cyclic = -1, False
         for m in working[x]:
             union = 0
             for t in m_targets[m]:
                 union |= nec[t]
+            cyclic |= union == -1
             need &= union
             if not need:
                 break
         need |= own[x]
         if head <= first:
             nec[x] = need
+            if cyclic and need != own[x]:
+                queued.add(x)
+                queue.append(x)
             continue
         queued.discard(x)
         if need != nec[x]:
