@@ -81,12 +81,14 @@ class Compiled:
         # log in alike), so their targets are looked up once; the key is
         # the tuple's id, which lives as long as the inventory held here.
         targets_of: dict[int, tuple[int, ...]] = {}
-        for i, (thing, role, listed) in enumerate(method_lists(inventory)):
+        known = targets_of.get
+        for thing, role, listed in method_lists(inventory):
             if listed and role in LIVING_ROLES:
                 for method in listed:
-                    ts = targets_of.get(id(method.terms))
+                    terms = method.terms
+                    ts = known(id(terms))
                     if ts is None:
-                        ts = targets_of[id(method.terms)] = tuple(map(index.__getitem__, method_targets(method)))
+                        ts = targets_of[id(terms)] = tuple(map(index.__getitem__, method_targets(method)))
                     self.m_targets.append(ts)
                 self.m_owner += [index[thing.id]] * len(listed)
                 self.m_login += [login_role(role)] * len(listed)

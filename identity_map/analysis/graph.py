@@ -83,7 +83,10 @@ def method_targets(method: Method) -> tuple[str, ...]:
     >>> method_targets(Method((Term("email", "gmail"), Term("account", "gmail"), Term("sms", "mobile"))))
     ('gmail', 'mobile')
     """
-    return tuple(dict.fromkeys(term.target for term in method.terms))
+    terms = method.terms
+    if len(terms) == 1:  # most methods: nothing to deduplicate
+        return (terms[0].target,)
+    return tuple(dict.fromkeys(term.target for term in terms))
 
 
 def ancestors(inventory: Inventory, thing_id: str) -> set[str]:
