@@ -67,7 +67,7 @@ def method_lists(inventory: Inventory) -> Iterator[tuple[Thing, str, tuple[Metho
     Cost: O(things) for the whole iteration.
 
     >>> from identity_map.format.load import load_text
-    >>> [(t.id, role, len(ms)) for t, role, ms in method_lists(load_text("version: 1\naccounts:\n  a: {}\n"))][:2]
+    >>> [(t.id, role, len(ms)) for t, role, ms in method_lists(load_text("version: 1\\naccounts:\\n  a: {}\\n"))][:2]
     [('memory', 'login', 0), ('memory', 'unlock', 0)]
     """
     for thing in inventory:
