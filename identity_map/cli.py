@@ -7,7 +7,6 @@ Every command reads an inventory, calls the library and prints; errors are
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -104,10 +103,16 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def _json(value, ensure_ascii: bool = False) -> str:
+    import json  # only --format json needs it: rank's start-up is part of its budget
+
+    return json.dumps(value, indent=2, ensure_ascii=ensure_ascii)
+
+
 def _report(fmt: str, as_json, as_md, as_text) -> int:
     """Prints the report in `fmt` (json, md or text), built by the matching function."""
     if fmt == "json":
-        print(json.dumps(as_json(), indent=2, ensure_ascii=False))
+        print(_json(as_json()))
     else:
         sys.stdout.write(as_md() if fmt == "md" else as_text())
     return 0
@@ -124,7 +129,7 @@ def cmd_rank(args) -> int:
     checked = _load(args.file)
     rows = rank(checked.deps)
     if args.format == "json":
-        print(json.dumps(report.rank_json(rows), indent=2, ensure_ascii=False))
+        print(_json(report.rank_json(rows)))
     else:
         sys.stdout.write(report.rank_text(rows))
     return 0
@@ -145,7 +150,7 @@ def cmd_exposure(args) -> int:
 
     rows = exposure(_load(args.file).deps)
     if args.format == "json":
-        print(json.dumps(report.exposure_json(rows), indent=2, ensure_ascii=False))
+        print(_json(report.exposure_json(rows)))
     else:
         sys.stdout.write(report.exposure_text(rows))
     return 0
@@ -172,7 +177,7 @@ def cmd_heirs(args) -> int:
     except HeirsError as exc:
         raise CliError(str(exc)) from None
     if args.format == "json":
-        text = json.dumps(heirs_report.heirs_json(reaches), indent=2, ensure_ascii=False) + "\n"
+        text = _json(heirs_report.heirs_json(reaches)) + "\n"
     elif args.format == "md":
         text = heirs_report.heirs_markdown(reaches, checked.inventory.owner)
     elif args.format == "html":
@@ -186,7 +191,7 @@ def cmd_heirs(args) -> int:
 def cmd_schema(args) -> int:
     from identity_map.format.schema import json_schema
 
-    _emit(json.dumps(json_schema(), indent=2) + "\n", args.output)
+    _emit(_json(json_schema(), ensure_ascii=True) + "\n", args.output)
     return 0
 
 
@@ -239,7 +244,7 @@ def cmd_resilience(args) -> int:
     checked = _load(args.file)
     rows, dual = resilience(checked.deps), takeover_resilience(checked.deps)
     if args.format == "json":
-        print(json.dumps(resilience_json(rows, dual), indent=2, ensure_ascii=False))
+        print(_json(resilience_json(rows, dual)))
     else:
         sys.stdout.write(resilience_text(rows, dual))
     return 0

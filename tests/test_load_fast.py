@@ -182,3 +182,18 @@ def test_shared_method_texts_are_separate_methods_with_their_own_places():
 
 def test_a_large_generated_inventory_reads_the_same():
     check_same(generate_inventory(1000, 5, random.Random(3).randrange(100)))
+
+
+def test_build_puts_every_field_where_the_model_names_it():
+    """`_build` passes the Thing's fields by position (it runs once per
+    thing of every file): each field read lands in the attribute of its name."""
+    from identity_map.format.load import _build
+    from identity_map.format.model import COMMON_FIELDS, FIELDS, Mark
+
+    fields = {field for section in FIELDS.values() for field in section} | set(COMMON_FIELDS)
+    fields -= {"login", "critical"}  # computed from others / a flag
+    written = {field: f"value of {field}" for field in fields}
+    thing = _build("place", "p", written, Mark(7, 3))
+    for field, value in written.items():
+        assert getattr(thing, "subkind" if field == "kind" else field) == value, field
+    assert (thing.id, thing.kind, thing.mark, thing.login) == ("p", "place", Mark(7, 3), ())

@@ -106,7 +106,8 @@ def test_rank_imports_only_what_it_uses(tmp_path):
         f"    assert main(['rank', {str(ROOT / 'examples' / 'household.yaml')!r}]) == 0\n"
         "assert out.getvalue().lstrip().startswith('#')\n"
         "unused = ('identity_map.analysis.takeover', 'identity_map.analysis.explain', 'identity_map.analysis.resilience',\n"
-        "          'identity_map.analysis.selectors', 'difflib', 'importlib.abc', 'importlib.resources')\n"
+        "          'identity_map.analysis.selectors', 'difflib', 'importlib.abc', 'importlib.resources',\n"
+        "          'json', 'fractions', 'tempfile')\n"
         "print(sorted(m for m in unused if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from itertools import chain, compress
 from math import fsum
@@ -1272,17 +1271,17 @@ def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int)
     float) and are added per mask (purchases of one account share it) by
     `_weighted_sums`; each total is rounded once, so it equals
     `summarize`'s exactly rounded sum."""
-    ratios = [Fraction(things[v].price) for _, v in rows]
-    scale = max(r.denominator for r in ratios)
+    ratios = [things[v].price.as_integer_ratio() for _, v in rows]  # exact; denominators are powers of two
+    scale = max(d for _, d in ratios)
     weights: dict[int, int] = {}
     present = 0
-    for (mask, _), ratio in zip(rows, ratios):
-        weights[mask] = weights.get(mask, 0) + ratio.numerator * (scale // ratio.denominator)
+    for (mask, _), (numerator, denominator) in zip(rows, ratios):
+        weights[mask] = weights.get(mask, 0) + numerator * (scale // denominator)
         present |= mask
     totals = _weighted_sums(weights, width)
     out: list[float | None] = [None] * width
     for p in bits_of(present):
-        out[p] = float(Fraction(totals[p], scale))
+        out[p] = totals[p] / scale  # int / int: rounded once, correctly
     return out
 
 

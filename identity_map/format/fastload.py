@@ -28,7 +28,7 @@ from identity_map.format.load import (
 )
 from identity_map.format.model import (
     ACCOUNT_KINDS, COMMON_FIELDS, COPY_KINDS, CURRENCY_PATTERN, DEVICE_KINDS, FIELDS, FORMAT_VERSION, MEMORY,
-    METHOD_FIELDS, REQUIRED, SECTIONS, SELF, Inventory, Mark, Method, Term, memory_thing, self_thing,
+    METHOD_FIELDS, REQUIRED, SECTIONS, SELF, Inventory, Mark, Method, Term, Thing, memory_thing, self_thing,
 )
 
 _SCALAR, _SEQ, _MAP = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
@@ -64,12 +64,15 @@ def _mark(event) -> Mark:
     return Mark(start.line + 1, start.column + 1)
 
 
-class _Events:
-    """One pass over the events of one text; gives up (raises _GiveUp) at
-    the first thing the plain loader would say anything about."""
+class _Rules:
+    """The format's rules over scalar events, and what one read has seen so
+    far; gives up (raises _GiveUp) at the first thing the plain loader would
+    say anything about. The two walkers below feed it: `_Events` from the
+    parser, `_Lines` from the lines of a plainly written file."""
 
-    def __init__(self, text: str):
-        self.next = _Parser(text).get_event
+    next: object  # () -> the next event of the collection being read
+
+    def __init__(self) -> None:
         self.tags: dict = {}  # (value, implicit) -> YAML 1.1 tag: a pure function of both, per load
         self.kinds: dict[str, str] = {MEMORY: "memory", SELF: "self"}
         self.references: set[tuple[str, tuple[str, ...]]] = set()  # (id, the kinds it may name)
@@ -119,36 +122,48 @@ class _Events:
         if event.__class__ is not cls or event.anchor is not None or event.tag is not None:
             raise _GiveUp
 
-    # structure ---------------------------------------------------------
+    # what both walkers share ---------------------------------------------
 
-    def read(self, filename: str) -> Inventory:
-        nxt = self.next
-        nxt()  # the stream starts
-        if nxt().__class__ is not yaml.DocumentStartEvent:
-            raise _GiveUp  # an empty file
-        self.start(nxt(), _MAP)
-        things = {MEMORY: memory_thing()}
-        owner, seen = "", set()
-        while (key := nxt()).__class__ is not _MAP_END:
-            name = self.scalar(key).value
-            if name in seen:
-                raise _GiveUp
-            seen.add(name)
-            if name == "version":
-                value = self.scalar(nxt())
-                if value.style or self.tag(value) != _INT or value.value != str(FORMAT_VERSION):
-                    raise _GiveUp
-            elif name == "owner":
-                owner = self.text(nxt())
-            elif name in SECTIONS:
-                self.section(name, things)
-            else:
-                raise _GiveUp
+    def top(self, key, seen: set) -> str:
+        """The name of a top-level key, once each."""
+        name = self.scalar(key).value
+        if name in seen:
+            raise _GiveUp
+        seen.add(name)
+        if name != "version" and name != "owner" and name not in SECTIONS:
+            raise _GiveUp
+        return name
+
+    def version(self, event) -> None:
+        value = self.scalar(event)
+        if value.style or self.tag(value) != _INT or value.value != str(FORMAT_VERSION):
+            raise _GiveUp
+
+    def thing_id(self, key, kind: str) -> str:
+        """The id `key` names, new in the file, now of `kind`."""
+        thing_id = self.ident(key)
+        if thing_id in self.kinds:  # reserved, or already used in some section
+            raise _GiveUp
+        self.kinds[thing_id] = kind
+        return thing_id
+
+    def field(self, key, readers: dict, fields: dict):
+        """How to read the value of field `key`, new in its thing."""
+        field = self.scalar(key).value
+        read = readers.get(field)
+        if read is None or field in fields:
+            raise _GiveUp
+        return field, read
+
+    def build(self, section: str, thing_id: str, fields: dict, mark: Mark) -> Thing:
+        if any(field not in fields for field in REQUIRED.get(section, ())):
+            raise _GiveUp
+        return _build(SECTIONS[section], thing_id, fields, mark)
+
+    def finish(self, things: dict, owner: str, seen: set, filename: str) -> Inventory:
+        """The Inventory, once every reference and part is known to hold."""
         if "version" not in seen:
             raise _GiveUp
-        while (event := nxt()) is not None:  # a second document, or a YAML error after the first
-            if event.__class__ not in _AFTER:
-                raise _GiveUp
         kinds = self.kinds
         for target, allowed in self.references:
             if kinds.get(target) not in allowed:
@@ -158,32 +173,6 @@ class _Events:
         if any(target == SELF for target, _ in self.references):
             things[SELF] = self_thing()
         return Inventory(things=things, owner=owner, source=filename)
-
-    def section(self, section: str, things: dict) -> None:
-        nxt = self.next
-        if self.empty(nxt()):
-            return
-        kind = SECTIONS[section]
-        readers = self.readers(section)
-        required = REQUIRED.get(section, ())
-        kinds = self.kinds
-        while (key := nxt()).__class__ is not _MAP_END:
-            thing_id = self.ident(key)
-            if thing_id in kinds:  # reserved, or already used in some section
-                raise _GiveUp
-            kinds[thing_id] = kind
-            mark = _mark(key)
-            fields: dict[str, object] = {}
-            if not self.empty(nxt()):
-                while (key := nxt()).__class__ is not _MAP_END:
-                    field = self.scalar(key).value
-                    read = readers.get(field)
-                    if read is None or field in fields:
-                        raise _GiveUp
-                    fields[field] = read(nxt(), thing_id)
-            if any(field not in fields for field in required):
-                raise _GiveUp
-            things[thing_id] = _build(kind, thing_id, fields, mark)
 
     def readers(self, section: str) -> dict:
         """Field -> how to read its value (event, thing id): the fields of
@@ -296,3 +285,48 @@ class _Events:
                     self.references.add((term[0].target, term[1]))
             terms = self.terms_of[text] = _unique(read)
         return Method(terms, _mark(event))
+
+
+class _Events(_Rules):
+    """The walk over the parser's events: any YAML the format allows."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.next = _Parser(text).get_event
+
+    def read(self, filename: str) -> Inventory:
+        nxt = self.next
+        nxt()  # the stream starts
+        if nxt().__class__ is not yaml.DocumentStartEvent:
+            raise _GiveUp  # an empty file
+        self.start(nxt(), _MAP)
+        things = {MEMORY: memory_thing()}
+        owner, seen = "", set()
+        while (key := nxt()).__class__ is not _MAP_END:
+            name = self.top(key, seen)
+            if name == "version":
+                self.version(nxt())
+            elif name == "owner":
+                owner = self.text(nxt())
+            else:
+                self.section(name, things)
+        while (event := nxt()) is not None:  # a second document, or a YAML error after the first
+            if event.__class__ not in _AFTER:
+                raise _GiveUp
+        return self.finish(things, owner, seen, filename)
+
+    def section(self, section: str, things: dict) -> None:
+        nxt = self.next
+        if self.empty(nxt()):
+            return
+        kind = SECTIONS[section]
+        readers = self.readers(section)
+        while (key := nxt()).__class__ is not _MAP_END:
+            thing_id = self.thing_id(key, kind)
+            mark = _mark(key)
+            fields: dict[str, object] = {}
+            if not self.empty(nxt()):
+                while (key := nxt()).__class__ is not _MAP_END:
+                    field, read = self.field(key, readers, fields)
+                    fields[field] = read(nxt(), thing_id)
+            things[thing_id] = self.build(section, thing_id, fields, mark)

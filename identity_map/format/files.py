@@ -17,9 +17,7 @@ replaced version is kept, just as durably, as FILE.bak. The CLI (`-o`,
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import tempfile
 from pathlib import Path
 
 PRIVATE = 0o600  # an inventory maps someone's life
@@ -114,6 +112,8 @@ def _replace(path: Path, write) -> None:
         if not stat.S_ISREG(info.st_mode):
             raise FileRefused(f"{path}: not a regular file ({_file_type(info.st_mode)}); not replaced")
         mode = stat.S_IMODE(info.st_mode)
+    import tempfile  # only writers need it: commands that read start without it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mkstemp: 0600
     try:
         with os.fdopen(fd, "wb") as out:
@@ -161,6 +161,8 @@ def replace_keeping_backup(path: str | Path, text: str | bytes) -> bool:
         raise FileRefused(f"{path}: not a regular file; not replaced")
     kept = exists and not _holds(path, raw)
     if kept:
+        import shutil  # as tempfile above
+
         with open(path, "rb", buffering=0) as old:
             _replace(backup_path(path), lambda out: shutil.copyfileobj(old, out, 1 << 20))
     write_atomic(path, raw)
