@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress
 from math import fsum
-from operator import is_not
+from operator import is_not, not_
 
 from typing import TYPE_CHECKING, Union
 
@@ -120,14 +120,15 @@ class Compiled:
 
         >>> from identity_map.format.load import load_text
         >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {recovery: [email:a]}\\n")))
-        >>> c.m_node[-2:], c.login_only.m_node[-1:]
-        (['a#login0', 'a#recovery0'], ['a#login0'])
+        >>> c.m_node[-2:], c.login_only.m_node == c.m_node  # login_only numbers its methods alike
+        (['a#login0', 'a#recovery0'], True)
         """
-        picked = self.__dict__.get("_picked")  # (parent, its methods kept), for `login_only`
-        if picked is not None:
-            return list(map(picked[0].m_node.__getitem__, picked[1]))
         return [method_node(thing.id, role, k) for thing, role, k, _ in methods(self.inventory)
                 if role in LIVING_ROLES]
+
+    # The methods its fixed point counts (None: all): `login_only` shares
+    # its parent's method lists and counts only the login methods.
+    counted: list[bool] | None = None
 
     @paused_gc()
     def _settle_all(self) -> None:
@@ -139,6 +140,11 @@ class Compiled:
             methods_of[owner].append(m)
             for t in targets:
                 users[t].append(m)
+        self._settle_baseline()
+
+    @paused_gc()
+    def _settle_baseline(self) -> None:
+        """The baseline, from the indexed methods."""
         self.base_avail, self.order = _derive(self, frozenset())
         n_methods = len(self.m_owner)
         self.base_works = [False] * n_methods
@@ -160,16 +166,20 @@ class Compiled:
 
     @cached_property
     def login_only(self) -> Compiled:
-        """The same things with only their login (and unlock) methods: its
-        fixed point is I, "reachable by login alone". Built on first use.
-        Cost: O(things + terms)."""
+        """The same things and methods, but only the login (and unlock)
+        methods count (`counted`; the others never work): its fixed point is
+        I, "reachable by login alone". Built on first use, sharing the
+        method lists. Cost: O(things + terms)."""
         x = self._sharing()
-        keep = list(compress(range(len(self.m_login)), self.m_login))
-        x.m_owner = list(map(self.m_owner.__getitem__, keep))
-        x.m_login = [True] * len(keep)
-        x.m_targets = list(map(self.m_targets.__getitem__, keep))
-        x._picked = (self, keep)
-        x._settle_all()
+        x.counted = self.m_login
+        if type(self.m_owner) is list:  # the same methods, numbered alike: shared, not copied
+            x.m_owner, x.m_login, x.m_targets = self.m_owner, self.m_login, self.m_targets
+            x.methods_of, x.users = self.methods_of, self.users
+            x._settle_baseline()
+        else:  # an extension's layers, copied once: the fixed point reads plain lists faster
+            x.m_owner, x.m_login, x.m_targets = list(self.m_owner), list(self.m_login), list(self.m_targets)
+            x.m_node = self.m_node  # numbered as the extension's (new methods last), not as the file
+            x._settle_all()
         return x
 
     @cached_property
@@ -221,10 +231,11 @@ def _settle(c: Compiled, methods, owners) -> None:
 
 
 def _works(c: Compiled, methods) -> None:
-    """Sets c.base_works of `methods`: whether every target is available."""
-    available, base_works, m_targets = c.base_avail.__getitem__, c.base_works, c.m_targets
+    """Sets c.base_works of `methods`: whether every target is available
+    (and the form counts the method: `Compiled.counted`)."""
+    available, base_works, m_targets, counted = c.base_avail.__getitem__, c.base_works, c.m_targets, c.counted
     for m in methods:
-        base_works[m] = all(map(available, m_targets[m]))  # at C speed over each method's few targets
+        base_works[m] = all(map(available, m_targets[m])) and (counted is None or counted[m])
 
 
 def _support(c: Compiled, supports, support_count, methods, owners) -> None:
@@ -561,7 +572,11 @@ def _derive(c: Compiled, lost: frozenset[int]) -> tuple[list[bool], list[int]]:
     queue = [i for i in range(n) if c.is_root[i] and i not in lost]
     for i in queue:
         avail[i] = True
-    _chain(c, avail, order, queue, [len(ts) for ts in c.m_targets], lost, 0)
+    missing = list(map(len, c.m_targets))
+    if c.counted is not None:
+        for m in compress(range(len(missing)), map(not_, c.counted)):
+            missing[m] = -1  # never counted down to 0: the method never opens its owner
+    _chain(c, avail, order, queue, missing, lost, 0)
     return avail, order
 
 
