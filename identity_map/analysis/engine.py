@@ -985,17 +985,22 @@ def rank(G: Graph) -> list[RankRow]:
     """
     cached = G.graph.get("_rank")
     if cached is None:
-        ids = candidates(G)
-        rows = _rank_rows(compiled(G), ids)
-        rows.sort(key=lambda r: severity(r.critical_lost, r.money_lost, r.lost))  # stable: ties stay in file order
-        cached = G.graph["_rank"] = tuple(rows)
+        cached = G.graph["_rank"] = _ranked(G)
     return list(cached)
+
+
+# The sort's key tuples (one per row) would set off collections that rescan
+# every object the compiling and the masks just made (all alive, acyclic).
+@paused_gc()
+def _ranked(G: Graph) -> tuple[RankRow, ...]:
+    rows = _rank_rows(compiled(G), candidates(G))
+    rows.sort(key=lambda r: severity(r.critical_lost, r.money_lost, r.lost))  # stable: ties stay in file order
+    return tuple(rows)
 
 
 CHUNK = 8192  # candidates ranked together: the width of the masks, in bits (wider: fewer rereads, longer ints)
 
 
-@paused_gc()  # what it keeps (a row per candidate) and the per-chunk lists hold no cycles
 def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     """One RankRow per id of `ids` (in that order), from necessity masks,
     CHUNK candidates at a time (in derivation order, so that one chunk
@@ -1039,7 +1044,8 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
     iff x is in DI but not in D; degrades it iff x is in F but in neither
     (a method that worked has a lost term). Counts are column sums."""
     bit = {x: 1 << k for k, x in enumerate(members)}
-    things, m_targets, m_owner, working, login_avail = c.things, c.m_targets, c.m_owner, c.working, login.base_avail
+    things, m_targets, m_owner, login_avail = c.things, c.m_targets, c.m_owner, login.base_avail
+    methods_of, base_works = c.methods_of, c.base_works
     if whole:
         nec_a, nec_i = necessity(c, bit, None), necessity(login, bit, None)
         rows = compress(range(len(things)), c.base_avail)  # file order, for critical_lost
@@ -1057,10 +1063,11 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
         d = nec_a[v]
         di = nec_i[v] if login_avail[v] else 0
         broken = 0
-        if len(working[v]) > 1:  # the terms of v's only method are all in d already
-            for m in working[v]:
-                for t in m_targets[m]:
-                    broken |= nec_a[t]
+        if len(methods_of[v]) > 1:  # the terms of v's only method are all in d already
+            for m in methods_of[v]:
+                if base_works[m]:
+                    for t in m_targets[m]:
+                        broken |= nec_a[t]
         if d:
             lost_rows.append(d)
             if is_critical[v]:
@@ -1145,7 +1152,7 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list
     ['a', 'b', 'c', 'memory']
     """
     is_root, base_works, order = c.is_root, c.base_works, c.order
-    m_targets, m_owner, users, working = c.m_targets, c.m_owner, c.users, c.working
+    m_targets, m_owner, users, methods_of = c.m_targets, c.m_owner, c.users, c.methods_of
     everything = within is None
     if everything:  # every available thing, in derivation order
         nec = [-1] * len(order)
@@ -1176,7 +1183,9 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list
             nec[x] = own[x]
             continue
         need, cyclic = -1, False
-        for m in working[x]:
+        for m in methods_of[x]:
+            if not base_works[m]:
+                continue
             union = 0
             for t in m_targets[m]:
                 union |= nec[t]
