@@ -1011,12 +1011,8 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     the masks)."""
     login = c.login_only
     wanted = [c.index[t] for t in ids]
-    base_avail, base_works, users = c.base_avail, c.base_works, c.users
-    # Only a candidate that some working method names can take anything but
-    # itself: most accounts name none, so they need no bit (the masks are a
-    # quarter as wide and the sweep fits in one chunk).
-    columns = sorted((x for x in wanted if base_avail[x] and any(base_works[m] for m in users[x])),
-                     key=c.order.__getitem__)
+    base_avail = c.base_avail
+    columns = takers(c, wanted)
     found: dict[int, RankRow] = {}
     whole = len(columns) <= CHUNK
     for start in range(0, len(columns), CHUNK):
@@ -1030,6 +1026,24 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
             row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, money, critical)
         out.append(row)
     return out
+
+
+def takers(c: Compiled, indices) -> list[int]:
+    """Those of `indices` whose loss alone can take anything but
+    themselves, in derivation order: the available things that a method
+    working in the baseline names. Losing any other thing takes itself at
+    most; most accounts are named by nothing, so the necessity masks of a
+    sweep need bits for these alone (about a quarter of the candidates of
+    a generated inventory). Cost: O(len(indices)) plus, per thing, its
+    users up to the first working one.
+
+    >>> from identity_map.format.load import load_text
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n")))
+    >>> [c.ids[x] for x in takers(c, [c.index["shop"], c.index["mail"]])]
+    ['mail']
+    """
+    base_avail, works = c.base_avail, c.base_works.__getitem__
+    return sorted((x for x in indices if base_avail[x] and any(map(works, c.users[x]))), key=c.order.__getitem__)
 
 
 def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[int, RankRow], whole: bool) -> None:
