@@ -1005,18 +1005,16 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     """One RankRow per id of `ids` (in that order), from necessity masks,
     CHUNK candidates at a time (in derivation order, so that one chunk
     holds the mailboxes and devices everything leans on, and the others
-    reach little), each over the things downstream of its candidates; a
-    single chunk, the usual case, over every available thing instead
-    (nearly all of them are downstream, and finding which cost more than
-    the masks)."""
+    reach little), each over the things downstream of its candidates but
+    the first, over every available thing (nearly all of them are
+    downstream of it, and finding which cost more than the masks)."""
     login = c.login_only
     wanted = [c.index[t] for t in ids]
     base_avail = c.base_avail
     columns = takers(c, wanted)
     found: dict[int, RankRow] = {}
-    whole = len(columns) <= CHUNK
     for start in range(0, len(columns), CHUNK):
-        _rank_chunk(c, login, columns[start:start + CHUNK], found, whole)
+        _rank_chunk(c, login, columns[start:start + CHUNK], found, whole=start == 0)
     out = []
     for x in wanted:
         row = found.get(x)
@@ -1048,8 +1046,8 @@ def takers(c: Compiled, indices) -> list[int]:
 
 def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[int, RankRow], whole: bool) -> None:
     """The rows of `members` (available candidates), into `found`; `whole`:
-    they are every candidate that can take more than itself, so every
-    available thing is looked at, not only those downstream of them.
+    every available thing is looked at, not only those downstream of them
+    (the first chunk, which holds what everything leans on).
 
     Member k is bit k. For each thing v downstream of them, with D = its
     necessity mask in A, DI in I (0 unless reachable by login alone), F =
