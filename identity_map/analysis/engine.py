@@ -589,11 +589,10 @@ def _chain(c: Compiled, avail, order, queue: list[int], missing, lost, first: in
     a mapping that counts on first use). Mutates its arguments; cost: the
     methods naming the things taken."""
     users, m_owner = c.users, c.m_owner
-    head = 0
-    while head < len(queue):
-        x = queue[head]
-        order[x] = first + head
-        head += 1
+    # A for loop over a list visits what is appended meanwhile (the
+    # language reference's "internal counter"): the queue, without a head.
+    for head, x in enumerate(queue, first):
+        order[x] = head
         for m in users[x]:
             missing[m] -= 1
             if missing[m] == 0:
@@ -926,15 +925,26 @@ def tally(c: Compiled, indices) -> tuple[dict[str, float], tuple[str, ...]]:
     of the things at `indices`: what a lockout loses or a takeover takes.
     Each currency is summed with math.fsum, so any order of the same prices
     gives the same total to the bit (rank's sums equal impact's).
-    Cost: O(k log k) for k indices."""
-    chosen = sorted(indices)  # file order, for the critical ids
+    Cost: O(k) for k indices, and the sort of the critical ones.
+
+    >>> from identity_map.format.load import load_text
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {critical: true}\\n  b: {critical: true}\\n"
+    ...     "purchases:\\n  p: {account: a, price: 2.5}\\n")))
+    >>> tally(c, [c.index["p"], c.index["b"], c.index["a"]])
+    ({'EUR': 2.5}, ('a', 'b'))
+    """
+    is_purchase, is_critical, things = c.is_purchase, c.is_critical, c.things
     prices: dict[str, list[float]] = {}
-    for i in chosen:
-        if c.is_purchase[i]:
-            thing = c.things[i]
-            prices.setdefault(thing.currency, []).append(thing.price)
+    critical = []
+    for i in indices:
+        if is_purchase[i]:
+            thing = things[i]
+            prices.setdefault(thing.currency, []).append(thing.price)  # fsum: the order does not matter
+        if is_critical[i]:
+            critical.append(i)
+    critical.sort()  # file order
     money = {cur: fsum(p) for cur, p in sorted(prices.items())}
-    return money, tuple(c.ids[i] for i in chosen if c.is_critical[i])
+    return money, tuple(c.ids[i] for i in critical)
 
 
 @dataclass(frozen=True)
