@@ -980,11 +980,13 @@ def rank(G: Graph) -> list[RankRow]:
     lost; ties keep the file order. Exactly the rows of `impact(G, [id])`
     for every candidate (the tests compare them), without computing any
     blast radius: the counts come from the necessity masks of A and I
-    (`necessity`), CHUNK candidates at a time, added up column by column
+    (`necessity`) of the candidates that can take more than themselves
+    (`takers`), CHUNK at a time, added up column by column
     (`_column_sums`). Cost: for each chunk, the terms downstream of its
-    candidates, in operations on CHUNK-bit masks: near-linear on realistic
-    inventories; a login chain of n accounts is n^2/(2 CHUNK) thing visits
-    instead of the n^2/2 of the sweep.
+    candidates (every term, for the first), in operations on masks as wide
+    as the chunk: near-linear on realistic inventories; a login chain of n
+    accounts is n^2/(2 CHUNK) thing visits instead of the n^2/2 of the
+    sweep.
     Once per graph: validation, the app and the checklist all rank the
     same graph, so the rows are cached on it (a fresh list each time).
 
