@@ -287,17 +287,49 @@ def cmd_app(args) -> int:
         raise CliError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Subcommands:
+    """Adds the subcommands to `sub`, or only the one named `only` (when
+    not None): the others get a parser that keeps nothing."""
+
+    def __init__(self, sub, only: str | None):
+        self.sub, self.only, self.added = sub, only, False
+
+    def __call__(self, name: str, **kwargs):
+        if self.only is not None and name != self.only:
+            return _Unused()
+        self.added = True
+        return self.sub.add_parser(name, **kwargs)
+
+
+class _Unused:
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+    def set_defaults(self, **kwargs) -> None:
+        pass
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; with `command`, that subcommand's alone when it is
+    one (argparse checks each argument as it is added: the whole table is
+    about 14 ms of every start, one command 7 ms, most of it argparse's
+    first use).
+
+    >>> build_parser("rank").parse_args(["rank", "x.yaml"]).format
+    'text'
+    >>> "validate" in build_parser("rank").format_help(), "validate" in build_parser("rnak").format_help()
+    (False, True)
+    """
     parser = argparse.ArgumentParser(
         prog="identity-map",
         description="Map your accounts and what they depend on; see what falls if one is lost.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add = _Subcommands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"), command)
 
-    p = sub.add_parser("validate", help="check an inventory: errors exit 1, warnings go to stderr")
+    p = add("validate", help="check an inventory: errors exit 1, warnings go to stderr")
     p.add_argument("file")
     p.set_defaults(run=cmd_validate)
 
-    p = sub.add_parser("impact", help="what is lost, recoverable or degraded when some ids are lost")
+    p = add("impact", help="what is lost, recoverable or degraded when some ids are lost")
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="what to lose (repeatable): an id, site:S, provider:P or kind:K")
@@ -307,12 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.set_defaults(run=cmd_impact)
 
-    p = sub.add_parser("rank", help="single points of failure, worst first")
+    p = add("rank", help="single points of failure, worst first")
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_rank)
 
-    p = sub.add_parser("takeover", help="what an attacker who gains some things takes with them")
+    p = add("takeover", help="what an attacker who gains some things takes with them")
     p.add_argument("file")
     p.add_argument("--gain", action="append", default=[], metavar="SEL", required=True,
                    help="what the attacker gains (repeatable): an id, site:S, provider:P or kind:K; "
@@ -320,19 +352,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.set_defaults(run=cmd_takeover)
 
-    p = sub.add_parser("exposure", help="each thing gained alone by an attacker: what it gives away, worst first")
+    p = add("exposure", help="each thing gained alone by an attacker: what it gives away, worst first")
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_exposure)
 
-    p = sub.add_parser("graph", help="write an interactive HTML graph (works offline)")
+    p = add("graph", help="write an interactive HTML graph (works offline)")
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL")
     p.add_argument("--focus", action="store_true", help="draw only the blast radius and its neighbours")
     p.add_argument("-o", "--output", required=True, metavar="OUT.html")
     p.set_defaults(run=cmd_graph)
 
-    p = sub.add_parser("checklist", help="a mitigation checklist whose every item the engine verified")
+    p = add("checklist", help="a mitigation checklist whose every item the engine verified")
     p.add_argument("file")
     p.add_argument("--lose", action="append", default=[], metavar="SEL",
                    help="scope to this scenario (default: every single point of failure)")
@@ -342,13 +374,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_checklist)
 
-    p = sub.add_parser("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it, "
+    p = add("resilience", help="for each critical thing, the fewest losses (up to 3) that lose it, "
                                              "and the fewest gains that let an attacker take it")
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_resilience)
 
-    p = sub.add_parser("heirs", help="what your people can reach after your death, and how; "
+    p = add("heirs", help="what your people can reach after your death, and how; "
                                      "--format html: the printable emergency sheet")
     p.add_argument("file")
     p.add_argument("--person", metavar="ID", help="only this person of people: (default: each in turn)")
@@ -357,42 +389,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_heirs)
 
-    p = sub.add_parser("factors", help="per account: the second factors its site offers against those you use")
+    p = add("factors", help="per account: the second factors its site offers against those you use")
     p.add_argument("file")
     p.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=cmd_factors)
 
-    p = sub.add_parser("add", help="add a provider's account with its parts and data (a template)")
+    p = add("add", help="add a provider's account with its parts and data (a template)")
     p.add_argument("template", metavar="TEMPLATE", help="google, microsoft, apple, meta, amazon or proton")
     p.add_argument("file", help="the inventory to add to (created when missing; the previous version kept as .bak)")
     p.add_argument("--user", default="", metavar="ADDRESS", help="your address or user name there")
     p.set_defaults(run=cmd_add)
 
-    p = sub.add_parser("app", help="start the app on http://127.0.0.1 (answers to loopback Host names only)")
+    p = add("app", help="start the app on http://127.0.0.1 (answers to loopback Host names only)")
     p.add_argument("file", nargs="?", help="the inventory to open (default: examples/malik.yaml)")
     p.add_argument("--port", type=int, help="default 8501")
     p.set_defaults(run=cmd_app)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the format (for editor completion)")
+    p = add("schema", help="print the JSON Schema of the format (for editor completion)")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(run=cmd_schema)
 
-    p = sub.add_parser("import", help="draft an inventory from a password-manager or authenticator export")
+    p = add("import", help="draft an inventory from a password-manager or authenticator export")
     p.add_argument("format", metavar="FORMAT", nargs="?", help="auto, or one of the formats --list prints")
     p.add_argument("export", metavar="EXPORT_FILE", nargs="?")
     p.add_argument("--list", action="store_true", help="print the formats and how to export each one, then exit")
     p.add_argument("-o", "--output", metavar="OUT.yaml")
     p.add_argument("--merge", metavar="EXISTING.yaml", help="add to this inventory, keeping its comments")
     p.set_defaults(run=cmd_import)
-    return parser
+    return parser if add.added else build_parser()
 
 
 def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
     try:
-        return _run(build_parser().parse_args(argv))
+        argv = sys.argv[1:] if argv is None else argv
+        return _run(build_parser(argv[0] if argv else None).parse_args(argv))
     finally:
         sys.stdout, sys.stderr = streams
 

@@ -125,3 +125,16 @@ def test_import_merge_keeps_the_previous_inventory_as_bak(tmp_path, capsys):
     assert mine.read_text() != original
     code, _, _ = run(capsys, "validate", str(mine))
     assert code == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "x.yaml"], ["impact", "x.yaml", "--lose", "a", "--format", "md"], ["rank", "x.yaml"],
+    ["takeover", "x.yaml", "--gain", "memory"], ["exposure", "x.yaml", "--format", "json"],
+    ["graph", "x.yaml", "-o", "g.html", "--focus"], ["checklist", "x.yaml", "--after-death"],
+    ["resilience", "x.yaml"], ["heirs", "x.yaml", "--person", "p"], ["factors", "x.yaml", "--format", "csv"],
+    ["add", "google", "x.yaml"], ["app"], ["schema"], ["import", "--list"],
+])
+def test_the_parser_of_one_command_reads_its_arguments_as_the_whole_parser_does(argv):
+    from identity_map.cli import build_parser
+
+    assert vars(build_parser(argv[0]).parse_args(argv)) == vars(build_parser().parse_args(argv))

@@ -4,13 +4,16 @@ against the plain Kleene iteration on generated inventories."""
 from __future__ import annotations
 
 from itertools import combinations
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identity_map.analysis.graph import build_graph, inventory_of
+from identity_map.analysis.engine import compiled
+from identity_map.analysis.graph import Dependencies, build_graph, inventory_of, parse_method_node
 from identity_map.analysis.takeover import (
-    SAFE, TAKEN, attack_candidates, exposure, explanations, plain_taken, takeover, why,
+    _NEVER, SAFE, TAKEN, attacker, attack_candidates, exposure, explanations, plain_taken, takeover, why,
 )
 from identity_map.analysis.takeover_resilience import takeover_resilience
 from identity_map.format.generate import generate_inventory, random_spec
@@ -316,3 +319,17 @@ def test_a_part_falls_with_its_whole_and_legacy_never_counts():
     assert "apple" not in taken(G, "anna")  # the legacy contact needs a death certificate
     assert why(takeover(G, ["anna"]), "google") == \
         'recovery "person:anna" works for the attacker: anna is taken (gained by the attacker)'
+
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "examples").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_the_attacker_never_counts_an_unlock_method(path):
+    """`Attacker` counts every method of a thing not held: exact because the
+    living role it must not count, a device's `unlock`, has held owners only."""
+    c = compiled(Dependencies(load_text(path.read_text(encoding="utf-8"))))
+    a = attacker(c)
+    unlock = [m for m, node in enumerate(c.m_node) if parse_method_node(node)[1] == "unlock"]
+    assert unlock or path.name != "household.yaml"  # the household locks its devices
+    assert all(c.m_owner[m] in a.held for m in unlock)
+    assert all((a.start[m] == _NEVER) == (c.m_owner[m] in a.held) for m in range(len(c.m_owner)))

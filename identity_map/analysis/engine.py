@@ -28,16 +28,18 @@ change. Both share the fixed point's loop (`_chain`) with `_derive`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress
 from math import fsum
-from operator import is_not
+from operator import is_not, not_
 
 from typing import TYPE_CHECKING, Union
 
-from identity_map.analysis.graph import Dependencies, build_graph, inventory_of, method_node, method_targets, methods
+from identity_map.analysis.graph import (Dependencies, build_graph, inventory_of, method_lists, method_node,
+                                         method_targets, methods)
 from identity_map.format.load import paused_gc
 from identity_map.format.model import LOSABLE_KINDS, MEMORY, SELF, Edits, Inventory, Thing, is_root, login_role
 
@@ -74,51 +76,110 @@ class Compiled:
         self.m_owner: list[int] = []
         self.m_login: list[bool] = []
         self.m_targets: list[tuple[int, ...]] = []
-        self.m_node: list[str] = []
-        for thing, role, k, method in methods(inventory):
-            if role in LIVING_ROLES:
-                self.m_owner.append(index[thing.id])
-                self.m_login.append(login_role(role))
-                self.m_targets.append(tuple(index[t] for t in method_targets(method)))
-                self.m_node.append(method_node(thing.id, role, k))
+        # The loader gives equal methods one tuple of terms (most accounts
+        # log in alike), so their targets are looked up once; the key is
+        # the tuple's id, which lives as long as the inventory held here.
+        targets_of: dict[int, tuple[int, ...]] = {}
+        known = targets_of.get
+        for thing, role, listed in method_lists(inventory):
+            if listed and role in LIVING_ROLES:
+                for method in listed:
+                    terms = method.terms
+                    ts = known(id(terms))
+                    if ts is None:
+                        ts = targets_of[id(terms)] = tuple(map(index.__getitem__, method_targets(method)))
+                    self.m_targets.append(ts)
+                self.m_owner += [index[thing.id]] * len(listed)
+                self.m_login += [login_role(role)] * len(listed)
+        self._read_things()
         self._settle_all()
+
+    def __getattr__(self, name: str):
+        """`supports` and `support_count`, settled on first use: the
+        well-founded supports (working methods whose terms were all derived
+        before their owner) that delete-and-rederive reads; the ranking
+        reads neither. Made whole before they are set: another thread may
+        read them meanwhile."""
+        if name not in SUPPORTS or "base_works" not in self.__dict__:
+            raise AttributeError(name)
+        supports, support_count = [False] * len(self.m_owner), [0] * len(self.ids)
+        _support(self, supports, support_count, range(len(self.m_owner)), range(len(self.ids)))
+        self.support_count, self.supports = support_count, supports
+        return self.__dict__[name]
+
+    def _read_things(self) -> None:
+        self.is_root = [is_root(t) for t in self.things]
+        self.is_critical = [t.critical for t in self.things]
+        self.is_purchase = [t.kind == "purchase" for t in self.things]
+
+    @cached_property
+    def m_node(self) -> list[str]:
+        """Every method's node in the graph (`graph.method_node`), numbered
+        like the other method lists. Built on first use: the ranking never
+        names a method. Cost: O(methods).
+
+        >>> from identity_map.format.load import load_text
+        >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {recovery: [email:a]}\\n")))
+        >>> c.m_node[-2:], c.login_only.m_node == c.m_node  # login_only numbers its methods alike
+        (['a#login0', 'a#recovery0'], True)
+        """
+        return [method_node(thing.id, role, k) for thing, role, k, _ in methods(self.inventory)
+                if role in LIVING_ROLES]
+
+    # The methods its fixed point counts (None: all): `login_only` shares
+    # its parent's method lists and counts only the login methods.
+    counted: list[bool] | None = None
 
     @paused_gc()
     def _settle_all(self) -> None:
         """Indexes the methods and computes the baseline from the lists above."""
-        self.is_root = [is_root(t) for t in self.things]
         self.methods_of: list[list[int]] = [[] for _ in self.ids]
         self.users: list[list[int]] = [[] for _ in self.ids]  # target -> methods naming it
+        methods_of, users = self.methods_of, self.users
         for m, (owner, targets) in enumerate(zip(self.m_owner, self.m_targets)):
-            self.methods_of[owner].append(m)
+            methods_of[owner].append(m)
             for t in targets:
-                self.users[t].append(m)
+                users[t].append(m)
+        self._settle_baseline()
+
+    @paused_gc()
+    def _settle_baseline(self) -> None:
+        """The baseline, from the indexed methods."""
         self.base_avail, self.order = _derive(self, frozenset())
         n_methods = len(self.m_owner)
         self.base_works = [False] * n_methods
-        # Well-founded supports: working methods whose terms were all derived earlier.
-        self.supports = [False] * n_methods
-        self.support_count = [0] * len(self.ids)
-        _settle(self, range(n_methods), range(len(self.ids)))
+        _works(self, range(n_methods))
         # For output-sensitive summaries: constant parts computed once.
         self.unreachable_count = self.base_avail.count(False)
-        self.is_critical = [t.critical for t in self.things]
-        self.is_purchase = [t.kind == "purchase" for t in self.things]
         self.extension: Extension | None = None  # set by `extend`
+
+    def _sharing(self) -> Compiled:
+        """A new form over the same things, its methods for the caller to
+        set and settle (its flags shared when they are plain lists)."""
+        x = Compiled.__new__(Compiled)
+        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
+        if type(self.is_root) is list:
+            x.is_root, x.is_critical, x.is_purchase = self.is_root, self.is_critical, self.is_purchase
+        else:  # an extension's layers: plain lists read faster in the fixed point
+            x._read_things()
+        return x
 
     @cached_property
     def login_only(self) -> Compiled:
-        """The same things with only their login (and unlock) methods: its
-        fixed point is I, "reachable by login alone". Built on first use.
-        Cost: O(things + terms)."""
-        x = Compiled.__new__(Compiled)
-        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
-        keep = [m for m, login in enumerate(self.m_login) if login]
-        x.m_owner = [self.m_owner[m] for m in keep]
-        x.m_login = [True] * len(keep)
-        x.m_targets = [self.m_targets[m] for m in keep]
-        x.m_node = [self.m_node[m] for m in keep]
-        x._settle_all()
+        """The same things and methods, but only the login (and unlock)
+        methods count (`counted`; the others never work): its fixed point is
+        I, "reachable by login alone". Built on first use, sharing the
+        method lists. Cost: O(things + terms)."""
+        x = self._sharing()
+        x.counted = self.m_login
+        if type(self.m_owner) is list:  # the same methods, numbered alike: shared, not copied
+            x.m_owner, x.m_login, x.m_targets = self.m_owner, self.m_login, self.m_targets
+            x.methods_of, x.users = self.methods_of, self.users
+            x._settle_baseline()
+        else:  # an extension's layers, copied once: the fixed point reads plain lists faster
+            x.m_owner, x.m_login, x.m_targets = list(self.m_owner), list(self.m_login), list(self.m_targets)
+            x.m_node = self.m_node  # numbered as the extension's (new methods last), not as the file
+            x._settle_all()
         return x
 
     @cached_property
@@ -129,8 +190,7 @@ class Compiled:
         one, which stays the baseline of every status (`impact_of`). Built
         on first use; works on a `Compiled` made by `extend` too (it reads
         the things, not the graph). Cost: O(things + terms)."""
-        x = Compiled.__new__(Compiled)
-        x.inventory, x.ids, x.index, x.things = self.inventory, self.ids, self.index, self.things
+        x = self._sharing()
         x.m_owner, x.m_login = self.m_owner.copy(), self.m_login.copy()
         x.m_targets, x.m_node = self.m_targets.copy(), self.m_node.copy()
         for i, thing in enumerate(self.things):
@@ -163,21 +223,32 @@ class Compiled:
 
 
 def _settle(c: Compiled, methods, owners) -> None:
-    """Sets base_works and supports of `methods`, then support_count and
-    base_login of `owners` (every owner of those methods among them), from
-    c.base_avail and c.order."""
-    avail, order, m_targets, m_owner = c.base_avail, c.order, c.m_targets, c.m_owner
-    base_works, supports = c.base_works, c.supports
+    """Sets base_works and supports of `methods`, then support_count of
+    `owners` (every owner of those methods among them), from c.base_avail
+    and c.order."""
+    _works(c, methods)
+    _support(c, c.supports, c.support_count, methods, owners)
+
+
+def _works(c: Compiled, methods) -> None:
+    """Sets c.base_works of `methods`: whether every target is available
+    (and the form counts the method: `Compiled.counted`)."""
+    available, base_works, m_targets, counted = c.base_avail.__getitem__, c.base_works, c.m_targets, c.counted
     for m in methods:
-        ts = m_targets[m]
-        works = base_works[m] = all(avail[t] for t in ts)
-        if works:
-            rank_o = order[m_owner[m]]
-            supports[m] = all(order[t] < rank_o for t in ts)
-        else:
-            supports[m] = False
+        base_works[m] = all(map(available, m_targets[m])) and (counted is None or counted[m])
+
+
+def _support(c: Compiled, supports, support_count, methods, owners) -> None:
+    """Sets `supports` of `methods` (working, every target derived before
+    the owner), then `support_count` of `owners`, from c.base_works and
+    c.order."""
+    order, m_targets, m_owner, base_works, methods_of = c.order, c.m_targets, c.m_owner, c.base_works, c.methods_of
+    ordered = order.__getitem__
+    for m in methods:
+        supports[m] = base_works[m] and max(map(ordered, m_targets[m]), default=-1) < order[m_owner[m]]
+    counted = supports.__getitem__
     for o in owners:
-        c.support_count[o] = sum(1 for m in c.methods_of[o] if supports[m])
+        support_count[o] = sum(map(counted, methods_of[o]))
 
 
 def compiled(G: Graph) -> Compiled:
@@ -490,6 +561,7 @@ class _Extended(Compiled):
 
 
 SETTLED = ("base_works", "supports", "support_count")
+SUPPORTS = SETTLED[1:]  # what a `Compiled` settles on first use
 LAYERED = ("ids", "things", "is_root", "is_critical", "is_purchase", "m_owner", "m_login", "m_targets", "m_node",
            "methods_of", "users", "base_avail", "order", "base_works", "supports", "support_count")
 
@@ -521,7 +593,11 @@ def _derive(c: Compiled, lost: frozenset[int]) -> tuple[list[bool], list[int]]:
     queue = [i for i in range(n) if c.is_root[i] and i not in lost]
     for i in queue:
         avail[i] = True
-    _chain(c, avail, order, queue, [len(ts) for ts in c.m_targets], lost, 0)
+    missing = list(map(len, c.m_targets))
+    if c.counted is not None:
+        for m in compress(range(len(missing)), map(not_, c.counted)):
+            missing[m] = -1  # never counted down to 0: the method never opens its owner
+    _chain(c, avail, order, queue, missing, lost, 0)
     return avail, order
 
 
@@ -534,11 +610,10 @@ def _chain(c: Compiled, avail, order, queue: list[int], missing, lost, first: in
     a mapping that counts on first use). Mutates its arguments; cost: the
     methods naming the things taken."""
     users, m_owner = c.users, c.m_owner
-    head = 0
-    while head < len(queue):
-        x = queue[head]
-        order[x] = first + head
-        head += 1
+    # A for loop over a list visits what is appended meanwhile (the
+    # language reference's "internal counter"): the queue, without a head.
+    for head, x in enumerate(queue, first):
+        order[x] = head
         for m in users[x]:
             missing[m] -= 1
             if missing[m] == 0:
@@ -871,15 +946,26 @@ def tally(c: Compiled, indices) -> tuple[dict[str, float], tuple[str, ...]]:
     of the things at `indices`: what a lockout loses or a takeover takes.
     Each currency is summed with math.fsum, so any order of the same prices
     gives the same total to the bit (rank's sums equal impact's).
-    Cost: O(k log k) for k indices."""
-    chosen = sorted(indices)  # file order, for the critical ids
+    Cost: O(k) for k indices, and the sort of the critical ones.
+
+    >>> from identity_map.format.load import load_text
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {critical: true}\\n  b: {critical: true}\\n"
+    ...     "purchases:\\n  p: {account: a, price: 2.5}\\n")))
+    >>> tally(c, [c.index["p"], c.index["b"], c.index["a"]])
+    ({'EUR': 2.5}, ('a', 'b'))
+    """
+    is_purchase, is_critical, things = c.is_purchase, c.is_critical, c.things
     prices: dict[str, list[float]] = {}
-    for i in chosen:
-        if c.is_purchase[i]:
-            thing = c.things[i]
-            prices.setdefault(thing.currency, []).append(thing.price)
+    critical = []
+    for i in indices:
+        if is_purchase[i]:
+            thing = things[i]
+            prices.setdefault(thing.currency, []).append(thing.price)  # fsum: the order does not matter
+        if is_critical[i]:
+            critical.append(i)
+    critical.sort()  # file order
     money = {cur: fsum(p) for cur, p in sorted(prices.items())}
-    return money, tuple(c.ids[i] for i in chosen if c.is_critical[i])
+    return money, tuple(c.ids[i] for i in critical)
 
 
 @dataclass(frozen=True)
@@ -915,11 +1001,13 @@ def rank(G: Graph) -> list[RankRow]:
     lost; ties keep the file order. Exactly the rows of `impact(G, [id])`
     for every candidate (the tests compare them), without computing any
     blast radius: the counts come from the necessity masks of A and I
-    (`necessity`), CHUNK candidates at a time, added up column by column
+    (`necessity`) of the candidates that can take more than themselves
+    (`takers`), CHUNK at a time, added up column by column
     (`_column_sums`). Cost: for each chunk, the terms downstream of its
-    candidates, in operations on CHUNK-bit masks: near-linear on realistic
-    inventories; a login chain of n accounts is n^2/(2 CHUNK) thing visits
-    instead of the n^2/2 of the sweep.
+    candidates (every term, for the first), in operations on masks as wide
+    as the chunk: near-linear on realistic inventories; a login chain of n
+    accounts is n^2/(2 CHUNK) thing visits instead of the n^2/2 of the
+    sweep.
     Once per graph: validation, the app and the checklist all rank the
     same graph, so the rows are cached on it (a fresh list each time).
 
@@ -930,41 +1018,69 @@ def rank(G: Graph) -> list[RankRow]:
     """
     cached = G.graph.get("_rank")
     if cached is None:
-        ids = candidates(G)
-        rows = _rank_rows(compiled(G), ids)
-        order = {tid: i for i, tid in enumerate(ids)}
-        rows.sort(key=lambda r: (*severity(r.critical_lost, r.money_lost, r.lost), order[r.id]))
-        cached = G.graph["_rank"] = tuple(rows)
+        cached = G.graph["_rank"] = _ranked(G)
     return list(cached)
+
+
+# The sort's key tuples (one per row) would set off collections that rescan
+# every object the compiling and the masks just made (all alive, acyclic).
+@paused_gc()
+def _ranked(G: Graph) -> tuple[RankRow, ...]:
+    rows = _rank_rows(compiled(G), candidates(G))
+    rows.sort(key=lambda r: severity(r.critical_lost, r.money_lost, r.lost))  # stable: ties stay in file order
+    return tuple(rows)
 
 
 CHUNK = 8192  # candidates ranked together: the width of the masks, in bits (wider: fewer rereads, longer ints)
 
 
-@paused_gc()  # what it keeps (a row per candidate) and the per-chunk lists hold no cycles
 def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
     """One RankRow per id of `ids` (in that order), from necessity masks,
     CHUNK candidates at a time (in derivation order, so that one chunk
     holds the mailboxes and devices everything leans on, and the others
-    reach little), each over the things downstream of its candidates."""
+    reach little), each over the things downstream of its candidates but
+    the first, over every available thing (nearly all of them are
+    downstream of it, and finding which cost more than the masks)."""
     login = c.login_only
     wanted = [c.index[t] for t in ids]
-    columns = sorted((x for x in wanted if c.base_avail[x]), key=c.order.__getitem__)
+    base_avail = c.base_avail
+    columns = takers(c, wanted)
     found: dict[int, RankRow] = {}
     for start in range(0, len(columns), CHUNK):
-        _rank_chunk(c, login, columns[start:start + CHUNK], found)
+        _rank_chunk(c, login, columns[start:start + CHUNK], found, whole=start == 0)
     out = []
     for x in wanted:
         row = found.get(x)
-        if row is None:  # unavailable already: losing it changes nothing
+        if row is None:  # losing it takes itself at most (nothing if unavailable already)
             thing = c.things[x]
-            row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, {}, ())
+            money, critical = tally(c, [x]) if base_avail[x] and (thing.critical or c.is_purchase[x]) else ({}, ())
+            row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, money, critical)
         out.append(row)
     return out
 
 
-def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[int, RankRow]) -> None:
-    """The rows of `members` (available candidates), into `found`.
+def takers(c: Compiled, indices) -> list[int]:
+    """Those of `indices` whose loss alone can take anything but
+    themselves, in derivation order: the available things that a method
+    working in the baseline names. Losing any other thing takes itself at
+    most; most accounts are named by nothing, so the necessity masks of a
+    sweep need bits for these alone (about a quarter of the candidates of
+    a generated inventory). Cost: O(len(indices)) plus, per thing, its
+    users up to the first working one.
+
+    >>> from identity_map.format.load import load_text
+    >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n")))
+    >>> [c.ids[x] for x in takers(c, [c.index["shop"], c.index["mail"]])]
+    ['mail']
+    """
+    base_avail, works = c.base_avail, c.base_works.__getitem__
+    return sorted((x for x in indices if base_avail[x] and any(map(works, c.users[x]))), key=c.order.__getitem__)
+
+
+def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[int, RankRow], whole: bool) -> None:
+    """The rows of `members` (available candidates), into `found`; `whole`:
+    every available thing is looked at, not only those downstream of them
+    (the first chunk, which holds what everything leans on).
 
     Member k is bit k. For each thing v downstream of them, with D = its
     necessity mask in A, DI in I (0 unless reachable by login alone), F =
@@ -973,29 +1089,41 @@ def _rank_chunk(c: Compiled, login: Compiled, members: list[int], found: dict[in
     iff x is in DI but not in D; degrades it iff x is in F but in neither
     (a method that worked has a lost term). Counts are column sums."""
     bit = {x: 1 << k for k, x in enumerate(members)}
-    reach_a, reach_i = downstream(c, members), downstream(login, members)
-    nec_a, nec_i = necessity(c, bit, reach_a), necessity(login, bit, reach_i)
-    things, m_targets, m_owner, working, login_avail = c.things, c.m_targets, c.m_owner, c.working, login.base_avail
-    rows = reach_a | reach_i  # and what a lost term degrades:
-    rows.update(m_owner[m] for x in reach_a for m in c.users[x] if c.base_works[m])
+    things, m_targets, m_owner, login_avail = c.things, c.m_targets, c.m_owner, login.base_avail
+    methods_of, base_works = c.methods_of, c.base_works
+    if whole:
+        nec_a, nec_i = necessity(c, bit, None), necessity(login, bit, None)
+        rows = compress(range(len(things)), c.base_avail)  # file order, for critical_lost
+    else:
+        reach_a, reach_i = downstream(c, members), downstream(login, members)
+        nec_a, nec_i = necessity(c, bit, reach_a), necessity(login, bit, reach_i)
+        picked = reach_a | reach_i  # and what a lost term degrades:
+        picked.update(m_owner[m] for x in reach_a for m in c.users[x] if c.base_works[m])
+        rows = sorted(picked)
     lost_rows, recoverable_rows, degraded_rows = [], [], []
     critical: dict[int, list[int]] = {}
     money_rows: dict[str, list[tuple[int, int]]] = {}
-    for v in sorted(rows):  # file order, for critical_lost
+    is_critical, is_purchase = c.is_critical, c.is_purchase
+    for v in rows:
         d = nec_a[v]
         di = nec_i[v] if login_avail[v] else 0
         broken = 0
-        for m in working[v]:
-            for t in m_targets[m]:
-                broken |= nec_a[t]
-        lost_rows.append(d)
-        recoverable_rows.append(di & ~d)
-        degraded_rows.append(broken & ~d & ~di)
-        if c.is_critical[v]:
-            for k in bits_of(d):
-                critical.setdefault(k, []).append(v)
-        if c.is_purchase[v]:
-            money_rows.setdefault(things[v].currency, []).append((d, v))
+        if len(methods_of[v]) > 1:  # the terms of v's only method are all in d already
+            for m in methods_of[v]:
+                if base_works[m]:
+                    for t in m_targets[m]:
+                        broken |= nec_a[t]
+        if d:
+            lost_rows.append(d)
+            if is_critical[v]:
+                for k in bits_of(d):
+                    critical.setdefault(k, []).append(v)
+            if is_purchase[v]:
+                money_rows.setdefault(things[v].currency, []).append((d, v))
+        if di & ~d:
+            recoverable_rows.append(di & ~d)
+        if broken & ~d & ~di:
+            degraded_rows.append(broken & ~d & ~di)
     width = len(members)
     lost, recoverable, degraded = (_column_sums(r, width) for r in (lost_rows, recoverable_rows, degraded_rows))
     money = {cur: _money_columns(rows, things, width) for cur, rows in sorted(money_rows.items())}
@@ -1041,22 +1169,23 @@ def downstream(c: Compiled, members) -> set[int]:
     return seen
 
 
-def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
+def necessity(c: Compiled, bit: dict[int, int], within: set[int] | None) -> list[int]:
     """For every thing, the mask of the things of `bit` (thing index -> its
     bit) whose loss ALONE makes it unavailable, itself included: -1 (every
     bit) for a thing unavailable in the baseline, 0 for an available thing
     not in `within`, which must hold every thing the loss of one of `bit`
-    alone can take (`downstream(c, bit)` does).
+    alone can take (`downstream(c, bit)` does; None: every available thing).
 
     A greatest fixed point: nec(root) = its bit; for an available thing v,
     nec(v) = its bit | the intersection, over v's methods that work in the
     baseline, of the union of their terms' nec. Losing x loses v exactly
     when x is in nec(v): were x not needed, some method would have every
     term derivable without x, which is how the least fixed point derives v.
-    Computed downward from -1 by a worklist in derivation order, so a term
-    derived earlier is usually final when it is read, and only cycles come
-    back. Cost: about the terms of the methods of `within`, in operations on
-    masks as wide as `bit`.
+    Computed downward from -1 in one pass in derivation order, so a term
+    derived earlier is final when it is read unless a cycle runs through
+    it; only the things on cycles come back (a worklist). Cost: about the
+    terms of the methods of `within`, in operations on masks as wide as
+    `bit`.
 
     >>> from identity_map.format.load import load_text
     >>> G = build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {login: [email:a]}\\n"
@@ -1068,36 +1197,60 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
     ['a', 'b', 'c', 'memory']
     """
     is_root, base_works, order = c.is_root, c.base_works, c.order
-    m_targets, m_owner, users, working = c.m_targets, c.m_owner, c.users, c.working
-    nec = [0 if ok else -1 for ok in c.base_avail]
-    queue = []
-    for x in within:
-        if is_root[x]:
-            nec[x] = bit.get(x, 0)
-        else:
+    m_targets, m_owner, users, methods_of = c.m_targets, c.m_owner, c.users, c.methods_of
+    everything = within is None
+    if everything:  # every available thing, in derivation order
+        nec = [-1] * len(order)
+        ahead = [-1] * (len(order) - c.unreachable_count)
+        for x, k in enumerate(order):
+            if k >= 0:
+                ahead[k] = x
+    else:
+        nec = [0 if ok else -1 for ok in c.base_avail]
+        ahead = sorted(within, key=order.__getitem__)
+        for x in ahead:
             nec[x] = -1
-            queue.append(x)
-    queue.sort(key=order.__getitem__)
-    queued = set(queue)
+    own = [0] * len(order)
+    for x, b in bit.items():
+        own[x] = b
+    # One pass in derivation order first: a term derived earlier is final
+    # by then (for this pass) unless a cycle runs through it, a later one
+    # still -1 (a value no available thing ends with). So after the pass
+    # only the things with a working method that named a -1 can be wrong
+    # (those whose need reached 0 are least already); they come next, and
+    # every owner whose term changes after them (a worklist).
+    queue, queued, first = ahead, set(), len(ahead)
     head = 0
     while head < len(queue):
         x = queue[head]
         head += 1
-        queued.discard(x)
-        need = -1
-        for m in working[x]:
+        if is_root[x]:
+            nec[x] = own[x]
+            continue
+        need, cyclic = -1, False
+        for m in methods_of[x]:
+            if not base_works[m]:
+                continue
             union = 0
             for t in m_targets[m]:
                 union |= nec[t]
+            cyclic |= union == -1
             need &= union
             if not need:
                 break
-        need |= bit.get(x, 0)
+        need |= own[x]
+        if head <= first:
+            nec[x] = need
+            if cyclic and need != own[x]:
+                queued.add(x)
+                queue.append(x)
+            continue
+        queued.discard(x)
         if need != nec[x]:
             nec[x] = need
             for m in users[x]:
                 o = m_owner[m]
-                if base_works[m] and o in within and not is_root[o] and o not in queued:
+                if base_works[m] and (everything or o in within) and not is_root[o] and o not in queued:
                     queued.add(o)
                     queue.append(o)
     return nec
@@ -1105,11 +1258,17 @@ def necessity(c: Compiled, bit: dict[int, int], within: set[int]) -> list[int]:
 
 def bits_of(mask: int):
     """The positions of the set bits of a non-negative mask, lowest first;
-    O(width) in C plus one step per set bit.
+    one step per set bit, plus O(width) in C for a mask of many bits.
 
-    >>> list(bits_of(0b10110))
-    [1, 2, 4]
+    >>> list(bits_of(0b10110)), list(bits_of(2**70 - 1)) == list(range(70))
+    ([1, 2, 4], True)
     """
+    if mask.bit_count() <= SPARSE:
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+        return
     text = bin(mask)[:1:-1]
     p = text.find("1")
     while p >= 0:
@@ -1117,16 +1276,47 @@ def bits_of(mask: int):
         p = text.find("1", p + 1)
 
 
-def _column_sums(rows, width: int, levels: list[int] | None = None) -> list[int]:
-    """How many of `rows` (masks) have each bit 0..width-1 set: a
-    bit-sliced binary counter (level k holds bit k of every column's
-    count), so adding a row costs a few whole-mask operations, not one per
-    bit. `levels`, when given, is the counter to add into (returned
-    summed). Cost: rows x about log(rows) mask operations."""
-    levels = [] if levels is None else levels
-    for row in rows:
-        _add(levels, row, 0)
-    return _read_levels(levels, width)
+SPARSE = 8  # set bits below which `bits_of` strips them one by one (each a few operations on the mask)
+
+
+def _column_sums(rows, width: int) -> list[int]:
+    """How many of `rows` (masks) have each bit 0..width-1 set. Equal
+    masks are counted first (things that lean on the same candidates share
+    one: most need a mailbox and nothing else), then each is added with its
+    count (`_weighted_sums`). Cost: the distinct masks, each a few
+    whole-mask operations, not one per bit.
+
+    >>> _column_sums([0b101, 0b001, 0b101], 3)
+    [3, 0, 2]
+    """
+    return _weighted_sums(Counter(rows), width)
+
+
+def _weighted_sums(weights: dict[int, int], width: int) -> list[int]:
+    """For each column 0..width-1, the sum of the weights (non-negative
+    integers) of the masks of `weights` that have that bit: straight into
+    the columns for a mask of fewer bits than its weight, else into a
+    bit-sliced binary counter (level k holds bit k of every column's sum)
+    once per bit of the weight, so a wide mask costs a few whole-mask
+    operations, not one per column.
+
+    >>> _weighted_sums({0b11: 5, 0b10: 1}, 3)
+    [5, 6, 0]
+    """
+    levels: list[int] = []
+    direct = [0] * width
+    for mask, weight in weights.items():
+        if mask.bit_count() <= weight.bit_count():
+            for p in bits_of(mask):
+                direct[p] += weight
+        else:
+            for k in bits_of(weight):
+                _add(levels, mask, k)
+    for k, level in enumerate(levels):
+        weight = 1 << k
+        for p in bits_of(level):
+            direct[p] += weight
+    return direct
 
 
 def _add(levels: list[int], row: int, k: int) -> None:
@@ -1143,43 +1333,24 @@ def _add(levels: list[int], row: int, k: int) -> None:
         k += 1
 
 
-def _read_levels(levels: list[int], width: int) -> list[int]:
-    sums = [0] * width
-    for k, level in enumerate(levels):
-        weight = 1 << k
-        for p in bits_of(level):
-            sums[p] += weight
-    return sums
-
-
 def _money_columns(rows: list[tuple[int, int]], things: list[Thing], width: int) -> list[float | None]:
     """For each column, the price of the purchases in `rows` ((mask, thing
     index), one currency) whose mask has that bit, or None when there is
     none. Prices become integers over one power of two (exact for every
-    float) and are added per mask (purchases of one account share it):
-    straight into the columns of a narrow mask, bit-sliced per bit of the
-    price for a wide one; each total is rounded once, so it equals
+    float) and are added per mask (purchases of one account share it) by
+    `_weighted_sums`; each total is rounded once, so it equals
     `summarize`'s exactly rounded sum."""
     ratios = [things[v].price.as_integer_ratio() for _, v in rows]  # exact; denominators are powers of two
     scale = max(d for _, d in ratios)
     weights: dict[int, int] = {}
+    present = 0
     for (mask, _), (numerator, denominator) in zip(rows, ratios):
         weights[mask] = weights.get(mask, 0) + numerator * (scale // denominator)
-    levels: list[int] = []
-    direct = [0] * width
-    present = 0
-    for mask, weight in weights.items():
         present |= mask
-        if mask.bit_count() <= weight.bit_count():
-            for p in bits_of(mask):
-                direct[p] += weight
-        else:
-            for k in bits_of(weight):
-                _add(levels, mask, k)
-    totals = _read_levels(levels, width)
+    totals = _weighted_sums(weights, width)
     out: list[float | None] = [None] * width
     for p in bits_of(present):
-        out[p] = (totals[p] + direct[p]) / scale  # int / int: rounded once, correctly
+        out[p] = totals[p] / scale  # int / int: rounded once, correctly
     return out
 
 

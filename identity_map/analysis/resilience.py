@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from identity_map.analysis.engine import Graph, bits_of, compiled, downstream, necessity
+from identity_map.analysis.engine import Graph, bits_of, compiled, downstream, necessity, takers
 from identity_map.format.model import LOSABLE_KINDS
 
 MAX_K = 3
@@ -462,14 +462,15 @@ def single_points(G: Graph, thing_ids) -> dict[str, tuple[str, ...]]:
     c = compiled(G)
     wanted = [c.index[t] for t in thing_ids if c.base_avail[c.index[t]]]
     found: dict[int, list[int]] = {i: [] for i in wanted}
-    # In derivation order, as in `engine.rank`: the first chunk holds what
-    # everything leans on, and the later ones reach little.
-    losable = sorted((i for i, t in enumerate(c.things) if t.kind in LOSABLE_KINDS and c.base_avail[i]),
-                     key=c.order.__getitem__)
+    # As in `engine.rank`: only the candidates a working method names can be
+    # another thing's single point, in derivation order; the first chunk
+    # holds what everything leans on (so it looks at every available
+    # thing), the later ones reach little.
+    losable = takers(c, (i for i, t in enumerate(c.things) if t.kind in LOSABLE_KINDS))
     for start in range(0, len(losable), CHUNK):
         members = losable[start:start + CHUNK]
         bit = {x: 1 << k for k, x in enumerate(members)}
-        nec = necessity(c, bit, downstream(c, members))
+        nec = necessity(c, bit, None if start == 0 else downstream(c, members))
         for i in wanted:
             # The set bits only: a scan of every member per thing would be critical things x candidates.
             found[i] += [members[k] for k in bits_of(nec[i] & ~bit.get(i, 0))]

@@ -37,7 +37,6 @@ TAKEOVER_STATUSES = (TAKEN, SAFE)
 # What an attacker can gain on its own: the lockout candidates, "knows your
 # passwords", and a person you trust (a recovery contact tricked or turned).
 ATTACKER_KINDS = (*LOSABLE_KINDS, "memory", "person")
-COUNTED_ROLES = ("login", "recovery")  # legacy methods need a death certificate: never the attacker's
 MAX_DEPTH = 3  # deeper causes are named, not expanded: each has its own explanation
 # How a gained thing is in the attacker's hands, by kind (said in every explanation that reaches it).
 GAINED_HOW = {"phone": "SIM swap", "device": "stolen, unlocked", "place": "broken into",
@@ -49,13 +48,16 @@ _NEVER = sys.maxsize  # a method's count of missing terms that never reaches 0
 class Attacker:
     """What T needs of one compiled form, computed once (`attacker(c)`):
     `held`, the things taken only when gained, and `start`, each method's
-    number of terms, or _NEVER for a method the attacker cannot use."""
+    number of terms, or _NEVER for a method the attacker cannot use: every
+    method of a held thing. The attacker uses login and recovery methods;
+    the compiled form holds the living roles only (no `legacy`: that needs
+    a death certificate), and the third of them, `unlock`, is a device's
+    (the format has it nowhere else), so held owners are the whole rule."""
 
     def __init__(self, c: Compiled):
         self.held = frozenset(i for i, t in enumerate(c.things) if t.kind in ROOT_KINDS)
         held = self.held
-        self.start = [len(ts) if c.m_owner[m] not in held and parse_method_node(c.m_node[m])[1] in COUNTED_ROLES
-                      else _NEVER for m, ts in enumerate(c.m_targets)]
+        self.start = [_NEVER if owner in held else len(ts) for owner, ts in zip(c.m_owner, c.m_targets)]
 
 
     def usable(self, m: int) -> bool:
@@ -293,18 +295,24 @@ def attack_candidates(inventory: Inventory) -> list[str]:
 
 def exposure_of(c: Compiled) -> list[ExposureRow]:
     """`exposure` on a compiled form (no graph, no cache). Same order and cost."""
+    a = attacker(c)
+    start, users = a.start, c.users
     taken = [False] * len(c.ids)
-    ids = attack_candidates(c.inventory)
+    missing = start.copy()  # each method's terms not taken yet, from nothing taken
     rows = []
-    for tid in ids:
-        queue, _ = _take(c, (c.index[tid],), taken)
+    for tid in attack_candidates(c.inventory):  # in file order: the stable sort below keeps it for ties
+        g = c.index[tid]
+        taken[g] = True
+        queue = [g]
+        _chain(c, taken, {}, queue, missing, a.held, 0)
         money, critical = tally(c, queue)
-        thing = c.inventory[tid]
+        thing = c.things[g]
         rows.append(ExposureRow(tid, thing.name, thing.kind, len(queue) - 1, money, critical))
-        for i in queue:  # reset only what this gain took: the sweep stays output-sensitive
+        for i in queue:  # reset only what this gain took and counted: the sweep stays output-sensitive
             taken[i] = False
-    order = {tid: i for i, tid in enumerate(ids)}
-    rows.sort(key=lambda r: (*severity(r.critical_taken, r.money_taken, r.taken), order[r.id]))
+            for m in users[i]:
+                missing[m] = start[m]
+    rows.sort(key=lambda r: severity(r.critical_taken, r.money_taken, r.taken))
     return rows
 
 

@@ -22,8 +22,14 @@ SHOWN = (LOST, RECOVERABLE, DEGRADED, UNREACHABLE)
 
 
 def money(amounts: dict[str, float]) -> str:
-    """'EUR 1,400.00 + USD 10.00', or 'none'."""
-    return " + ".join(f"{cur} {value:,.2f}" for cur, value in amounts.items()) or "none"
+    """'EUR 1,400.00 + USD 10.00', or 'none'.
+
+    >>> money({"EUR": 1400.0, "USD": 10.0}), money({})
+    ('EUR 1,400.00 + USD 10.00', 'none')
+    """
+    if not amounts:  # most rows of a ranking: no generator to start
+        return "none"
+    return " + ".join(f"{cur} {value:,.2f}" for cur, value in amounts.items())
 
 
 def impact_json(result: Impact) -> dict:
