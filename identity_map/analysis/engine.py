@@ -680,12 +680,12 @@ class Impact:
     """The outcome of one scenario. Statuses of ids not in `lost`,
     `recoverable` or `degraded` are ok, or unreachable when unavailable in
     the baseline. `lost` includes the scenario's own ids (if they were
-    available at all)."""
+    available at all). `recoverable` and `degraded` are computed on first
+    use (`impact_of` says how): a checklist reads only `lost` of the
+    thousands of scenarios in its scope."""
 
     scenario: frozenset[str]
     lost: frozenset[str]
-    recoverable: frozenset[str]
-    degraded: frozenset[str]
     compiled: Compiled
     selectors: tuple[str, ...] = ()  # what the scenario was asked as (see `selectors.scenario_impact`)
     after_death: bool = False  # legacy methods counted; `scenario` includes memory (and self)
@@ -714,6 +714,22 @@ class Impact:
     def lost_indices(self) -> frozenset[int]:
         """`lost` as indices of `compiled`."""
         return frozenset(map(self.compiled.index.__getitem__, self.lost))
+
+    @cached_property
+    def recoverable(self) -> frozenset[str]:
+        """Available, reachable by login alone in the baseline, but not now:
+        the I fixed point (`c.login_only`) by delete-and-rederive."""
+        c = self.compiled
+        return c.ids_of(_rederive(c.login_only, {c.index[i] for i in self.scenario}) - self.lost_indices)
+
+    @cached_property
+    def degraded(self) -> frozenset[str]:
+        """Neither lost nor recoverable, with a method that worked in the
+        baseline and names something lost."""
+        c = self.compiled
+        gone = self.lost_indices
+        touched = {c.m_owner[m] for x in gone for m in c.users[x] if c.base_works[m]}
+        return c.ids_of(touched - gone - set(map(c.index.__getitem__, self.recoverable)))
 
     @cached_property
     def statuses(self) -> dict[str, str]:
@@ -750,9 +766,9 @@ def impact_of(c: Compiled, lost=(), after_death: bool = False) -> Impact:
 
     Two fixed points, both by delete-and-rederive from their baselines: A
     (login and recovery) gives `lost`; I (login alone, `c.login_only`)
-    gives `recoverable`: available, reachable by login alone in the
-    baseline, but not now. `degraded`: neither, with a method that worked in
-    the baseline and no longer does.
+    gives `recoverable` (on first use): available, reachable by login alone
+    in the baseline, but not now. `degraded`: neither, with a method that
+    worked in the baseline and no longer does.
 
     `after_death` also loses memory and self, and counts `legacy` methods as
     recovery (`c.after_death`, A_d), against the living baseline A(∅), I(∅).
@@ -766,11 +782,7 @@ def impact_of(c: Compiled, lost=(), after_death: bool = False) -> Impact:
         gone = {x for x in _rederive(c.after_death, lost_idx) if c.base_avail[x]}
     else:
         gone = _rederive(c, lost_idx)
-    i = c.login_only
-    recoverable = _rederive(i, lost_idx) - gone
-    touched = {c.m_owner[m] for x in gone for m in c.users[x] if c.base_works[m]}
-    degraded = touched - gone - recoverable
-    return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c, after_death=after_death)
+    return Impact(scenario, c.ids_of(gone), c, after_death=after_death)
 
 
 def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:
