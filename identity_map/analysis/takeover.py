@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from identity_map.analysis.engine import Graph, Compiled, _chain, compiled, severity, tally
 from identity_map.analysis.graph import parse_method_node
@@ -274,9 +275,10 @@ def explanations(result: Takeover) -> dict[str, str]:
 # -- The sweep: each thing gained alone --------------------------------------
 
 
-@dataclass(frozen=True)
-class ExposureRow:
-    """What gaining one thing alone gives away; `taken` counts the OTHER things taken."""
+class ExposureRow(NamedTuple):
+    """What gaining one thing alone gives away; `taken` counts the OTHER
+    things taken. A named tuple: the sweep makes one per candidate, and a
+    frozen dataclass's fields cost a call each (about 14 ms of 3,043 rows)."""
 
     id: str
     name: str
