@@ -942,9 +942,11 @@ def tally(c: Compiled, indices) -> tuple[dict[str, float], tuple[str, ...]]:
             prices.setdefault(thing.currency, []).append(thing.price)  # fsum: the order does not matter
         if is_critical[i]:
             critical.append(i)
+    if not (prices or critical):  # most single gains and losses: nothing to add up or sort
+        return {}, ()
     critical.sort()  # file order
-    money = {cur: fsum(p) for cur, p in sorted(prices.items())}
-    return money, tuple(c.ids[i] for i in critical)
+    ids = c.ids
+    return {cur: fsum(p) for cur, p in sorted(prices.items())}, tuple([ids[i] for i in critical])
 
 
 @dataclass(frozen=True)

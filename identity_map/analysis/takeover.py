@@ -302,11 +302,12 @@ def exposure_of(c: Compiled) -> list[ExposureRow]:
     taken = [False] * len(c.ids)
     missing = start.copy()  # each method's terms not taken yet, from nothing taken
     rows = []
+    numbered: dict[int, int] = {}  # the derivation order _chain notes, unread here: one dict, overwritten
     for tid in attack_candidates(c.inventory):  # in file order: the stable sort below keeps it for ties
         g = c.index[tid]
         taken[g] = True
         queue = [g]
-        _chain(c, taken, {}, queue, missing, a.held, 0)
+        _chain(c, taken, numbered, queue, missing, a.held, 0)
         money, critical = tally(c, queue)
         thing = c.things[g]
         rows.append(ExposureRow(tid, thing.name, thing.kind, len(queue) - 1, money, critical))
