@@ -1034,7 +1034,7 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
         row = found.get(x)
         if row is None:  # losing it takes itself at most (nothing if unavailable already)
             thing = c.things[x]
-            money, critical = tally(c, [x]) if base_avail[x] and (thing.critical or c.is_purchase[x]) else ({}, ())
+            money, critical = tally(c, (x,)) if base_avail[x] else ({}, ())
             row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, money, critical)
         out.append(row)
     return out
