@@ -975,9 +975,11 @@ def tally(c: Compiled, indices) -> tuple[dict[str, float], tuple[str, ...]]:
             prices.setdefault(thing.currency, []).append(thing.price)  # fsum: the order does not matter
         if is_critical[i]:
             critical.append(i)
+    if not (prices or critical):  # most single gains and losses: nothing to add up or sort
+        return {}, ()
     critical.sort()  # file order
-    money = {cur: fsum(p) for cur, p in sorted(prices.items())}
-    return money, tuple(c.ids[i] for i in critical)
+    ids = c.ids
+    return {cur: fsum(p) for cur, p in sorted(prices.items())}, tuple([ids[i] for i in critical])
 
 
 @dataclass(frozen=True)
@@ -1065,7 +1067,7 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
         row = found.get(x)
         if row is None:  # losing it takes itself at most (nothing if unavailable already)
             thing = c.things[x]
-            money, critical = tally(c, [x]) if base_avail[x] and (thing.critical or c.is_purchase[x]) else ({}, ())
+            money, critical = tally(c, (x,)) if base_avail[x] else ({}, ())
             row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, money, critical)
         out.append(row)
     return out
