@@ -319,6 +319,20 @@ class _Layer:
             yield over[i] if i in over else value
         yield from self.tail
 
+    def flat(self) -> list:
+        """`list(self)`, copied at C speed but for the entries set since.
+
+        >>> layer = _Layer([1, 2, 3], [4])
+        >>> layer[1] = 20
+        >>> layer.flat(), list(layer)
+        ([1, 20, 3, 4], [1, 20, 3, 4])
+        """
+        out = list(self.base)
+        for i, value in self.over.items():
+            out[i] = value
+        out += self.tail
+        return out
+
     def copy(self) -> _Layer:
         """Another layer over the same parent: O(entries set and appended)."""
         twin = _Layer(self.base, list(self.tail))
@@ -442,7 +456,7 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.inventory = inventory
     if isinstance(things, Edits) and things.base is c.inventory.things:
         # The edits say what differs: nothing else is read.
-        x.ids = _Layer(c.ids, list(things.added))
+        x.ids = _Layer(c.ids, list(things.added)) if things.added else c.ids
         x.things = _Layer(c.things, [things[t] for t in things.added])
         changed = sorted(c.index[t] for t in things.replaced)
         for i in changed:
@@ -454,17 +468,24 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         x.things = list(things.values())
         changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
     ids = x.ids
-    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
+    grown = len(ids) > n
+    # With no thing added (most changes), what is fixed per thing is the parent's own lists, read
+    # without a call (never modified: only `over` and `tail` of a layer are written).
+    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))}) if grown else c.index
     added = x.things[n:]
-    x.is_root = _Layer(c.is_root, [is_root(t) for t in added])
+    x.is_root = _Layer(c.is_root, [is_root(t) for t in added]) if grown else c.is_root
     x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
-    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added])
+    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added]) if grown else c.is_purchase
     x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
     x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
     x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
     x.users = _Layer(c.users, [[] for _ in range(n, len(ids))])
-    copied: set[int] = set()
     first_method = len(c.m_owner)
+    # Appends go straight to the layers' tails, and an old thing's lists, copied once it changes,
+    # to their entries set (`over`): what the layers' own methods do, without a call per step.
+    owners, logins, m_targets, nodes = x.m_owner.tail, x.m_login.tail, x.m_targets.tail, x.m_node.tail
+    own_over, own_tail, users_over, users_tail = x.methods_of.over, x.methods_of.tail, x.users.over, x.users.tail
+    old_index, new_index = c.index, x.index.new if grown else {}
     # Old things whose methods changed (in file order), then the new things.
     for i in [*changed, *range(n, len(ids))]:
         new = x.things[i]
@@ -473,37 +494,37 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
             if (new.kind != old.kind or is_root(new) != is_root(old)
                     or any(now[:len(was)] != was for (_, now), (_, was) in zip(new.roles, old.roles))):
                 raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
-            x.is_critical[i] = new.critical
-        for (role, listed), (_, was) in zip(new.roles, old.roles if old else new.roles):
-            if role not in LIVING_ROLES:
-                continue
-            for k in range(len(was) if old else 0, len(listed)):
-                m = len(x.m_owner)
-                targets = tuple(x.index[t] for t in method_targets(listed[k]))
-                x.m_owner.append(i)
-                x.m_login.append(login_role(role))
-                x.m_targets.append(targets)
-                x.m_node.append(method_node(new.id, role, k))
+            x.is_critical.over[i] = new.critical
+        for role in LIVING_ROLES:  # in the order the graph numbers them
+            listed = getattr(new, role)
+            for k in range(len(getattr(old, role)) if old else 0, len(listed)):
+                m = first_method + len(owners)
+                targets = tuple(new_index[t] if t in new_index else old_index[t] for t in method_targets(listed[k]))
+                owners.append(i)
+                logins.append(login_role(role))
+                m_targets.append(targets)
+                nodes.append(method_node(new.id, role, k))
                 for j in (i, *targets):
-                    if j not in copied and j < n:  # a new thing's lists are new already
-                        copied.add(j)
+                    if j < n and j not in own_over:  # a new thing's lists are new already
                         # Users grow without a copy: `memory` or a hub mailbox is named by most methods.
-                        x.methods_of[j], x.users[j] = list(x.methods_of[j]), _Grown(x.users[j])
-                x.methods_of[i].append(m)
+                        own_over[j], users_over[j] = list(c.methods_of[j]), _Grown(c.users[j])
+                (own_over[i] if i < n else own_tail[i - n]).append(m)
                 for t in targets:
-                    x.users[t].append(m)
-    new_methods = tuple(range(first_method, len(x.m_owner)))
+                    (users_over[t] if t < n else users_tail[t - n]).append(m)
+    new_methods = tuple(range(first_method, first_method + len(owners)))
     roots = tuple(i for i in range(n, len(ids)) if x.is_root[i])
     grow = len(ids) - n
     x.base_avail = _Layer(c.base_avail, [False] * grow)
     x.order = _Layer(c.order, [-1] * grow)
     gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
+    if not grown and not gained:  # the baseline is the parent's, as its lists
+        x.base_avail, x.order = c.base_avail, c.order
     x.unreachable_count = c.unreachable_count + grow - len(gained)
     by_owner: dict[int, list[int]] = {}
     others = []
-    for m in new_methods:
-        o = x.m_owner[m]
-        if o < n and c.base_avail[o]:
+    base_avail = c.base_avail
+    for m, o in zip(new_methods, owners):
+        if o < n and base_avail[o]:
             by_owner.setdefault(o, []).append(m)
         else:
             others.append(m)
@@ -560,7 +581,7 @@ def flattened(x: Compiled) -> Compiled:
     for name in LAYERED:
         value = getattr(x, name)
         if isinstance(value, _Layer):
-            setattr(x, name, list(value))
+            setattr(x, name, value.flat())
     return x
 
 
@@ -659,12 +680,12 @@ class Impact:
     """The outcome of one scenario. Statuses of ids not in `lost`,
     `recoverable` or `degraded` are ok, or unreachable when unavailable in
     the baseline. `lost` includes the scenario's own ids (if they were
-    available at all)."""
+    available at all). `recoverable` and `degraded` are computed on first
+    use (`impact_of` says how): a checklist reads only `lost` of the
+    thousands of scenarios in its scope."""
 
     scenario: frozenset[str]
     lost: frozenset[str]
-    recoverable: frozenset[str]
-    degraded: frozenset[str]
     compiled: Compiled
     selectors: tuple[str, ...] = ()  # what the scenario was asked as (see `selectors.scenario_impact`)
     after_death: bool = False  # legacy methods counted; `scenario` includes memory (and self)
@@ -693,6 +714,22 @@ class Impact:
     def lost_indices(self) -> frozenset[int]:
         """`lost` as indices of `compiled`."""
         return frozenset(map(self.compiled.index.__getitem__, self.lost))
+
+    @cached_property
+    def recoverable(self) -> frozenset[str]:
+        """Available, reachable by login alone in the baseline, but not now:
+        the I fixed point (`c.login_only`) by delete-and-rederive."""
+        c = self.compiled
+        return c.ids_of(_rederive(c.login_only, {c.index[i] for i in self.scenario}) - self.lost_indices)
+
+    @cached_property
+    def degraded(self) -> frozenset[str]:
+        """Neither lost nor recoverable, with a method that worked in the
+        baseline and names something lost."""
+        c = self.compiled
+        gone = self.lost_indices
+        touched = {c.m_owner[m] for x in gone for m in c.users[x] if c.base_works[m]}
+        return c.ids_of(touched - gone - set(map(c.index.__getitem__, self.recoverable)))
 
     @cached_property
     def statuses(self) -> dict[str, str]:
@@ -729,9 +766,9 @@ def impact_of(c: Compiled, lost=(), after_death: bool = False) -> Impact:
 
     Two fixed points, both by delete-and-rederive from their baselines: A
     (login and recovery) gives `lost`; I (login alone, `c.login_only`)
-    gives `recoverable`: available, reachable by login alone in the
-    baseline, but not now. `degraded`: neither, with a method that worked in
-    the baseline and no longer does.
+    gives `recoverable` (on first use): available, reachable by login alone
+    in the baseline, but not now. `degraded`: neither, with a method that
+    worked in the baseline and no longer does.
 
     `after_death` also loses memory and self, and counts `legacy` methods as
     recovery (`c.after_death`, A_d), against the living baseline A(∅), I(∅).
@@ -745,11 +782,7 @@ def impact_of(c: Compiled, lost=(), after_death: bool = False) -> Impact:
         gone = {x for x in _rederive(c.after_death, lost_idx) if c.base_avail[x]}
     else:
         gone = _rederive(c, lost_idx)
-    i = c.login_only
-    recoverable = _rederive(i, lost_idx) - gone
-    touched = {c.m_owner[m] for x in gone for m in c.users[x] if c.base_works[m]}
-    degraded = touched - gone - recoverable
-    return Impact(scenario, c.ids_of(gone), c.ids_of(recoverable), c.ids_of(degraded), c, after_death=after_death)
+    return Impact(scenario, c.ids_of(gone), c, after_death=after_death)
 
 
 def lost_after(x: Compiled, before: Impact, also_lost=()) -> frozenset[str]:

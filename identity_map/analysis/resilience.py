@@ -76,16 +76,25 @@ class _Search:
         # Ancestors of T at thing level (T included), and their methods.
         # The methods of ancestors naming each ancestor (`users`): a proof walks
         # these, not every user (a phone or `memory` opens most of the inventory).
+        # What the fixed points read of c is kept here (`owner`, `methods_of`,
+        # `targets`): dicts read at C speed, where c's arrays may be layers
+        # (`engine.extend`) that cost a call per read.
         methods_of, m_targets = c.methods_of, c.m_targets
         seen = {target}
         stack = [target]
         methods: list[int] = []
         missing: dict[int, int] = {}
         users: dict[int, list[int]] = {target: []}
+        owner: dict[int, int] = {}
+        own: dict[int, list[int]] = {}
+        targets_of: dict[int, tuple[int, ...]] = {}
         while stack:
-            for m in methods_of[stack.pop()]:
+            x = stack.pop()
+            own[x] = methods_of[x]
+            for m in own[x]:
                 methods.append(m)
-                targets = m_targets[m]
+                owner[m] = x
+                targets = targets_of[m] = m_targets[m]
                 missing[m] = len(targets)
                 for t in targets:
                     if t in seen:
@@ -96,12 +105,14 @@ class _Search:
                         users[t] = [m]
         self.ancestors = seen
         self.methods = methods
+        self.owner, self.methods_of, self.targets = owner, own, targets_of
         self.missing0 = missing
         self.users = users
         self.skip = frozenset(m for m in skip if m in self.missing0)
         for m in self.skip:  # methods taken away: they never work
             self.missing0[m] = len(c.ids) + 1
         self.roots = sorted(x for x in seen if c.is_root[x])
+        self.is_root = frozenset(self.roots)
         self.losable = {x for x in seen if x != target and c.things[x].kind in LOSABLE_KINDS}
         self.memo: dict[frozenset[int], tuple[int, ...] | None] = {}
         self.reached: dict[frozenset[int], bool] = {}  # `available` without a proof
@@ -136,34 +147,46 @@ class _Search:
             self.reached[lost] = self._derivation(lost) is not None
         return self.reached[lost]
 
+    def kills(self, sets) -> bool:
+        """Whether losing one of `sets` (each ids of c) loses T. Cost: one
+        fixed point over T's ancestors per set, until one does."""
+        index = self.c.index
+        return any(not self.available(frozenset(map(index.__getitem__, s))) for s in sets)
+
+    def unskipped(self) -> _Search:
+        """The same search with every method (none of `skip` taken away),
+        sharing this one's walk of the ancestors: the ancestors do not
+        depend on which methods work. Cost: O(ancestors' methods)."""
+        twin = _Search.__new__(_Search)
+        twin.__dict__.update({k: v for k, v in self.__dict__.items() if k != "standing"})
+        twin.missing0 = {m: len(ts) for m, ts in self.targets.items()}
+        twin.skip, twin.memo, twin.reached = frozenset(), {}, {}
+        return twin
+
     def _derivation(self, lost: frozenset[int]) -> dict[int, int] | None:
         """The order numbers of the ancestors derived with `lost` lost, up
         to T; None when T is not derived."""
-        c = self.c
         target = self.target
-        users, m_owner = self.users, c.m_owner
+        users, owner = self.users, self.owner
         missing = self.missing0.copy()
         order: dict[int, int] = {}
         queue = [x for x in self.roots if x not in lost]
         for x in queue:
             order[x] = len(order)
-        head = 0
-        found = target in order
-        while head < len(queue) and not found:
-            x = queue[head]
-            head += 1
+        if target in order:
+            return order
+        for x in queue:  # grows as it goes: breadth first
             for m in users.get(x, ()):
                 k = missing[m]
                 missing[m] = k - 1
                 if k == 1:
-                    o = m_owner[m]
+                    o = owner[m]
                     if o not in order and o not in lost:
                         order[o] = len(order)
-                        queue.append(o)
                         if o == target:
-                            found = True
-                            break
-        return order if found else None
+                            return order
+                        queue.append(o)
+        return None
 
     def _cheapest(self, order: dict[int, int]) -> set[int]:
         """The losable things of a derivation of T that uses few of them."""
@@ -174,14 +197,13 @@ class _Search:
         each derived thing takes the working method (never one of `skip`),
         among those whose terms were all derived before it, with the
         smallest (summed) cost."""
-        c = self.c
         losable, skip = self.losable, self.skip
-        is_root, methods_of, m_targets = c.is_root, c.methods_of, c.m_targets
+        is_root, methods_of, m_targets = self.is_root, self.methods_of, self.targets
         cost: dict[int, int] = {}
         choice: dict[int, int] = {}
         for x in order:  # in derivation order (the dict's): terms before the things they open
             own = 1 if x in losable else 0
-            if is_root[x]:
+            if x in is_root:
                 cost[x] = own
                 continue
             best = None
@@ -204,7 +226,7 @@ class _Search:
             m = choice.get(stack.pop())
             if m is None:
                 continue
-            for t in c.m_targets[m]:
+            for t in m_targets[m]:
                 if t not in seen:
                     seen.add(t)
                     stack.append(t)
@@ -257,6 +279,38 @@ def compiled_resilience(c, thing_id: str, max_k: int = MAX_K, skip=()) -> Row:
     if max_k < 1:
         raise ValueError("max_k must be at least 1")
     return _row(c, c.index[thing_id], max_k, skip)
+
+
+def raised(c_after, thing_id: str, before: Row) -> Row | None:
+    """The thing's Row on `c_after` when it is more resilient there than
+    `before` (its Row on a form that `c_after` only adds things and methods
+    to, e.g. from `engine.extend`), else None: `compiled_resilience` on both
+    and `improves`, the same answer. Availability only grows with methods,
+    so a set of losses that kills the thing after the change, less the
+    things the change adds, killed it before, with no more members: the
+    fewest losses grow exactly when none of before's minimal sets of k
+    (`examples`, all of them) kills it any more, and only then is the
+    search run. Cost: one walk of the ancestors and a fixed point per
+    example, the search only when raised.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.engine import compiled, extend
+    >>> from identity_map.analysis.graph import build_graph
+    >>> from identity_map.checklist.fixes import AddMethod, apply_change
+    >>> from identity_map.format.model import Method, Term
+    >>> inv = load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n  d: {login: [email:a], critical: true}\\n")
+    >>> c = compiled(build_graph(inv))
+    >>> x = extend(c, apply_change(inv, (AddMethod("d", "recovery", Method((Term("email", "b"),))),)))
+    >>> raised(x, "d", compiled_resilience(c, "d")).k, raised(x, "d", compiled_resilience(x, "d"))
+    (2, None)
+    """
+    if before.k is None:  # more than max_k already: nothing is more
+        return None
+    search = _Search(c_after, c_after.index[thing_id])
+    if search.kills(_killers(before)):
+        return None
+    after = _row(c_after, search.target, before.max_k, search=search)
+    return after if improves(before.k, after.k) else None
 
 
 def derivation(c, thing_id: str, skip=()) -> frozenset[str] | None:
@@ -334,6 +388,34 @@ class Without:
         if max_k < 1:
             raise ValueError("max_k must be at least 1")
         return _row(self.c, self.search.target, max_k, search=self.search)
+
+    def drops(self, row: Row) -> bool:
+        """Whether taking `skip` away makes the thing easier to lose, given
+        `row`, its `row()`: whether `improves(row.k, compiled_resilience(c,
+        thing_id).k)`, without that search (False when k is None). With
+        every method there, a set that kills the thing kills it without
+        `skip` too, so it has at least k members, and k exactly when it is
+        one of `row`'s sets (all the minimal ones): the resilience stays
+        exactly when one of them still kills it with `skip` back. Cost: a
+        fixed point over the ancestors per set, until one kills; the walk is
+        this one's.
+
+        >>> from identity_map.format.load import load_text
+        >>> from identity_map.analysis.engine import compiled
+        >>> from identity_map.analysis.graph import build_graph
+        >>> c = compiled(build_graph(load_text("version: 1\\naccounts:\\n  a: {}\\n  b: {}\\n"
+        ...                                    "  d: {login: [email:a], recovery: [email:b]}\\n")))
+        >>> d = Without(c, "d", c.methods_of[c.index["d"]][1:])
+        >>> d.drops(d.row()), Without(c, "d").drops(Without(c, "d").row())
+        (True, False)
+        """
+        return row.k is not None and not self.search.unskipped().kills(_killers(row))
+
+
+def _killers(row: Row) -> tuple[tuple[str, ...], ...]:
+    """Every minimal set of `row.k` losses that loses the thing: its
+    examples, or losing nothing when k is 0."""
+    return row.examples if row.k else ((),)
 
 
 def resilience(G: Graph, max_k: int = MAX_K) -> list[Row]:

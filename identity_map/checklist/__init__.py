@@ -55,6 +55,7 @@ escaped.
 from __future__ import annotations
 
 import dataclasses
+from itertools import chain
 
 from identity_map.checklist.takeover import TakeoverCheck, hardening
 from identity_map.checklist.formats import FORMATS, export, gains_text, item_json, verification_text
@@ -68,7 +69,7 @@ from identity_map.analysis.selectors import matches_among, scenario_impact, sele
 from identity_map.checklist.fixes import apply_change, edited, touched
 from identity_map.format.load import paused_gc
 from identity_map.format.model import Inventory
-from identity_map.analysis.resilience import compiled_resilience, improves
+from identity_map.analysis.resilience import Row, compiled_resilience, improves, raised
 
 __all__ = ["ADVICE", "ADVICE_GROUP", "CHANGES", "FIX", "HARDEN", "FORMATS", "INFO", "KINDS", "Checklist", "Gain", "Item", "Text", "U",
            "Verification", "apply", "build_checklist", "export", "gains_text", "item_json", "money_text",
@@ -148,7 +149,9 @@ class _Resilience:
     """The k-loss resilience of the critical things, before and after a
     change. A change alters only the methods of the things it touches, so
     only critical things downstream of those (or those themselves) are
-    computed again; each is one `resilience.compiled_resilience` call (ms)."""
+    computed again; each is a test of its minimal sets before the change
+    (`resilience.raised`), and a search only when none of them kills it any
+    more."""
 
     def __init__(self, G: Graph, inv: Inventory):
         self.c = compiled(G)
@@ -158,20 +161,22 @@ class _Resilience:
         for t in self.critical:
             for x in ancestors(inv, t) | {t}:
                 self.downstream.setdefault(x, []).append(t)
-        self.before: dict[str, int | None] = {}
+        self.before: dict[str, Row] = {}
 
     def gains(self, changed: Compiled, change) -> tuple[Gain, ...]:
         """The critical things the change makes harder to lose, file order
         (`changed`: the compiled form with the change, from `engine.extend`).
-        Cost: the critical things downstream of what it touches, one search each."""
+        Cost: the critical things downstream of what it touches, for each
+        a fixed point per minimal set before (`resilience.raised`), a search
+        only for those it makes harder to lose."""
         out = []
         below = {t for x in touched(change) for t in self.downstream.get(x, ())}
         for t in sorted(below, key=self.position.__getitem__):
             if t not in self.before:
-                self.before[t] = compiled_resilience(self.c, t).k
-            after = compiled_resilience(changed, t).k
-            if improves(self.before[t], after):
-                out.append(Gain(t, self.before[t], after))
+                self.before[t] = compiled_resilience(self.c, t)
+            after = raised(changed, t, self.before[t])
+            if after is not None:
+                out.append(Gain(t, self.before[t].k, after.k))
         return tuple(out)
 
 
@@ -358,16 +363,17 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
     the changed inventory with the scenario's selectors applied again.
     Cost: per proposed change, one `engine.extend` (layers over the compiled form, no
     graph) and one `engine.changes_after` per scenario it addresses (what the
-    change saves, not what the scenario loses), plus one resilience search
-    per critical thing downstream of it; the proposals are bounded by the
-    things lost."""
+    change saves, not what the scenario loses), plus the resilience test of
+    each critical thing downstream of it (`_Resilience.gains`); each
+    candidate's words are made once, by the first scenario that proposes
+    it (`Context.propose`); the proposals are bounded by the things lost."""
     ctx = Context(G)
     base, advice_rows = _scope(ctx, G, lost, after_death)
     scenarios = list(base)
 
-    candidates: dict[str, Candidate] = {}
+    candidates = ctx.proposed  # the rules of later scenarios look their candidates up in it
     for s in scenarios:
-        for cand in (*rules(ctx, base[s]), *heirs_rules(ctx, base[s])):
+        for cand in chain(rules(ctx, base[s]), heirs_rules(ctx, base[s])):  # each added before the next is made
             known = candidates.setdefault(cand.id, cand)
             if s not in known.scenarios:
                 known.scenarios.append(s)
@@ -389,11 +395,12 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
         # Every scenario is rederived on this one form: plain lists read faster than layers. Growing
         # each from before would regrow every fix's additions (a new safe place and the methods naming
         # it) in every scenario.
-        changed = flattened(extend(res.c, apply(ctx.inv, fixes)))
+        every = tuple(op for item in fixes for op in item.change)
+        changed = flattened(extend(res.c, edited(ctx.inv, every)))
         for s in scenarios:
             v = _verify(base[s], _changes_with(changed, base[s], rederive=True))
             if v and v.saved:
                 combined.append(v)
-        combined_gains = res.gains(changed, tuple(op for item in fixes for op in item.change))
+        combined_gains = res.gains(changed, every)
     return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death,
                      len(first))

@@ -26,10 +26,29 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from operator import attrgetter
 
 from identity_map.format.model import ID_MAX, METHOD_FIELDS, SECTIONS, Edits, Inventory, Method, Term, Thing
 
 SECTION_OF = {kind: section for section, kind in SECTIONS.items()}
+_FIELDS = tuple(f.name for f in dataclasses.fields(Thing))
+_VALUES = attrgetter(*_FIELDS)
+_AT = {name: k for k, name in enumerate(_FIELDS)}
+
+
+def _with(thing: Thing, **changes) -> Thing:
+    """`dataclasses.replace(thing, **changes)` at half its cost (the fields
+    read at C speed, passed by position): a vault's offline copy replaces
+    every account that uses it, in each change verified.
+
+    >>> t = Thing(id="a", kind="data", name="A")
+    >>> _with(t, copies=("b",)) == dataclasses.replace(t, copies=("b",))
+    True
+    """
+    values = list(_VALUES(thing))
+    for name, value in changes.items():
+        values[_AT[name]] = value
+    return Thing(*values)
 
 
 @dataclass(frozen=True)
@@ -89,7 +108,7 @@ class AddCopy:
             return
         extra = thing.needs.terms if thing.needs else ()
         method = Method(tuple(dict.fromkeys((Term("", self.copy), *extra))))
-        things[self.data] = dataclasses.replace(thing, copies=thing.copies + (self.copy,), login=thing.login + (method,))
+        things[self.data] = _with(thing, copies=thing.copies + (self.copy,), login=thing.login + (method,))
 
     def describe(self) -> str:
         return f"{self.data}: add {self.copy} to copies"
@@ -117,7 +136,7 @@ class AddMethod:
         methods = getattr(thing, self.role)
         if any(m.terms == self.method.terms for m in methods):
             return
-        things[self.owner] = dataclasses.replace(thing, **{self.role: methods + (self.method,)})
+        things[self.owner] = _with(thing, **{self.role: methods + (self.method,)})
 
     def describe(self) -> str:
         return f"{self.owner}: add {self.role} \"{self.method}\""

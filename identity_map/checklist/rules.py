@@ -101,12 +101,33 @@ class Context:
         self._exports: dict[str, str | None] = {}
         self._sites: dict[tuple[int, str], tuple[Impact, str]] = {}
         self._support: dict[str, Support] = {}
+        # id -> the candidate the first scenario that proposed it made: the builder keeps only that
+        # one, so a later scenario's rule that proposes the same id builds nothing (`propose`).
+        self.proposed: dict[str, Candidate] = {}
         for t in self.inv:
             for m in t.methods:
                 for term in m.terms:
                     users = self.referenced.setdefault(term.target, [])
                     if not users or users[-1] != t.id:  # file order: a repeat can only be the last
                         users.append(t.id)
+
+    def propose(self, cid: str, make) -> Candidate:
+        """The candidate `cid` as an earlier scenario proposed it, else
+        `make()`'s: a rule calls it once it knows that this scenario proposes
+        `cid`, so that its words and change are made once, not once per
+        scenario (the builder would drop the later ones anyway). Cost: O(1)
+        when known.
+
+        >>> from identity_map.analysis.graph import Dependencies
+        >>> from identity_map.format.load import load_text
+        >>> ctx = Context(Dependencies(load_text("version: 1\\n")))
+        >>> first = ctx.propose("x", lambda: Candidate("x", FIX, "r", "memory", T("a"), T("b")))
+        >>> ctx.proposed["x"] = first
+        >>> ctx.propose("x", lambda: 1 / 0) is first
+        True
+        """
+        known = self.proposed.get(cid)
+        return make() if known is None else known
 
     def support(self, tid: str) -> Support:
         """What the account's site offers, from the provider directory (cached)."""
@@ -339,7 +360,7 @@ def rules(ctx: Context, result: Impact):
             yield from _own_login_rule(ctx, t, result)
             yield from _recovery_rule(ctx, t, result)
         elif t.kind == "purchase":
-            yield _stake(ctx, t.account)
+            yield ctx.propose(f"stake-{t.account}", lambda: _stake(ctx, t.account))
 
 
 # -- Data ------------------------------------------------------------------------
@@ -350,30 +371,40 @@ def _data_rules(ctx: Context, t: Thing, result: Impact):
     holders = t.copies
     if not holders or not all(h in lost for h in holders):
         return  # lost through its `needs`: the needed item gets its own rule
-    where = (T("Its only copy is in ", ctx.name(holders[0]), ".") if len(holders) == 1
-             else T("Its copies are all in ", ctx.names(holders), ", which can be lost together."))
+    def where() -> Text:
+        return (T("Its only copy is in ", ctx.name(holders[0]), ".") if len(holders) == 1
+                else T("Its copies are all in ", ctx.names(holders), ", which can be lost together."))
+
     group = holders[0]
     needed_by = [u for u in ctx.referenced.get(t.id, []) if u != t.id]
     offline = all(ctx.inv[h].kind == "place" for h in holders)
     if needed_by and not offline:
-        place, new = ctx.safe_place(result)
-        yield Candidate(
-            f"key-offline-{t.id}", FIX, "key-offline", group,
-            T("Keep '", ctx.name(t.id), "' offline too (printed, or on a USB stick in a safe place)"),
-            where + T(" ", ctx.names(needed_by), " needs it" if len(needed_by) == 1 else " need it",
-                      ". Where to keep it: ", ctx.name(place), "."),
-            new + (AddCopy(t.id, place),))
+        def offline_copy() -> Candidate:
+            place, new = ctx.safe_place(result)
+            return Candidate(
+                f"key-offline-{t.id}", FIX, "key-offline", group,
+                T("Keep '", ctx.name(t.id), "' offline too (printed, or on a USB stick in a safe place)"),
+                where() + T(" ", ctx.names(needed_by), " needs it" if len(needed_by) == 1 else " need it",
+                            ". Where to keep it: ", ctx.name(place), "."),
+                new + (AddCopy(t.id, place),))
+
+        yield ctx.propose(f"key-offline-{t.id}", offline_copy)
     else:
-        place, new = ctx.backup_place(t, result)
-        held = ctx.held_only_in(holders)
-        listed = join(shortlist([ctx.name(d) for d in held], 8))
-        what = T("It holds the only copy of: ", listed, ".") if len(holders) == 1 else T(" Copy: ", listed, ".")
-        yield Candidate(
-            f"backup-{'-'.join(holders)}"[:96], FIX, "independent-copy", group,
-            T("Back up ", ctx.names(holders), " to ", ctx.name(place)),
-            (T("") if len(holders) == 1 else where) + what
-            + T(" Refresh the copy now and then, and keep it apart from what it backs up."),
-            new + tuple(AddCopy(d, place) for d in held))
+        cid = f"backup-{'-'.join(holders)}"[:96]
+
+        def backup() -> Candidate:
+            place, new = ctx.backup_place(t, result)
+            held = ctx.held_only_in(holders)
+            listed = join(shortlist([ctx.name(d) for d in held], 8))
+            what = T("It holds the only copy of: ", listed, ".") if len(holders) == 1 else T(" Copy: ", listed, ".")
+            return Candidate(
+                cid, FIX, "independent-copy", group,
+                T("Back up ", ctx.names(holders), " to ", ctx.name(place)),
+                (T("") if len(holders) == 1 else where()) + what
+                + T(" Refresh the copy now and then, and keep it apart from what it backs up."),
+                new + tuple(AddCopy(d, place) for d in held))
+
+        yield ctx.propose(cid, backup)
 
 
 # -- Accounts --------------------------------------------------------------------
@@ -383,26 +414,28 @@ def _vault_rule(ctx: Context, t: Thing, result: Impact):
     """A password kept only in a vault that is lost: an offline copy of the vault."""
     lost = result.lost
     vault = ctx.first_lost(t.methods, "password", lost, "account")
-    if vault is None:
-        return
+    if vault is not None:
+        yield ctx.propose(f"vault-offline-{vault}", lambda: _vault_offline(ctx, vault, result))
+
+
+def _vault_offline(ctx: Context, vault: str, result: Impact) -> Candidate:
     n = len(ctx.users_of(Term("password", vault)))
     count = plural(n, "account") + (" signs" if n == 1 else " sign")
     export = ctx.vault_export(vault)
     if export:
-        yield Candidate(
+        return Candidate(
             f"vault-offline-{vault}", FIX, "vault-offline", vault,
             T("Make sure '", ctx.name(export), "' can stand in for ", ctx.name(vault)),
             T(f"{count} in with a password kept only in ", ctx.name(vault),
               ". Keep the export current, and note in the inventory that those passwords can come from it."),
             ctx.replace_everywhere(Term("password", vault), Term("", export)))
-    else:
-        place, new = ctx.safe_place(result)
-        yield Candidate(
-            f"vault-offline-{vault}", FIX, "vault-offline", vault,
-            T("Keep an offline copy of the passwords in ", ctx.name(vault)),
-            T(f"{count} in with a password kept only there. Keep an encrypted export or an "
-              "emergency sheet, and update it now and then. Where to keep it: ", ctx.name(place), "."),
-            new + ctx.replace_everywhere(Term("password", vault), Term("password", place)))
+    place, new = ctx.safe_place(result)
+    return Candidate(
+        f"vault-offline-{vault}", FIX, "vault-offline", vault,
+        T("Keep an offline copy of the passwords in ", ctx.name(vault)),
+        T(f"{count} in with a password kept only there. Keep an encrypted export or an "
+          "emergency sheet, and update it now and then. Where to keep it: ", ctx.name(place), "."),
+        new + ctx.replace_everywhere(Term("password", vault), Term("password", place)))
 
 
 def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
@@ -420,16 +453,23 @@ def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
     support = ctx.support(t.id)
     what = second_factor(support)
     if what is not None:
-        rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
-        term, new_device, how = _factor(ctx, what, result)
-        yield Candidate(
-            f"second-factor-{t.id}", FIX, "second-factor", t.id,
-            T(f"Add {factor.WORDS[what]} to ", ctx.name(t.id), " as a second 2FA method that does not depend on ",
-              join([ctx.name(f) for f in factors], " or ")),
-            offers_text(support, ctx.name(t.id)) + how + pages_text(support),
-            new_device + (AddMethod(t.id, "login", Method(rest + (term,))),))
-    why = T("Its second factor hangs on ", join([ctx.name(f) for f in factors], " or "), ".")
-    yield from _codes(ctx, t, result, why if what else why + T(" ") + offers_text(support, ctx.name(t.id)))
+        def second() -> Candidate:
+            rest = tuple(x for x in base.terms if x.kind not in TWO_FACTOR)
+            term, new_device, how = _factor(ctx, what, result)
+            return Candidate(
+                f"second-factor-{t.id}", FIX, "second-factor", t.id,
+                T(f"Add {factor.WORDS[what]} to ", ctx.name(t.id), " as a second 2FA method that does not depend on ",
+                  join([ctx.name(f) for f in factors], " or ")),
+                offers_text(support, ctx.name(t.id)) + how + pages_text(support),
+                new_device + (AddMethod(t.id, "login", Method(rest + (term,))),))
+
+        yield ctx.propose(f"second-factor-{t.id}", second)
+
+    def why() -> Text:
+        said = T("Its second factor hangs on ", join([ctx.name(f) for f in factors], " or "), ".")
+        return said if what else said + T(" ") + offers_text(support, ctx.name(t.id))
+
+    yield from _codes(ctx, t, result, why)
 
 
 def _factor(ctx: Context, what: str, result: Impact) -> tuple[Term, tuple, Text]:
@@ -444,19 +484,22 @@ def _factor(ctx: Context, what: str, result: Impact) -> tuple[Term, tuple, Text]
             T(" Register '", ctx.name(device), "' (and a spare key, kept apart, if the site allows two)."))
 
 
-def _codes(ctx: Context, t: Thing, result: Impact, why: Text):
+def _codes(ctx: Context, t: Thing, result: Impact, why):
     """One item per account, whichever rule asks: print its recovery codes
     (with the password that goes with them), unless the site has no second
-    factor and so no codes."""
+    factor and so no codes. `why()`: the sentence that says why."""
     support = ctx.support(t.id)
-    if not support.possible(factor.RECOVERY_CODES):
-        return
+    if support.possible(factor.RECOVERY_CODES):
+        yield ctx.propose(f"recovery-codes-{t.id}", lambda: _codes_candidate(ctx, t, result, why(), support))
+
+
+def _codes_candidate(ctx: Context, t: Thing, result: Impact, why: Text, support: Support) -> Candidate:
     place, new = ctx.safe_place(result)
     base = next((m for m in t.login if any(x.kind in TWO_FACTOR for x in m.terms)), None)
     remembered = Term("password", MEMORY)
     keep = (tuple(x for x in base.terms if x.kind not in TWO_FACTOR) if base is not None
             else (remembered,) if any(remembered in m.terms for m in t.methods) else ())
-    yield Candidate(
+    return Candidate(
         f"recovery-codes-{t.id}", FIX, "recovery-codes", t.id,
         T("Print ", ctx.name(t.id), "'s recovery codes"),
         why + T(" Printed codes need no phone and no app. Where to keep them: ", ctx.name(place), ".")
@@ -472,13 +515,17 @@ def _recovery_codes_rule(ctx: Context, t: Thing, result: Impact):
     phone = ctx.first_lost(t.recovery, "sms", result.lost)
     if phone is None:
         return
-    number = ctx.inv[phone]
-    how = (T(" The number lives on the SIM in ", ctx.name(number.device), ", and ") if number.device
-           else T(" The number "))
-    ways = [ctx.names(dict.fromkeys(m.targets)) for m in number.recovery]
-    how += (T("a new SIM comes through ", join(ways, " or "), ".") if ways
-            else T("nothing in the inventory gets it back: note how your carrier issues a new SIM."))
-    yield from _codes(ctx, t, result, T("Today it recovers by a text to ", ctx.name(phone), ".") + how)
+
+    def why() -> Text:
+        number = ctx.inv[phone]
+        how = (T(" The number lives on the SIM in ", ctx.name(number.device), ", and ") if number.device
+               else T(" The number "))
+        ways = [ctx.names(dict.fromkeys(m.targets)) for m in number.recovery]
+        how += (T("a new SIM comes through ", join(ways, " or "), ".") if ways
+                else T("nothing in the inventory gets it back: note how your carrier issues a new SIM."))
+        return T("Today it recovers by a text to ", ctx.name(phone), ".") + how
+
+    yield from _codes(ctx, t, result, why)
 
 
 def _hardware_key_rule(ctx: Context, t: Thing, result: Impact):
@@ -489,12 +536,15 @@ def _hardware_key_rule(ctx: Context, t: Thing, result: Impact):
     if synced is None:
         return
     support = ctx.support(t.id)
-    if not (support.possible(factor.SECURITY_KEY) or support.possible(factor.PASSKEY)):
-        return
+    if support.possible(factor.SECURITY_KEY) or support.possible(factor.PASSKEY):
+        yield ctx.propose(f"hardware-key-{t.id}", lambda: _hardware_key(ctx, t, result, synced, support))
+
+
+def _hardware_key(ctx: Context, t: Thing, result: Impact, synced: str, support: Support) -> Candidate:
     key, new = ctx.security_key(result)
     # A site that takes passkeys but no security keys as a second factor still takes a key holding a passkey.
     term = Term("key" if support.possible(factor.SECURITY_KEY) else "passkey", key)
-    yield Candidate(
+    return Candidate(
         f"hardware-key-{t.id}", FIX, "hardware-key", t.id,
         T("Register a hardware security key with ", ctx.name(t.id)),
         T("Its passkey lives only in ", ctx.name(synced), ", which syncs it: when that account goes, the "
@@ -508,10 +558,13 @@ def _seed_backup_rule(ctx: Context, t: Thing, result: Impact):
     """An authenticator app that is lost while accounts take one-time codes
     from it: a backup of its seeds that no account holds."""
     users = ctx.users_of(Term("totp", t.id))
-    if not users:
-        return
+    if users:
+        yield ctx.propose(f"seed-backup-{t.id}", lambda: _seed_backup(ctx, t, result, users))
+
+
+def _seed_backup(ctx: Context, t: Thing, result: Impact, users: list[str]) -> Candidate:
     place, new = ctx.safe_place(result)
-    yield Candidate(
+    return Candidate(
         f"seed-backup-{t.id}", FIX, "seed-backup", t.id,
         T("Keep an offline backup of the one-time-code seeds in ", ctx.name(t.id)),
         T(plural(len(users), "account"), " takes" if len(users) == 1 else " take", " codes from it (",
@@ -536,6 +589,10 @@ def _own_login_rule(ctx: Context, t: Thing, result: Impact):
     x = ctx.inv[via]
     if (t.provider and x.provider and t.provider.casefold() == x.provider.casefold()) or (t.user and t.user == x.user):
         return  # the same provider's own services cannot get a separate login
+    yield ctx.propose(f"own-login-{t.id}", lambda: _own_login(ctx, t, result, via))
+
+
+def _own_login(ctx: Context, t: Thing, result: Impact, via: str) -> Candidate:
     pw = ctx.password_term
     today = T("Today it opens only with \"Sign in with ", ctx.name(via), "\". Add a password",
               T(" kept in ", ctx.name(pw.target)) if pw.target != MEMORY else T(""))
@@ -550,7 +607,7 @@ def _own_login_rule(ctx: Context, t: Thing, result: Impact):
             today + T(f" and {factor.WORDS[what]} in its account settings: then knowing the password is not "
                       "enough to get in.") + how + pages_text(support),
             new + (AddMethod(t.id, "login", Method((pw, term))),)),)
-    yield Candidate(
+    return Candidate(
         f"own-login-{t.id}", FIX, "own-login", t.id,
         T("Give ", ctx.name(t.id), " its own password or passkey"),
         today + T(" (and a second factor) in its account settings."),
@@ -570,25 +627,28 @@ def _recovery_rule(ctx: Context, t: Thing, result: Impact):
     loop = box not in scenario and any(t.id in mm.targets for mm in inv[box].recovery)
     if loop and ctx.order[box] < ctx.order[t.id]:
         return  # the partner, earlier in the file, carries the item
-    other, new = ctx.other_mailbox(t, {t.id, box}, lost)
+    yield ctx.propose(f"loop-{t.id}-{box}" if loop else f"recovery-{t.id}", lambda: _elsewhere(ctx, t, result, box, loop))
+
+
+def _elsewhere(ctx: Context, t: Thing, result: Impact, box: str, loop: bool) -> Candidate:
+    other, new = ctx.other_mailbox(t, {t.id, box}, result.lost)
     old = Term("email", box)
     ops = tuple(AddMethod(t.id, "recovery", replace(m, old, Term("email", other)))
                 for m in t.recovery if old in m.terms)
-    safer = tuple(_codes(ctx, t, result, T("Today it recovers through ", ctx.name(box), ".")))
+    safer = tuple(_codes(ctx, t, result, lambda: T("Today it recovers through ", ctx.name(box), ".")))
     if loop:
-        yield Candidate(
+        return Candidate(
             f"loop-{t.id}-{box}", FIX, "recovery-loop", t.id,
             T("Break the recovery loop between ", ctx.name(t.id), " and ", ctx.name(box)),
             T(ctx.name(t.id), " recovers only through ", ctx.name(box), " and ", ctx.name(box),
               " only through ", ctx.name(t.id), ": when both logins fail, neither rescues the other. "
               "Point the recovery address of ", ctx.name(t.id), " at ", ctx.name(other), "."),
             new + ops, safer=safer)
-    else:
-        yield Candidate(
-            f"recovery-{t.id}", FIX, "recovery-elsewhere", t.id,
-            T("Point the recovery address of ", ctx.name(t.id), " elsewhere"),
-            T("Today it is ", ctx.name(box), ". Use ", ctx.name(other), " instead, or as well."),
-            new + ops, safer=safer)
+    return Candidate(
+        f"recovery-{t.id}", FIX, "recovery-elsewhere", t.id,
+        T("Point the recovery address of ", ctx.name(t.id), " elsewhere"),
+        T("Today it is ", ctx.name(box), ". Use ", ctx.name(other), " instead, or as well."),
+        new + ops, safer=safer)
 
 
 # -- Purchases and advice ----------------------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from identity_map.analysis.engine import Compiled, Graph, Impact, _chain, _Flags, _grow, bits_of, compiled
 from identity_map.analysis.graph import parse_method_node
-from identity_map.analysis.resilience import Without, compiled_resilience
+from identity_map.analysis.resilience import Without
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
 from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
@@ -77,10 +77,11 @@ class TakeoverCheck:
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
         self.takeovers = {gained: takeover_of(c, gained) for _, gained in self.attacks}
         self.before = {gained: t.taken for gained, t in self.takeovers.items()}
-        self.takers = [0] * len(c.ids)
+        takers = self.takers = [0] * len(c.ids)
         for k, (_, gained) in enumerate(self.attacks):
-            for tid in self.before[gained]:
-                self.takers[c.index[tid]] |= 1 << k
+            bit = 1 << k
+            for i in self.takeovers[gained].order:  # the indices of what it takes, without a look-up per id
+                takers[i] |= bit
         self.held = attacker(c).held
         self._flags: dict[tuple[str, ...], bytearray] = {}
 
@@ -373,10 +374,7 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
             kept = [base[s].scenario for s in suspects if t.id not in base[s].lost]
             if not all(after.available_in(kept)):
                 continue  # a lockout: lost in a scenario where it was not
-            k = after.row().k
-            # Removing a method never raises k, so the resilience drops exactly when k losses
-            # that take it without the recovery do not take it today: a search to k, not to MAX_K.
-            if k is not None and compiled_resilience(c, t.id, k).k is None:
+            if after.drops(after.row()):
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
