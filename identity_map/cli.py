@@ -7,6 +7,7 @@ Every command reads an inventory, calls the library and prints; errors are
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -421,13 +422,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Runs the command line `argv`; without one, the process's own (the
+    `identity-map` command), and then the process ends: the objects the
+    command made are frozen out of the collector (`gc.freeze`), so the
+    exit's last collection does not walk them all to free what the exit
+    frees anyway (20 ms of `rank`'s 0.5 s at 3,000 accounts)."""
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
+    own = argv is None
     try:
-        argv = sys.argv[1:] if argv is None else argv
+        argv = sys.argv[1:] if own else argv
         return _run(build_parser(argv[0] if argv else None).parse_args(argv))
     finally:
         sys.stdout, sys.stderr = streams
+        if own:
+            gc.freeze()
 
 
 def _run(args) -> int:

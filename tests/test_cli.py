@@ -138,3 +138,18 @@ def test_the_parser_of_one_command_reads_its_arguments_as_the_whole_parser_does(
     from identity_map.cli import build_parser
 
     assert vars(build_parser(argv[0]).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_only_the_process_own_command_line_freezes_the_collector(monkeypatch, capsys):
+    """`main()` (the `identity-map` command) freezes the objects it made out
+    of the exit's last collection; `main(argv)`, as tests and other callers
+    run it in a process that goes on, leaves the collector alone."""
+    import gc
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    household = str(Path(__file__).resolve().parent.parent / "examples" / "household.yaml")
+    assert main(["rank", household]) == 0 and frozen == []
+    monkeypatch.setattr(sys, "argv", ["identity-map", "rank", household])
+    assert main() == 0 and frozen == [True]
+    assert "#" in capsys.readouterr().out
