@@ -118,7 +118,7 @@ class _Rules:
         key = (value, event.implicit)
         tag = self.tags.get(key)
         if tag is None:
-            tag = self.tags[key] = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.tags[key] = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
         return tag
 
     def text(self, event) -> str:
