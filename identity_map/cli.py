@@ -312,9 +312,8 @@ class _Unused:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The CLI's parser; with `command`, that subcommand's alone when it is
-    one (argparse checks each argument as it is added: the whole table is
-    about 14 ms of every start, one command 7 ms, most of it argparse's
-    first use).
+    one (argparse checks each argument as it is added, so building all of
+    them is a cost of every start).
 
     >>> build_parser("rank").parse_args(["rank", "x.yaml"]).format
     'text'
@@ -426,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     `identity-map` command), and then the process ends: the objects the
     command made are frozen out of the collector (`gc.freeze`), so the
     exit's last collection does not walk them all to free what the exit
-    frees anyway (20 ms of `rank`'s 0.5 s at 3,000 accounts)."""
+    frees anyway (part of `rank`'s start-up budget, bench_scale.py (a))."""
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
     own = argv is None

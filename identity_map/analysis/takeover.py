@@ -278,7 +278,7 @@ def explanations(result: Takeover) -> dict[str, str]:
 class ExposureRow(NamedTuple):
     """What gaining one thing alone gives away; `taken` counts the OTHER
     things taken. A named tuple: the sweep makes one per candidate, and a
-    frozen dataclass's fields cost a call each (about 14 ms of 3,043 rows)."""
+    frozen dataclass's fields cost a call each."""
 
     id: str
     name: str
