@@ -28,7 +28,7 @@ from identity_map import checklist as checklist_module
 from identity_map.checklist import build_checklist, export
 from identity_map.checklist.rules import Context, rules
 from identity_map.analysis.engine import changes_after, changes_rederived, compiled, extend, impact, impact_of, lost_after, rank
-from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, apply_change
+from identity_map.checklist.fixes import AddCopy, AddMethod, AddThing, apply_change, edited
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.analysis.graph import build_graph, inventory_of
 from identity_map.format.load import load_file, load_text
@@ -84,6 +84,8 @@ def check_change(G, change, scenarios) -> None:
     G2 = build_graph(inv2)
     fast = extend(compiled(G), inv2)
     same_compiled(fast, compiled(G2))
+    # What the checklist verifies with: the edits over the inventory, read without comparing every thing.
+    same_compiled(extend(compiled(G), edited(inventory_of(G), change)), compiled(G2))
     for s in scenarios:
         slow = impact(G2, s)
         assert impact_of(fast, s).statuses == slow.statuses
@@ -188,6 +190,21 @@ def test_the_rules_changes_on_generated_inventories(seed, hubs, data):
     for change, scenarios in list(proposed.values())[:10]:
         check_change(G, change, [*scenarios, fire, rng.sample(losable, 2)])
     check_change(G, data.draw(additive_changes(inv)), [fire, rng.sample(losable, 3)])
+
+
+def test_extend_follows_a_thing_made_critical():
+    """extend keeps the parent's critical flags unless a thing changes its
+    own (with no thing added, it shares the parent's list)."""
+    G = build_graph(load_text("version: 1\naccounts:\n  a: {login: [password]}\n  b: {login: [email:a]}\n"))
+    inv = inventory_of(G)
+    c = compiled(G)
+    b = inv["b"]
+    more = dataclasses.replace(b, critical=True, recovery=(Method((Term("", "memory"),)),))
+    changed = dataclasses.replace(inv, things={**inv.things, "b": more})
+    x = extend(c, changed)
+    same_compiled(x, compiled(build_graph(changed)))
+    assert list(x.is_critical) == [False, False, True] and c.is_critical == [False, False, False]
+    assert extend(c, edited(inv, (AddMethod("b", "recovery", Method((Term("", "memory"),))),))).is_critical is c.is_critical
 
 
 def test_extend_refuses_what_is_not_an_addition():

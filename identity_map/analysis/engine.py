@@ -456,73 +456,100 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     x.inventory = inventory
     if isinstance(things, Edits) and things.base is c.inventory.things:
         # The edits say what differs: nothing else is read.
-        x.ids = _Layer(c.ids, list(things.added)) if things.added else c.ids
-        x.things = _Layer(c.things, [things[t] for t in things.added])
-        changed = sorted(c.index[t] for t in things.replaced)
+        added = [things[t] for t in things.added]
+        x.ids = _Layer(c.ids, list(things.added)) if added else c.ids
+        x.things = _Layer(c.things, added)
+        replaced = things.replaced
+        changed = [c.index[t] for t in replaced] if len(replaced) == 1 else sorted(c.index[t] for t in replaced)
         for i in changed:
-            x.things[i] = things.replaced[c.ids[i]]
+            x.things.over[i] = replaced[c.ids[i]]
     else:
         x.ids = list(things)
         if x.ids[:n] != c.ids:
             raise ValueError("not an extension: the inventory drops or reorders things")
         x.things = list(things.values())
         changed = list(compress(range(n), map(is_not, c.things, x.things)))  # at C speed: it is every candidate's
+        added = x.things[n:]
     ids = x.ids
     grown = len(ids) > n
     # With no thing added (most changes), what is fixed per thing is the parent's own lists, read
     # without a call (never modified: only `over` and `tail` of a layer are written).
-    x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))}) if grown else c.index
-    added = x.things[n:]
-    x.is_root = _Layer(c.is_root, [is_root(t) for t in added]) if grown else c.is_root
-    x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
-    x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added]) if grown else c.is_purchase
+    if grown:
+        x.index = _Names(c.index, {ids[i]: i for i in range(n, len(ids))})
+        x.is_root = _Layer(c.is_root, [is_root(t) for t in added])
+        x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
+        x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added])
+        new_index = x.index.new
+    else:
+        x.index, x.is_root, x.is_critical, x.is_purchase, new_index = c.index, c.is_root, c.is_critical, c.is_purchase, {}
     x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
     x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
-    x.methods_of = _Layer(c.methods_of, [[] for _ in range(n, len(ids))])  # inner lists copied when they change
-    x.users = _Layer(c.users, [[] for _ in range(n, len(ids))])
+    x.methods_of = _Layer(c.methods_of, [[] for _ in added])  # inner lists copied when they change
+    x.users = _Layer(c.users, [[] for _ in added])
     first_method = len(c.m_owner)
     # Appends go straight to the layers' tails, and an old thing's lists, copied once it changes,
     # to their entries set (`over`): what the layers' own methods do, without a call per step.
     owners, logins, m_targets, nodes = x.m_owner.tail, x.m_login.tail, x.m_targets.tail, x.m_node.tail
     own_over, own_tail, users_over, users_tail = x.methods_of.over, x.methods_of.tail, x.users.over, x.users.tail
-    old_index, new_index = c.index, x.index.new if grown else {}
+    old_index = c.index
+    new_things = x.things.tail if isinstance(x.things, _Layer) else added
     # Old things whose methods changed (in file order), then the new things.
     for i in [*changed, *range(n, len(ids))]:
-        new = x.things[i]
-        old = c.things[i] if i < n else None
-        if old is not None:
-            if (new.kind != old.kind or is_root(new) != is_root(old)
-                    or any(now[:len(was)] != was for (_, now), (_, was) in zip(new.roles, old.roles))):
+        if i < n:
+            new, old = x.things[i], c.things[i]
+            if new.kind != old.kind or is_root(new) != is_root(old) or new.legacy[:len(old.legacy)] != old.legacy:
                 raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
-            x.is_critical.over[i] = new.critical
+            if new.critical != old.critical:
+                if not isinstance(x.is_critical, _Layer):
+                    x.is_critical = _Layer(c.is_critical)
+                x.is_critical.over[i] = new.critical
+            if i not in own_over:  # copied once: an old thing's list is its parent's
+                own_over[i] = list(c.methods_of[i])
+            mine = own_over[i]
+        else:
+            new, old = new_things[i - n], None
+            mine = own_tail[i - n]
         for role in LIVING_ROLES:  # in the order the graph numbers them
             listed = getattr(new, role)
-            for k in range(len(getattr(old, role)) if old else 0, len(listed)):
+            k = 0
+            if old is not None:
+                was = getattr(old, role)
+                k = len(was)
+                if listed[:k] != was:
+                    raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
+            for k in range(k, len(listed)):
                 m = first_method + len(owners)
                 targets = tuple(new_index[t] if t in new_index else old_index[t] for t in method_targets(listed[k]))
                 owners.append(i)
                 logins.append(login_role(role))
                 m_targets.append(targets)
                 nodes.append(method_node(new.id, role, k))
-                for j in (i, *targets):
-                    if j < n and j not in own_over:  # a new thing's lists are new already
-                        # Users grow without a copy: `memory` or a hub mailbox is named by most methods.
-                        own_over[j], users_over[j] = list(c.methods_of[j]), _Grown(c.users[j])
-                (own_over[i] if i < n else own_tail[i - n]).append(m)
+                mine.append(m)
                 for t in targets:
-                    (users_over[t] if t < n else users_tail[t - n]).append(m)
+                    if t >= n:
+                        users_tail[t - n].append(m)
+                    else:
+                        if t not in users_over:  # users grow without a copy: `memory` or a hub mailbox is named by most methods
+                            users_over[t] = _Grown(c.users[t])
+                        users_over[t].append(m)
     new_methods = tuple(range(first_method, first_method + len(owners)))
-    roots = tuple(i for i in range(n, len(ids)) if x.is_root[i])
-    grow = len(ids) - n
-    x.base_avail = _Layer(c.base_avail, [False] * grow)
-    x.order = _Layer(c.order, [-1] * grow)
-    gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
-    if not grown and not gained:  # the baseline is the parent's, as its lists
-        x.base_avail, x.order = c.base_avail, c.order
-    x.unreachable_count = c.unreachable_count + grow - len(gained)
+    base_avail = c.base_avail
+    if grown:
+        roots = tuple(i for i in range(n, len(ids)) if x.is_root[i])
+        x.base_avail = _Layer(base_avail, [False] * len(added))
+        x.order = _Layer(c.order, [-1] * len(added))
+        gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
+    elif all(map(base_avail.__getitem__, owners)):  # every new method's owner works already: nothing to grow
+        roots, gained, x.base_avail, x.order = (), [], base_avail, c.order
+    else:
+        roots = ()
+        x.base_avail, x.order = _Layer(base_avail), _Layer(c.order)
+        gained = _grow(x, x.base_avail, x.order, frozenset(), new_methods, roots, n - c.unreachable_count)
+        if not gained:  # the baseline is the parent's, as its lists
+            x.base_avail, x.order = base_avail, c.order
+    x.unreachable_count = c.unreachable_count + len(added) - len(gained)
     by_owner: dict[int, list[int]] = {}
     others = []
-    base_avail = c.base_avail
     for m, o in zip(new_methods, owners):
         if o < n and base_avail[o]:
             by_owner.setdefault(o, []).append(m)
@@ -716,6 +743,12 @@ class Impact:
         return frozenset(map(self.compiled.index.__getitem__, self.lost))
 
     @cached_property
+    def scenario_indices(self) -> frozenset[int]:
+        """`scenario` as indices of `compiled` (each checklist change verified
+        in this scenario reads them)."""
+        return frozenset(map(self.compiled.index.__getitem__, self.scenario))
+
+    @cached_property
     def recoverable(self) -> frozenset[str]:
         """Available, reachable by login alone in the baseline, but not now:
         the I fixed point (`c.login_only`) by delete-and-rederive."""
@@ -871,12 +904,14 @@ def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
     if ext is None or ext.parent is not before.compiled:
         raise ValueError("x must extend the compiled form of `before`")
     c = ext.parent
-    extra = frozenset(x.index[i] for i in also_lost)
-    if any(i < len(c.ids) for i in extra):
-        raise ValueError("also_lost must name only things that x adds")
+    forced = before.scenario_indices
+    if also_lost:
+        extra = frozenset(x.index[i] for i in also_lost)
+        if any(i < len(c.ids) for i in extra):
+            raise ValueError("also_lost must name only things that x adds")
+        forced = forced | extra
     lost_idx = before.lost_indices
     avail = _Flags(c.base_avail, {}, lost_idx)
-    forced = frozenset(c.index[i] for i in before.scenario) | extra
     by_owner = ext.by_owner
     owners = [o for o in lost_idx if o in by_owner] if len(lost_idx) < len(by_owner) else \
         [o for o in by_owner if o in lost_idx]

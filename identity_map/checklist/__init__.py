@@ -116,7 +116,8 @@ def _changes_with(changed: Compiled, before: Impact, rederive: bool = False) -> 
     gives them, the ids it no longer loses and those of the things that were
     there before that it now loses. `rederive`: by `engine.changes_rederived`,
     for a change that adds much (every fix at once)."""
-    added = matches_among(changed.inventory, before.selectors, changed.things[len(before.compiled.ids):])
+    n = len(before.compiled.ids)
+    added = matches_among(changed.inventory, before.selectors, changed.things[n:]) if len(changed.ids) > n else frozenset()
     if before.after_death:
         # Legacy methods are outside the living fixed point `changes_after` grows: run it afresh.
         c = before.compiled
