@@ -134,16 +134,19 @@ def _verify(before: Impact, changes: tuple[frozenset[str], frozenset[str]]) -> V
     gone, worse = changes
     if worse:
         return None
-    saved = tuple(sorted(gone, key=c.index.__getitem__))
+    index, things = c.index, c.things
+    saved = sorted(map(index.__getitem__, gone))
     money: dict[str, float] = {}
-    for tid in saved:
-        thing = c.things[c.index[tid]]
+    critical = []
+    for i in saved:
+        thing = things[i]
         if thing.kind == "purchase":
             add_money(money, thing.currency, thing.price)
-    critical = tuple(tid for tid in saved if c.things[c.index[tid]].critical)
-    return Verification(tuple(sorted(before.scenario, key=c.index.__getitem__)), len(before.lost),
-                        len(before.lost) - len(saved), saved, critical, dict(sorted(money.items())),
-                        selectors=before.selectors, after_death=before.after_death)
+        if thing.critical:
+            critical.append(thing.id)
+    return Verification(tuple(sorted(before.scenario, key=index.__getitem__)), len(before.lost),
+                        len(before.lost) - len(saved), tuple(map(c.ids.__getitem__, saved)), tuple(critical),
+                        dict(sorted(money.items())), {}, before.selectors, before.after_death)
 
 
 class _Resilience:
