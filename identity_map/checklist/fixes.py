@@ -34,12 +34,15 @@ SECTION_OF = {kind: section for section, kind in SECTIONS.items()}
 _FIELDS = tuple(f.name for f in dataclasses.fields(Thing))
 _VALUES = attrgetter(*_FIELDS)
 _AT = {name: k for k, name in enumerate(_FIELDS)}
+# The slots' own setters: a frozen dataclass's __init__ sets each field through object.__setattr__.
+_SETTERS = tuple(getattr(Thing, name).__set__ for name in _FIELDS)
 
 
 def _with(thing: Thing, **changes) -> Thing:
-    """`dataclasses.replace(thing, **changes)` at half its cost (the fields
-    read at C speed, passed by position): a vault's offline copy replaces
-    every account that uses it, in each change verified.
+    """`dataclasses.replace(thing, **changes)` at a third of its cost (the
+    fields read at C speed, written straight to the slots; a `Thing`
+    validates nothing when made): a vault's offline copy replaces every
+    account that uses it, in each change verified.
 
     >>> t = Thing(id="a", kind="data", name="A")
     >>> _with(t, copies=("b",)) == dataclasses.replace(t, copies=("b",))
@@ -48,7 +51,10 @@ def _with(thing: Thing, **changes) -> Thing:
     values = list(_VALUES(thing))
     for name, value in changes.items():
         values[_AT[name]] = value
-    return Thing(*values)
+    new = object.__new__(Thing)
+    for put, value in zip(_SETTERS, values):
+        put(new, value)
+    return new
 
 
 @dataclass(frozen=True)
@@ -130,12 +136,14 @@ class AddMethod:
         if self.role not in METHOD_FIELDS:
             raise ValueError(f"role must be one of {', '.join(METHOD_FIELDS)}, not {self.role!r}")
         thing = things[self.owner]
-        for term in self.method.terms:
+        terms = self.method.terms
+        for term in terms:
             if term.target not in things:
                 raise KeyError(term.target)
         methods = getattr(thing, self.role)
-        if any(m.terms == self.method.terms for m in methods):
-            return
+        for m in methods:
+            if m.terms == terms:
+                return
         things[self.owner] = _with(thing, **{self.role: methods + (self.method,)})
 
     def describe(self) -> str:
