@@ -8,7 +8,12 @@
   both searches and `improves`;
 - `resilience.Without.drops` (hardening's "no easier to lose") against the
   search to k with the method back;
-- `fixes._with` against `dataclasses.replace`, `_Layer.flat` against `list`.
+- `fixes._with` against `dataclasses.replace`, `_Layer.flat` against `list`;
+- the whole inventory's scope from the necessity masks (`engine.single_losses`)
+  against `rank` and one `scenario_impact` per row, with small chunks too;
+- the check of every fix at once, which skips the scenarios whose losses
+  no new method can change (`engine._may_differ`), against `impact_of` on
+  the changed form.
 
 `test_checklist_fast` compares the whole checklist with rebuilt graphs and
 plain searches (its slow path patches `raised` too).
@@ -23,11 +28,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identity_map.analysis.engine import _Layer, compiled, extend
+from identity_map.analysis import engine
+from identity_map.analysis.engine import (_Layer, _may_differ, changes_rederived, compiled, extend, flattened, impact,
+                                          impact_of, rank, single_losses)
 from identity_map.analysis.graph import Dependencies, build_graph
 from identity_map.analysis.resilience import Without, compiled_resilience, improves, raised
-from identity_map.checklist import build_checklist
-from identity_map.checklist.fixes import _with, apply_change
+from identity_map.analysis.selectors import scenario_impact
+from identity_map.checklist import FIX, _scope, build_checklist
+from identity_map.checklist.fixes import _with, apply_change, edited
 from identity_map.checklist.rules import Context
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.format.load import load_file, load_text
@@ -168,3 +176,84 @@ def test_layer_flat_equals_reading_it_through(base, tail, sets):
         if i < len(layer):
             layer[i] = value
     assert layer.flat() == list(layer) and base == original
+
+
+# -- The scope from the masks ---------------------------------------------------------------
+
+
+def plain_scope(G) -> tuple[dict, list]:
+    """The whole inventory's scope as it was built: `rank`, then one `scenario_impact` per row."""
+    rows = rank(G)
+    return ({(r.id,): scenario_impact(G, (r.id,)) for r in rows if r.lost > 0},
+            [(r.id, r.critical_lost) for r in rows if r.kind == "account" and r.critical_lost])
+
+
+def check_scope(inv) -> None:
+    G = Dependencies(inv)
+    rows = [r for r in rank(G) if r.lost or r.critical_lost]
+    losses = single_losses(G)
+    assert [i for i, _, _ in losses] == [r.id for r in rows]
+    for (i, lost, critical), r in zip(losses, rows):
+        assert lost == impact(G, [i]).lost and len(lost) == r.lost + 1 and critical == r.critical_lost, i
+    scope, advice_rows = _scope(Context(G), G, None)
+    plain, plain_rows = plain_scope(G)
+    assert list(scope) == list(plain) and advice_rows == plain_rows
+    assert all(scope[s] == plain[s] for s in plain)  # scenario, lost, selectors, the same compiled form
+
+
+@SETTINGS
+@given(inventories(), st.integers(1, 3))
+def test_the_scope_from_the_masks_is_rank_and_one_impact_per_row(inv, chunk):
+    check_scope(inv)
+    with pytest.MonkeyPatch.context() as m:  # many chunks: all but the first look downstream of theirs only
+        m.setattr(engine, "CHUNK", chunk)
+        check_scope(inv)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_scope_from_the_masks_on_generated_inventories(seed):
+    inv = load_text(generate_inventory(accounts=300, hubs=3, seed=seed))
+    check_scope(inv)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(engine, "CHUNK", 16)
+        check_scope(inv)
+    assert len(plain_scope(Dependencies(inv))[0]) > 16
+
+
+# -- The check of every fix at once -------------------------------------------------------------
+
+
+def rederived_plainly(x, before) -> tuple[frozenset, frozenset]:
+    """(saved, worse) of `before`'s scenario on the changed form x, by `impact_of` on x."""
+    c = before.compiled
+    old = frozenset(t for t in impact_of(x, before.scenario).lost if t in c.index)
+    return before.lost - old, old - before.lost
+
+
+@SETTINGS
+@given(inventories(), st.data())
+def test_a_scenario_no_new_method_can_change_fares_as_before(inv, data):
+    G = build_graph(inv)
+    c = compiled(G)
+    x = extend(c, apply_change(inv, data.draw(additive_changes(inv))))
+    for tid in inv.things:
+        before = impact(G, [tid])
+        plain = rederived_plainly(x, before)
+        assert changes_rederived(x, before) == plain, tid
+        if not _may_differ(x.extension, before.lost_indices, {c.index[tid]}):
+            assert plain == (frozenset(), frozenset()), tid
+
+
+def test_the_check_of_every_fix_at_once_skips_only_scenarios_it_cannot_change():
+    inv = load_text(generate_inventory(accounts=150, hubs=3, seed=2))
+    G = Dependencies(inv)
+    items = build_checklist(G, None)
+    every = tuple(op for item in items if item.kind == FIX for op in item.change)
+    c = compiled(G)
+    x = flattened(extend(c, edited(inv, every)))
+    skipped = 0
+    for s in items.scenarios:
+        before = scenario_impact(G, s)
+        assert changes_rederived(x, before) == rederived_plainly(x, before), s
+        skipped += not _may_differ(x.extension, before.lost_indices, {c.index[i] for i in before.scenario})
+    assert 0 < skipped < len(items.scenarios)

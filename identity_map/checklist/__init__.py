@@ -7,8 +7,9 @@ address elsewhere (`checklist_rules` has them all). The checklist is built
 in three steps:
 
 1. the scenarios in scope: one given scenario, or every single point of
-   failure of the ranking (`engine.rank`, the candidates whose loss takes
-   anything else with it);
+   failure of the ranking (the candidates whose loss takes anything else
+   with it, in `engine.rank`'s order, with their losses from the same
+   masks: `engine.single_losses`);
 2. the rules (`checklist_rules`) look at what each scenario loses and
    propose changes, each with a stable id (`copy-photos`,
    `second-factor-github`, ...);
@@ -63,7 +64,7 @@ from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KI
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
 from identity_map.analysis.engine import (Compiled, Graph, Impact, changes_after, changes_rederived, compiled, extend, flattened,
-                                          impact_of, rank)
+                                          impact_of, single_losses)
 from identity_map.analysis.graph import ancestors
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, edited, touched
@@ -90,14 +91,19 @@ def _scope(ctx: Context, G: Graph, lost, after_death: bool = False
     """The scenarios in scope with their impacts, and the rows the general
     advice is drawn from: (account id, critical ids its loss takes), worst
     first. After death: the one after-death scenario (with `lost` too),
-    without the advice, which is about providers that lock you out."""
+    without the advice, which is about providers that lock you out.
+    Cost: the whole inventory's, `engine.single_losses` (no fixed point per
+    scenario); one scenario's, `select` and `impact`."""
     if after_death:
         scenario = tuple(dict.fromkeys(lost or ()))
         return {scenario: scenario_impact(G, scenario, True)}, []
     if lost is None:
-        rows = rank(G)
-        return ({s: scenario_impact(G, s) for s in ((r.id,) for r in rows if r.lost > 0)},
-                [(r.id, r.critical_lost) for r in rows if r.kind == "account" and r.critical_lost])
+        # What `rank` orders, without its counts, and each loss as `scenario_impact` gives it (an id
+        # selects itself), from the same masks: the tests compare both with the plain ways.
+        c = compiled(G)
+        rows = single_losses(G)
+        return ({(i,): Impact(frozenset((i,)), taken, c, selectors=(i,)) for i, taken, _ in rows if len(taken) > 1},
+                [(i, critical) for i, _, critical in rows if critical and ctx.inv[i].kind == "account"])
     scenario = tuple(dict.fromkeys(lost))
     impact = scenario_impact(G, scenario)
     crit = impact.summary.critical_lost
@@ -398,9 +404,9 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
         every = tuple(op for item in fixes for op in item.change)
         changed = flattened(extend(res.c, edited(ctx.inv, every)))
         for s in scenarios:
-            v = _verify(base[s], _changes_with(changed, base[s], rederive=True))
-            if v and v.saved:
-                combined.append(v)
+            saved, worse = changes = _changes_with(changed, base[s], rederive=True)
+            if saved and not worse:  # what `_verify` would list: most scenarios save nothing
+                combined.append(_verify(base[s], changes))
         combined_gains = res.gains(changed, every)
     return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death,
                      len(first))
