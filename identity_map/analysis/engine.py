@@ -1137,20 +1137,24 @@ def _single_losses(G: Graph) -> tuple[tuple[str, frozenset[str], tuple[str, ...]
         within = None if start == 0 else downstream(c, members)  # the first chunk: see `_rank_rows`
         nec = necessity(c, bit, within)
         sharing: dict[int, list[int]] = {}  # mask -> the things that need exactly those members
-        for v in compress(range(len(c.ids)), c.base_avail) if within is None else within:
-            if nec[v]:
-                sharing.setdefault(nec[v], []).append(v)
+        for v, mask in enumerate(nec) if within is None else ((v, nec[v]) for v in within):
+            if mask > 0:  # -1: unavailable
+                sharing.setdefault(mask, []).append(v)
         found: list[list[int]] = [[] for _ in members]
         for mask, things in sharing.items():
             for k in bits_of(mask):
                 found[k] += things
         taken.update(zip(members, found))
     rows = []
+    base_avail, is_critical = c.base_avail, c.is_critical
     for x in wanted:
-        lost = taken.get(x) or ([x] if c.base_avail[x] else [])
+        lost = taken.get(x)
+        if lost is None or len(lost) == 1:  # it takes itself at most: a row only when that is critical
+            if not (base_avail[x] and is_critical[x]):
+                continue
+            lost = [x]
         money, critical = tally(c, lost)
-        if len(lost) > 1 or critical:
-            rows.append((severity(critical, money, len(lost) - 1), c.ids[x], c.ids_of(lost), critical))
+        rows.append((severity(critical, money, len(lost) - 1), c.ids[x], c.ids_of(lost), critical))
     rows.sort(key=lambda row: row[0])  # stable: ties stay in file order
     return tuple(row[1:] for row in rows)
 
