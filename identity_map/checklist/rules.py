@@ -145,8 +145,8 @@ class Context:
     def users_of(self, term: Term) -> list[str]:
         """The things (file order) with a login or recovery method that uses `term`."""
         if term not in self._users:
-            self._users[term] = [u for u in self.referenced.get(term.target, [])
-                                 if any(term in m.terms for m in self.inv[u].methods)]
+            holds = _holding(term)
+            self._users[term] = [u for u in self.referenced.get(term.target, []) if any(map(holds, self.inv[u].methods))]
         return self._users[term]
 
     def first_lost(self, methods, kind: str, lost: frozenset[str], target_kind: str = "") -> str | None:
@@ -329,13 +329,36 @@ class Context:
 
     def replace_everywhere(self, old: Term, new: Term) -> tuple:
         """For every method that uses `old`, the same method with `new` instead
-        (added beside it)."""
+        (added beside it). Cost: O(methods of the things naming old's
+        target), each distinct tuple of terms tested and replaced once."""
         if (old, new) not in self._replaced:
-            self._replaced[old, new] = tuple(
-                AddMethod(u, role, replace(m, old, new))
-                for u in self.referenced.get(old.target, []) for role in ("login", "recovery")
-                for m in getattr(self.inv[u], role) if old in m.terms)
+            holds = _holding(old)
+            made: dict[int, Method] = {}  # id of a method's terms (see `_holding`) -> the method with `new`
+            ops = []
+            for u in self.referenced.get(old.target, []):
+                for role in ("login", "recovery"):
+                    for m in getattr(self.inv[u], role):
+                        if holds(m):
+                            if id(m.terms) not in made:
+                                made[id(m.terms)] = replace(m, old, new)
+                            ops.append(AddMethod(u, role, made[id(m.terms)]))
+            self._replaced[old, new] = tuple(ops)
         return self._replaced[old, new]
+
+
+def _holding(term: Term):
+    """A test of whether a method of the inventory uses `term`, each
+    distinct tuple of terms tested once: the loader gives equal methods one
+    tuple (most accounts log in alike), and terms compare in Python. Keyed
+    by the tuple's id, which the inventory keeps alive while the test runs."""
+    known: dict[int, bool] = {}
+
+    def holds(method: Method) -> bool:
+        found = known.get(id(method.terms))
+        if found is None:
+            found = known[id(method.terms)] = term in method.terms
+        return found
+    return holds
 
 
 def replace(method: Method, old: Term, new: Term) -> Method:
