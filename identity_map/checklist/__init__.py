@@ -367,7 +367,8 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
     after-death scenario (`lost` lost too), where the heirs rules propose
     as well. Every change is verified on
     the changed inventory with the scenario's selectors applied again.
-    Cost: per proposed change, one `engine.extend` (layers over the compiled form, no
+    Cost: the whole inventory's scope, one sweep of necessity masks
+    (`engine.single_losses`, no fixed point per scenario); per proposed change, one `engine.extend` (layers over the compiled form, no
     graph) and one `engine.changes_after` per scenario it addresses (what the
     change saves, not what the scenario loses), plus the resilience test of
     each critical thing downstream of it (`_Resilience.gains`); each
@@ -398,9 +399,10 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
 
     combined, combined_gains = [], ()
     if fixes:
-        # Every scenario is rederived on this one form: plain lists read faster than layers. Growing
-        # each from before would regrow every fix's additions (a new safe place and the methods naming
-        # it) in every scenario.
+        # Every scenario that a new method can change is rederived on this one form (the others
+        # save nothing: `changes_rederived`): plain lists read faster than layers. Growing each from
+        # before would regrow every fix's additions (a new safe place and the methods naming it) in
+        # every scenario.
         every = tuple(op for item in fixes for op in item.change)
         changed = flattened(extend(res.c, edited(ctx.inv, every)))
         for s in scenarios:
