@@ -10,7 +10,8 @@
   search to k with the method back;
 - `fixes._with` against `dataclasses.replace`, `_Layer.flat` against `list`;
 - the whole inventory's scope from the necessity masks (`engine.single_losses`)
-  against `rank` and one `scenario_impact` per row, with small chunks too;
+  against `rank` and one `scenario_impact` per row, with small chunks too,
+  and one scenario's advice row (`engine.tally`) against its summary;
 - the check of every fix at once, which skips the scenarios whose losses
   no new method can change (`engine._may_differ`), against `impact_of` on
   the changed form.
@@ -199,6 +200,12 @@ def check_scope(inv) -> None:
     plain, plain_rows = plain_scope(G)
     assert list(scope) == list(plain) and advice_rows == plain_rows
     assert all(scope[s] == plain[s] for s in plain)  # scenario, lost, selectors, the same compiled form
+    for lost in scopes(inv, G)[1:]:  # one scenario: its advice row names the critical things of its summary
+        one, rows = _scope(Context(G), G, lost)
+        (only,) = one.values()
+        critical = only.summary.critical_lost
+        assert [crit for _, crit in rows] == ([critical] if critical and any(
+            inv[i].kind == "account" for i in only.scenario) else [])
 
 
 @SETTINGS

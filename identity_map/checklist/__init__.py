@@ -64,7 +64,7 @@ from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KI
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
 from identity_map.analysis.engine import (Compiled, Graph, Impact, changes_after, changes_rederived, compiled, extend, flattened,
-                                          impact_of, single_losses)
+                                          impact_of, single_losses, tally)
 from identity_map.analysis.graph import ancestors
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, edited, touched
@@ -106,7 +106,7 @@ def _scope(ctx: Context, G: Graph, lost, after_death: bool = False
                 [(i, critical) for i, _, critical in rows if critical and ctx.inv[i].kind == "account"])
     scenario = tuple(dict.fromkeys(lost))
     impact = scenario_impact(G, scenario)
-    crit = impact.summary.critical_lost
+    crit = tally(impact.compiled, impact.lost_indices)[1]  # the summary's, without its fixed point of login alone
     account = next((i for i in sorted(select(ctx.inv, scenario), key=ctx.order.__getitem__)
                     if ctx.inv[i].kind == "account"), None)
     return {scenario: impact}, ([(account, crit)] if crit and account else [])
