@@ -8,7 +8,9 @@
   both searches and `improves`;
 - `resilience.Without.drops` (hardening's "no easier to lose") against the
   search to k with the method back;
-- `fixes._with` against `dataclasses.replace`, `_Layer.flat` against `list`;
+- `fixes._with` against `dataclasses.replace`, `_Layer.flat` against `list`,
+  `Context.pages` (once per site) and `users_of`/`replace_everywhere` (once
+  per tuple of terms) against the plain ways;
 - the whole inventory's scope from the necessity masks (`engine.single_losses`)
   against `rank` and one `scenario_impact` per row, with small chunks too,
   and one scenario's advice row (`engine.tally`) against its summary;
@@ -37,7 +39,9 @@ from identity_map.analysis.resilience import Without, compiled_resilience, impro
 from identity_map.analysis.selectors import scenario_impact
 from identity_map.checklist import FIX, _scope, build_checklist
 from identity_map.checklist.fixes import _with, apply_change, edited
-from identity_map.checklist.rules import Context
+from identity_map.checklist.fixes import AddMethod
+from identity_map.checklist.rules import Context, replace
+from identity_map.checklist.sites import pages_text
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.format.load import load_file, load_text
 from identity_map.format.model import Method, Term
@@ -167,6 +171,22 @@ def test_with_equals_dataclasses_replace(path):
             changes = {role: getattr(t, role) + (extra,), "copies": t.copies + ("x",)}
             assert _with(t, **changes) == dataclasses.replace(t, **changes)
             assert _with(t, **changes) != t
+
+
+@pytest.mark.parametrize("inv", [load_file(p) for p in FILES] + [load_text(generate_inventory(accounts=200, hubs=3, seed=4))],
+                         ids=[p.name for p in FILES] + ["generated"])
+def test_the_rules_lookups_made_once_equal_the_plain_ones(inv):
+    ctx = Context(Dependencies(inv))
+    accounts = [t.id for t in inv.of_kind("account")]
+    assert all(ctx.pages(ctx.support(a)) == pages_text(ctx.support(a)) for a in accounts)
+    terms = {term for t in inv for m in t.methods for term in m.terms}
+    for term in terms:
+        assert ctx.users_of(term) == [t.id for t in inv if any(term in m.terms for m in t.methods)], term
+        new = Term("password", "memory")
+        assert ctx.replace_everywhere(term, new) == tuple(
+            AddMethod(t.id, role, replace(m, term, new)) for t in inv if t.id in ctx.referenced.get(term.target, [])
+            for role in ("login", "recovery") for m in getattr(t, role) if term in m.terms), term
+    assert any(ctx.users_of(term) for term in terms)
 
 
 @given(st.lists(st.integers()), st.lists(st.integers()), st.dictionaries(st.integers(0, 30), st.integers()))

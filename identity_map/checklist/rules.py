@@ -101,6 +101,7 @@ class Context:
         self._exports: dict[str, str | None] = {}
         self._sites: dict[tuple[int, str], tuple[Impact, str]] = {}
         self._support: dict[str, Support] = {}
+        self._pages: dict[int, tuple] = {}  # id of a site -> (the site, `pages`'s text)
         # id -> the candidate the first scenario that proposed it made: the builder keeps only that
         # one, so a later scenario's rule that proposes the same id builds nothing (`propose`).
         self.proposed: dict[str, Candidate] = {}
@@ -134,6 +135,15 @@ class Context:
         if tid not in self._support:
             self._support[tid] = support_of(self.inv[tid])
         return self._support[tid]
+
+    def pages(self, support: Support) -> Text:
+        """`sites.pages_text(support)`, made once per site: every account
+        there links the same pages (7 us each for a known site, some 3,500
+        candidates at 30,000 accounts)."""
+        key = id(support.site)  # the directory keeps its sites, and `_pages` the site too
+        if key not in self._pages:
+            self._pages[key] = support.site, pages_text(support)
+        return self._pages[key][1]
 
     def name(self, tid: str) -> U:
         thing = self.inv.things.get(tid) or self.added[tid]
@@ -483,7 +493,7 @@ def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
                 f"second-factor-{t.id}", FIX, "second-factor", t.id,
                 T(f"Add {factor.WORDS[what]} to ", ctx.name(t.id), " as a second 2FA method that does not depend on ",
                   join([ctx.name(f) for f in factors], " or ")),
-                offers_text(support, ctx.name(t.id)) + how + pages_text(support),
+                offers_text(support, ctx.name(t.id)) + how + ctx.pages(support),
                 new_device + (AddMethod(t.id, "login", Method(rest + (term,))),))
 
         yield ctx.propose(f"second-factor-{t.id}", second)
@@ -527,7 +537,7 @@ def _codes_candidate(ctx: Context, t: Thing, result: Impact, why: Text, support:
         T("Print ", ctx.name(t.id), "'s recovery codes"),
         why + T(" Printed codes need no phone and no app. Where to keep them: ", ctx.name(place), ".")
         + (T("") if support.known else T(" If it offers no codes, add a recovery option that needs none of "
-                                         "the above.")) + pages_text(support),
+                                         "the above.")) + ctx.pages(support),
         new + (AddMethod(t.id, "recovery", Method(keep + (Term("codes", place),))),))
 
 
@@ -573,7 +583,7 @@ def _hardware_key(ctx: Context, t: Thing, result: Impact, synced: str, support: 
         T("Its passkey lives only in ", ctx.name(synced), ", which syncs it: when that account goes, the "
           "passkey goes with it. Register ", ctx.name(key), " as a passkey too (a key never syncs, so no "
           "account can take it), and a spare key if the site allows it. ")
-        + offers_text(support, ctx.name(t.id)) + pages_text(support),
+        + offers_text(support, ctx.name(t.id)) + ctx.pages(support),
         new + (AddMethod(t.id, "login", Method((term,))),))
 
 
@@ -628,7 +638,7 @@ def _own_login(ctx: Context, t: Thing, result: Impact, via: str) -> Candidate:
             f"own-login-2fa-{t.id}", FIX, "own-login", t.id,
             T("Give ", ctx.name(t.id), f" its own password and {factor.WORDS[what]}"),
             today + T(f" and {factor.WORDS[what]} in its account settings: then knowing the password is not "
-                      "enough to get in.") + how + pages_text(support),
+                      "enough to get in.") + how + ctx.pages(support),
             new + (AddMethod(t.id, "login", Method((pw, term))),)),)
     return Candidate(
         f"own-login-{t.id}", FIX, "own-login", t.id,
