@@ -871,6 +871,10 @@ def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozen
     not lose (a new place and every method naming it) in each scenario. For
     one form that adds much and is checked against many scenarios (the
     checklist's check of every fix at once, on a `flattened` form).
+    Only O(lost) when x's baseline gains no old thing and no thing the
+    scenario loses (but its own) has a new method: then it saves nothing
+    and loses nothing more (see `_may_differ`), which is most scenarios of
+    the check of every fix at once.
 
     A new mailbox saves c when a is lost, unless the scenario takes it too:
 
@@ -891,10 +895,34 @@ def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozen
     extra = {x.index[i] for i in also_lost}
     if any(i < n for i in extra):
         raise ValueError("also_lost must name only things that x adds")
-    lost_now = _rederive(x, {x.index[i] for i in before.scenario} | extra)
+    forced = {x.index[i] for i in before.scenario}
     lost_idx = before.lost_indices
+    if not _may_differ(ext, lost_idx, forced):
+        return frozenset(), frozenset()
+    lost_now = _rederive(x, forced | extra)
     return (x.ids_of(i for i in lost_idx if i not in lost_now),
             x.ids_of(i for i in lost_now if i < n and i not in lost_idx))
+
+
+def _may_differ(ext: Extension, lost_idx: frozenset[int], forced: set[int]) -> bool:
+    """Whether a scenario that loses `lost_idx` (indices of ext.parent),
+    `forced` among them, can fare differently with ext's additions. Of
+    the old things available in the scenario after the change and not
+    before, take the first in its derivation order: the method deriving it
+    is new (an old one names only old things, derived before it, so
+    available before the change too), so it is a thing of `ext.by_owner`
+    that the scenario lost without forcing it, or an old thing that only
+    the change made available (in `ext.gained`). And only such a gained
+    thing can be lost after and not before: an old thing the scenario
+    kept keeps its old methods. Cost: O(lost), or O(owners of new
+    methods) when fewer, plus O(gained)."""
+    n = len(ext.parent.ids)
+    by_owner = ext.by_owner
+    if any(i < n for i in ext.gained):
+        return True
+    owners = (o for o in lost_idx if o in by_owner) if len(lost_idx) < len(by_owner) else \
+        (o for o in by_owner if o in lost_idx)
+    return any(o not in forced for o in owners)
 
 
 def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
@@ -1106,6 +1134,64 @@ def _rank_rows(c: Compiled, ids: list[str]) -> list[RankRow]:
             row = RankRow(thing.id, thing.name, thing.kind, 0, 0, 0, money, critical)
         out.append(row)
     return out
+
+
+def single_losses(G: Graph) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+    """(id, lost, critical lost) of each candidate whose loss alone takes
+    more than itself or something critical, worst first: the rows of
+    `rank` with `lost` or `critical_lost`, in rank's order, with what
+    `impact(G, [id])` loses (the id included) and its critical things in
+    file order (the tests compare them), for the checklist's scope. From
+    the necessity masks of A alone, CHUNK `takers` at a time as `rank`
+    reads them; no fixed point of login alone (rank's recoverable) and no
+    degraded count. Cost: the masks, plus the things the losses take in
+    all (each mask's bits read once for the things that share it). Once
+    per graph, cached on it like `rank` (a fresh list each time).
+
+    >>> from identity_map.format.load import load_text
+    >>> G = build_graph(load_text("version: 1\\naccounts:\\n  mail: {}\\n  shop: {login: [email:mail]}\\n"
+    ...                           "  bank: {critical: true}\\n"))
+    >>> [(i, sorted(lost), critical) for i, lost, critical in single_losses(G)]
+    [('bank', ['bank'], ('bank',)), ('mail', ['mail', 'shop'], ())]
+    """
+    cached = G.graph.get("_single_losses")
+    if cached is None:
+        cached = G.graph["_single_losses"] = _single_losses(G)
+    return list(cached)
+
+
+@paused_gc()  # the lost lists and sets: many small objects, all kept
+def _single_losses(G: Graph) -> tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]:
+    c = compiled(G)
+    wanted = [c.index[t] for t in candidates(G)]
+    columns = takers(c, wanted)
+    taken: dict[int, list[int]] = {}  # taker -> the indices its loss takes, itself included
+    for start in range(0, len(columns), CHUNK):
+        members = columns[start:start + CHUNK]
+        bit = {x: 1 << k for k, x in enumerate(members)}
+        within = None if start == 0 else downstream(c, members)  # the first chunk: see `_rank_rows`
+        nec = necessity(c, bit, within)
+        sharing: dict[int, list[int]] = {}  # mask -> the things that need exactly those members
+        for v, mask in enumerate(nec) if within is None else ((v, nec[v]) for v in within):
+            if mask > 0:  # -1: unavailable
+                sharing.setdefault(mask, []).append(v)
+        found: list[list[int]] = [[] for _ in members]
+        for mask, things in sharing.items():
+            for k in bits_of(mask):
+                found[k] += things
+        taken.update(zip(members, found))
+    rows = []
+    base_avail, is_critical = c.base_avail, c.is_critical
+    for x in wanted:
+        lost = taken.get(x)
+        if lost is None or len(lost) == 1:  # it takes itself at most: a row only when that is critical
+            if not (base_avail[x] and is_critical[x]):
+                continue
+            lost = [x]
+        money, critical = tally(c, lost)
+        rows.append((severity(critical, money, len(lost) - 1), c.ids[x], c.ids_of(lost), critical))
+    rows.sort(key=lambda row: row[0])  # stable: ties stay in file order
+    return tuple(row[1:] for row in rows)
 
 
 def takers(c: Compiled, indices) -> list[int]:

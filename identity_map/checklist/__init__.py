@@ -7,8 +7,9 @@ address elsewhere (`checklist_rules` has them all). The checklist is built
 in three steps:
 
 1. the scenarios in scope: one given scenario, or every single point of
-   failure of the ranking (`engine.rank`, the candidates whose loss takes
-   anything else with it);
+   failure of the ranking (the candidates whose loss takes anything else
+   with it, in `engine.rank`'s order, with their losses from the same
+   masks: `engine.single_losses`);
 2. the rules (`checklist_rules`) look at what each scenario loses and
    propose changes, each with a stable id (`copy-photos`,
    `second-factor-github`, ...);
@@ -63,7 +64,7 @@ from identity_map.checklist.model import (ADVICE, CHANGES, FIX, HARDEN, INFO, KI
                               money_text)
 from identity_map.checklist.rules import ADVICE_GROUP, Candidate, Context, advice, heirs_rules, rules, stake
 from identity_map.analysis.engine import (Compiled, Graph, Impact, changes_after, changes_rederived, compiled, extend, flattened,
-                                          impact_of, rank)
+                                          impact_of, single_losses, tally)
 from identity_map.analysis.graph import ancestors
 from identity_map.analysis.selectors import matches_among, scenario_impact, select
 from identity_map.checklist.fixes import apply_change, edited, touched
@@ -90,17 +91,22 @@ def _scope(ctx: Context, G: Graph, lost, after_death: bool = False
     """The scenarios in scope with their impacts, and the rows the general
     advice is drawn from: (account id, critical ids its loss takes), worst
     first. After death: the one after-death scenario (with `lost` too),
-    without the advice, which is about providers that lock you out."""
+    without the advice, which is about providers that lock you out.
+    Cost: the whole inventory's, `engine.single_losses` (no fixed point per
+    scenario); one scenario's, `select` and `impact`."""
     if after_death:
         scenario = tuple(dict.fromkeys(lost or ()))
         return {scenario: scenario_impact(G, scenario, True)}, []
     if lost is None:
-        rows = rank(G)
-        return ({s: scenario_impact(G, s) for s in ((r.id,) for r in rows if r.lost > 0)},
-                [(r.id, r.critical_lost) for r in rows if r.kind == "account" and r.critical_lost])
+        # What `rank` orders, without its counts, and each loss as `scenario_impact` gives it (an id
+        # selects itself), from the same masks: the tests compare both with the plain ways.
+        c = compiled(G)
+        rows = single_losses(G)
+        return ({(i,): Impact(frozenset((i,)), taken, c, selectors=(i,)) for i, taken, _ in rows if len(taken) > 1},
+                [(i, critical) for i, _, critical in rows if critical and ctx.inv[i].kind == "account"])
     scenario = tuple(dict.fromkeys(lost))
     impact = scenario_impact(G, scenario)
-    crit = impact.summary.critical_lost
+    crit = tally(impact.compiled, impact.lost_indices)[1]  # the summary's, without its fixed point of login alone
     account = next((i for i in sorted(select(ctx.inv, scenario), key=ctx.order.__getitem__)
                     if ctx.inv[i].kind == "account"), None)
     return {scenario: impact}, ([(account, crit)] if crit and account else [])
@@ -365,7 +371,8 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
     after-death scenario (`lost` lost too), where the heirs rules propose
     as well. Every change is verified on
     the changed inventory with the scenario's selectors applied again.
-    Cost: per proposed change, one `engine.extend` (layers over the compiled form, no
+    Cost: the whole inventory's scope, one sweep of necessity masks
+    (`engine.single_losses`, no fixed point per scenario); per proposed change, one `engine.extend` (layers over the compiled form, no
     graph) and one `engine.changes_after` per scenario it addresses (what the
     change saves, not what the scenario loses), plus the resilience test of
     each critical thing downstream of it (`_Resilience.gains`); each
@@ -396,15 +403,16 @@ def build_checklist(G: Graph, lost=None, after_death: bool = False) -> Checklist
 
     combined, combined_gains = [], ()
     if fixes:
-        # Every scenario is rederived on this one form: plain lists read faster than layers. Growing
-        # each from before would regrow every fix's additions (a new safe place and the methods naming
-        # it) in every scenario.
+        # Every scenario that a new method can change is rederived on this one form (the others
+        # save nothing: `changes_rederived`): plain lists read faster than layers. Growing each from
+        # before would regrow every fix's additions (a new safe place and the methods naming it) in
+        # every scenario.
         every = tuple(op for item in fixes for op in item.change)
         changed = flattened(extend(res.c, edited(ctx.inv, every)))
         for s in scenarios:
-            v = _verify(base[s], _changes_with(changed, base[s], rederive=True))
-            if v and v.saved:
-                combined.append(v)
+            saved, worse = changes = _changes_with(changed, base[s], rederive=True)
+            if saved and not worse:  # what `_verify` would list: most scenarios save nothing
+                combined.append(_verify(base[s], changes))
         combined_gains = res.gains(changed, every)
     return Checklist(ordered, scenarios, combined, lost is None and not after_death, combined_gains, after_death,
                      len(first))

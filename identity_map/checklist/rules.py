@@ -101,6 +101,7 @@ class Context:
         self._exports: dict[str, str | None] = {}
         self._sites: dict[tuple[int, str], tuple[Impact, str]] = {}
         self._support: dict[str, Support] = {}
+        self._pages: dict[int, tuple] = {}  # id of a site -> (the site, `pages`'s text)
         # id -> the candidate the first scenario that proposed it made: the builder keeps only that
         # one, so a later scenario's rule that proposes the same id builds nothing (`propose`).
         self.proposed: dict[str, Candidate] = {}
@@ -135,6 +136,15 @@ class Context:
             self._support[tid] = support_of(self.inv[tid])
         return self._support[tid]
 
+    def pages(self, support: Support) -> Text:
+        """`sites.pages_text(support)`, made once per site: every account
+        there links the same pages (7 us each for a known site, some 3,500
+        candidates at 30,000 accounts)."""
+        key = id(support.site)  # the directory keeps its sites, and `_pages` the site too
+        if key not in self._pages:
+            self._pages[key] = support.site, pages_text(support)
+        return self._pages[key][1]
+
     def name(self, tid: str) -> U:
         thing = self.inv.things.get(tid) or self.added[tid]
         return U(thing.name)
@@ -145,8 +155,8 @@ class Context:
     def users_of(self, term: Term) -> list[str]:
         """The things (file order) with a login or recovery method that uses `term`."""
         if term not in self._users:
-            self._users[term] = [u for u in self.referenced.get(term.target, [])
-                                 if any(term in m.terms for m in self.inv[u].methods)]
+            holds = _holding(term)
+            self._users[term] = [u for u in self.referenced.get(term.target, []) if any(map(holds, self.inv[u].methods))]
         return self._users[term]
 
     def first_lost(self, methods, kind: str, lost: frozenset[str], target_kind: str = "") -> str | None:
@@ -329,13 +339,36 @@ class Context:
 
     def replace_everywhere(self, old: Term, new: Term) -> tuple:
         """For every method that uses `old`, the same method with `new` instead
-        (added beside it)."""
+        (added beside it). Cost: O(methods of the things naming old's
+        target), each distinct tuple of terms tested and replaced once."""
         if (old, new) not in self._replaced:
-            self._replaced[old, new] = tuple(
-                AddMethod(u, role, replace(m, old, new))
-                for u in self.referenced.get(old.target, []) for role in ("login", "recovery")
-                for m in getattr(self.inv[u], role) if old in m.terms)
+            holds = _holding(old)
+            made: dict[int, Method] = {}  # id of a method's terms (see `_holding`) -> the method with `new`
+            ops = []
+            for u in self.referenced.get(old.target, []):
+                for role in ("login", "recovery"):
+                    for m in getattr(self.inv[u], role):
+                        if holds(m):
+                            if id(m.terms) not in made:
+                                made[id(m.terms)] = replace(m, old, new)
+                            ops.append(AddMethod(u, role, made[id(m.terms)]))
+            self._replaced[old, new] = tuple(ops)
         return self._replaced[old, new]
+
+
+def _holding(term: Term):
+    """A test of whether a method of the inventory uses `term`, each
+    distinct tuple of terms tested once: the loader gives equal methods one
+    tuple (most accounts log in alike), and terms compare in Python. Keyed
+    by the tuple's id, which the inventory keeps alive while the test runs."""
+    known: dict[int, bool] = {}
+
+    def holds(method: Method) -> bool:
+        found = known.get(id(method.terms))
+        if found is None:
+            found = known[id(method.terms)] = term in method.terms
+        return found
+    return holds
 
 
 def replace(method: Method, old: Term, new: Term) -> Method:
@@ -460,7 +493,7 @@ def _second_factor_rule(ctx: Context, t: Thing, result: Impact):
                 f"second-factor-{t.id}", FIX, "second-factor", t.id,
                 T(f"Add {factor.WORDS[what]} to ", ctx.name(t.id), " as a second 2FA method that does not depend on ",
                   join([ctx.name(f) for f in factors], " or ")),
-                offers_text(support, ctx.name(t.id)) + how + pages_text(support),
+                offers_text(support, ctx.name(t.id)) + how + ctx.pages(support),
                 new_device + (AddMethod(t.id, "login", Method(rest + (term,))),))
 
         yield ctx.propose(f"second-factor-{t.id}", second)
@@ -504,7 +537,7 @@ def _codes_candidate(ctx: Context, t: Thing, result: Impact, why: Text, support:
         T("Print ", ctx.name(t.id), "'s recovery codes"),
         why + T(" Printed codes need no phone and no app. Where to keep them: ", ctx.name(place), ".")
         + (T("") if support.known else T(" If it offers no codes, add a recovery option that needs none of "
-                                         "the above.")) + pages_text(support),
+                                         "the above.")) + ctx.pages(support),
         new + (AddMethod(t.id, "recovery", Method(keep + (Term("codes", place),))),))
 
 
@@ -550,7 +583,7 @@ def _hardware_key(ctx: Context, t: Thing, result: Impact, synced: str, support: 
         T("Its passkey lives only in ", ctx.name(synced), ", which syncs it: when that account goes, the "
           "passkey goes with it. Register ", ctx.name(key), " as a passkey too (a key never syncs, so no "
           "account can take it), and a spare key if the site allows it. ")
-        + offers_text(support, ctx.name(t.id)) + pages_text(support),
+        + offers_text(support, ctx.name(t.id)) + ctx.pages(support),
         new + (AddMethod(t.id, "login", Method((term,))),))
 
 
@@ -605,7 +638,7 @@ def _own_login(ctx: Context, t: Thing, result: Impact, via: str) -> Candidate:
             f"own-login-2fa-{t.id}", FIX, "own-login", t.id,
             T("Give ", ctx.name(t.id), f" its own password and {factor.WORDS[what]}"),
             today + T(f" and {factor.WORDS[what]} in its account settings: then knowing the password is not "
-                      "enough to get in.") + how + pages_text(support),
+                      "enough to get in.") + how + ctx.pages(support),
             new + (AddMethod(t.id, "login", Method((pw, term))),)),)
     return Candidate(
         f"own-login-{t.id}", FIX, "own-login", t.id,
