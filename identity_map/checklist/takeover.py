@@ -308,6 +308,72 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
+# Descendants `_Kept` walks to tell that a thing is on no cycle; a mailbox that many accounts
+# recover by has most of the inventory below it, and the search over its ancestors is cheaper.
+DESCENDANTS_WALKED = 256
+
+
+class _Kept:
+    """Whether a thing stays available, with some of its methods taken away,
+    in every scenario of `base` where it was, read off the scenarios'
+    losses, no fixed point: when the thing is not its own ancestor, its
+    terms' availability does not depend on its methods, so it stays
+    available in a scenario exactly when one of its other methods that
+    work has no term the scenario loses (a method that does not work with
+    nothing lost works in no scenario). Only scenarios that lose a term of
+    each such method can lose it, and those are found by the index of the
+    scenarios that lose each thing."""
+
+    def __init__(self, c: Compiled, base: Mapping[tuple[str, ...], Impact]):
+        self.c = c
+        # After death the scenarios' losses count legacy methods, which the living search does not.
+        self.exact = not any(impact.after_death for impact in base.values())
+        self.losing: dict[str, list[frozenset[str]]] = {}  # id -> the `lost` of each scenario that loses it
+        for impact in base.values():
+            for x in impact.lost:
+                self.losing.setdefault(x, []).append(impact.lost)
+
+    def __call__(self, i: int, removed: list[int]) -> bool | None:
+        """True when thing i, without the methods `removed` (some of its
+        own; another of them works), is available in every scenario where
+        it was; False when one loses it; None when this cannot tell (i may
+        be its own ancestor, or the scenarios are after death), for the
+        search to answer. Cost: a walk of i's descendants (at most
+        DESCENDANTS_WALKED), then the scenarios that lose a term of its
+        cheapest other method, each a look-up per term of its other methods."""
+        c = self.c
+        ways = [c.m_targets[m] for m in c.methods_of[i] if m not in removed and c.base_works[m]]
+        if not self.exact or not ways or self._own_ancestor(i, {t for ts in ways for t in ts}):
+            return None
+        ids, losing = c.ids, self.losing
+        ways = [[ids[t] for t in ts] for ts in ways]
+        tid = ids[i]
+        cheapest = min(ways, key=lambda ts: sum(len(losing.get(t, ())) for t in ts))
+        for t in cheapest:
+            for lost in losing.get(t, ()):
+                if tid not in lost and all(any(x in lost for x in ts) for ts in ways):
+                    return False
+        return True
+
+    def _own_ancestor(self, i: int, terms: set[int]) -> bool:
+        """Whether one of `terms` may lean on i (is one of its descendants);
+        True too when i has more than DESCENDANTS_WALKED descendants."""
+        if i in terms:
+            return True
+        users, m_owner = self.c.users, self.c.m_owner
+        seen = {i}
+        stack = [i]
+        while stack:
+            for m in users[stack.pop()]:
+                o = m_owner[m]
+                if o not in seen:
+                    if o in terms or len(seen) > DESCENDANTS_WALKED:
+                        return True
+                    seen.add(o)
+                    stack.append(o)
+        return False
+
+
 def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
               ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
@@ -320,13 +386,17 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     `base` (scenario -> its impact) where it was, and its k-loss resilience does not drop. Only
     the account's methods change, and while the account stays available
     nothing else changes, so each check is the account's own availability:
-    a fixed point over its ancestors (`resilience.available_in`), in the
-    scenarios that lose a thing of one derivation of it. Each item
+    read off the scenarios' losses when the account is on no cycle
+    (`_Kept`), else a fixed point over its ancestors
+    (`resilience.available_in`) in the scenarios that lose a thing of one
+    derivation of it. Each item
     carries the lockout figure of the first scenario in scope (as much lost
-    as before). Cost: per SMS recovery, searches over the account's
-    ancestors and at most one takeover per attack preset that takes the
-    account (`TakeoverCheck.without`), no graph. `check`: the presets'
-    takeovers of G, when the caller has them already."""
+    as before). Cost: per SMS recovery, look-ups in the scenarios that lose
+    a term of it or searches over the account's ancestors, then for those
+    without a lockout the resilience search and at most one takeover per
+    attack preset that takes the account (`TakeoverCheck.without`), no
+    graph. `check`: the presets' takeovers of G, when the caller has them
+    already."""
     c = compiled(G)
     inv = c.inventory
     check = check if check is not None and check.c is c else TakeoverCheck(c, inv)
@@ -337,6 +407,7 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     for s, impact in base.items():
         for x in impact.scenario:
             scenarios_with.setdefault(x, []).append(s)
+    kept = _Kept(c, base)
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
         swap = check.before.get((phone.id,), frozenset())
@@ -365,15 +436,18 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
             removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
-            after = Without(c, t.id, removed)  # one walk of its ancestors for the three checks
-            used = after.derivation()
-            if used is None:
-                continue  # unreachable without it
-            # Only a scenario that loses part of one derivation can lose the account.
-            suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
-            kept = [base[s].scenario for s in suspects if t.id not in base[s].lost]
-            if not all(after.available_in(kept)):
+            spared = kept(i, removed)  # True: reachable too, by another method that leans on nothing of it
+            if spared is False:
                 continue  # a lockout: lost in a scenario where it was not
+            after = Without(c, t.id, removed)  # one walk of its ancestors for the checks left
+            if spared is None:
+                used = after.derivation()
+                if used is None:
+                    continue  # unreachable without it
+                # Only a scenario that loses part of one derivation can lose the account.
+                suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
+                if not all(after.available_in([base[s].scenario for s in suspects if t.id not in base[s].lost])):
+                    continue  # a lockout
             if after.drops(after.row()):
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)

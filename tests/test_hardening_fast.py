@@ -1,0 +1,157 @@
+"""The takeover side of the checklist at 30,000 accounts: its shortcuts equal the plain ways.
+
+- `takeover._Kept` (hardening's "no lockout", read off the scenarios'
+  losses when the account is not its own ancestor) against the search over
+  the account's ancestors in every scenario, and the hardening items with
+  it against those without it;
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from identity_map.analysis.engine import compiled
+from identity_map.analysis.graph import Dependencies
+from identity_map.analysis.resilience import Without
+from identity_map.analysis.selectors import scenario_impact
+from identity_map.checklist import _scope
+from identity_map.checklist import takeover as takeover_module
+from identity_map.checklist.rules import Context
+from identity_map.checklist.takeover import _Kept, hardening
+from identity_map.format.generate import dump_spec, generate_inventory, random_spec
+from identity_map.format.load import load_file, load_text
+from test_checklist_fast import scopes
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "checklist").glob("*.yaml"))
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEWER = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+CYCLES = {
+    # a recovers by its own mail: that method works with nothing lost, yet never opens a
+    "self": "  a: {login: [password + key:k], recovery: [email:a]}\n",
+    # a and b recover by each other: losing d takes b's login, and a, without its key, with it
+    "pair": "  a: {login: [password + key:k], recovery: [email:b]}\n"
+            "  b: {login: [password + device:d], recovery: [email:a]}\n",
+    # the same through a third account that b recovers by
+    "ring": "  a: {login: [password + key:k], recovery: [email:b]}\n"
+            "  b: {login: [password + device:d], recovery: [email:c]}\n  c: {login: [email:a]}\n",
+}
+
+
+def cycle(accounts: str):
+    return load_text("version: 1\ndevices:\n  k: {kind: security-key}\n  d: {}\naccounts:\n" + accounts)
+
+
+def inventories(accounts: int = 30):
+    """Random inventories, small generated ones (hubs, phones, vaults), the examples and `CYCLES`."""
+    return st.one_of(
+        st.randoms(use_true_random=False).map(lambda rng: load_text(dump_spec(random_spec(rng)))),
+        st.tuples(st.integers(0, 10_000), st.integers(1, 3)).map(
+            lambda a: load_text(generate_inventory(accounts=accounts, hubs=a[1], seed=a[0]))),
+        st.sampled_from(FILES).map(load_file),
+        st.sampled_from(list(CYCLES.values())).map(cycle))
+
+
+def bases(G) -> list[dict]:
+    """The scenarios hardening is given: those of each scope of `scopes`, and after death."""
+    ctx = Context(G)
+    out = [_scope(ctx, G, lost)[0] for lost in scopes(ctx.inv, G)]
+    return out + [_scope(ctx, G, [], after_death=True)[0]]
+
+
+def plain_kept(c, base, i: int, removed: list[int]) -> bool:
+    """The search over i's ancestors in every scenario where i was available."""
+    tid = c.ids[i]
+    return all(Without(c, tid, removed).available_in([b.scenario for b in base.values() if tid not in b.lost]))
+
+
+@SETTINGS
+@given(inventories(), st.data())
+def test_kept_equals_the_search_in_every_scenario(inv, data):
+    G = Dependencies(inv)
+    c = compiled(G)
+    ids = list(inv.things)
+    picked = data.draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, max_size=3), max_size=6))
+    scenarios = {tuple(s): scenario_impact(G, s) for s in picked}
+    owners = [i for i, ms in enumerate(c.methods_of) if ms]
+    if not owners:
+        return
+    i = data.draw(st.sampled_from(owners))
+    removed = data.draw(st.lists(st.sampled_from(c.methods_of[i]), unique=True))
+    for base in (scenarios, *bases(G)):
+        got = _Kept(c, base)(i, removed)
+        if got is not None:
+            assert got == plain_kept(c, base, i, removed), (c.ids[i], removed)
+
+
+@pytest.mark.parametrize("name", CYCLES)
+def test_kept_leaves_an_account_on_a_cycle_to_the_search(name):
+    inv = cycle(CYCLES[name])
+    G = Dependencies(inv)
+    c = compiled(G)
+    base = {(x,): scenario_impact(G, [x]) for x in ("k", "d")}
+    a = c.index["a"]
+    login = c.methods_of[a][:1]
+    assert not plain_kept(c, base, a, login)  # without its login, a is lost with nothing or with d
+    assert _Kept(c, base)(a, login) is None
+
+
+def test_kept_answers_most_sms_recoveries_of_a_generated_inventory():
+    inv = load_text(generate_inventory(accounts=300, hubs=3, seed=1))
+    G = Dependencies(inv)
+    c = compiled(G)
+    base = bases(G)[0]
+    kept = _Kept(c, base)
+    answers = []
+    for t in inv.of_kind("account"):
+        i = c.index[t.id]
+        for k, method in enumerate(t.recovery):
+            if any(x.kind == "sms" for x in method.terms):
+                removed = [m for m in c.methods_of[i] if c.m_node[m] == f"{t.id}#recovery{k}"]
+                got = kept(i, removed)
+                if got is not None:
+                    assert got == plain_kept(c, base, i, removed), t.id
+                answers.append(got)
+    assert answers.count(None) < len(answers) / 4
+    assert True in answers and False in answers
+
+
+def plain_hardening(monkeypatch) -> None:
+    """Hardening as it was: every lockout check by the search."""
+    monkeypatch.setattr(takeover_module._Kept, "__call__", lambda self, i, removed: None)
+
+
+def both_hardenings(inv) -> tuple[list, list]:
+    G = Dependencies(inv)
+    fast = [hardening(G, base) for base in bases(G)]
+    with pytest.MonkeyPatch.context() as m:
+        plain_hardening(m)
+        plain = [hardening(G, base) for base in bases(G)]
+    return fast, plain
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_hardening_equals_the_plain_one_on_the_examples(path):
+    fast, plain = both_hardenings(load_file(path))
+    assert fast == plain
+
+
+@FEWER
+@given(st.integers(0, 10_000), st.integers(1, 4))
+def test_hardening_equals_the_plain_one_on_generated_inventories(seed, hubs):
+    fast, plain = both_hardenings(load_text(generate_inventory(accounts=120, hubs=hubs, seed=seed)))
+    assert fast == plain
+    assert any(fast)
+
+
+@FEWER
+@given(st.randoms(use_true_random=False))
+def test_hardening_equals_the_plain_one_on_random_inventories(rng):
+    fast, plain = both_hardenings(load_text(dump_spec(random_spec(rng))))
+    assert fast == plain
