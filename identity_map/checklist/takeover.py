@@ -24,7 +24,7 @@ from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import Without
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
-from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
+from identity_map.analysis.takeover import _NEVER, _take, attacker, takeover_of
 from identity_map.checklist.fixes import AddThing, apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
 from identity_map.format.model import MEMORY, ROOT_KINDS, Inventory, Method, Thing
@@ -65,6 +65,29 @@ class _Left(dict):
         return sum(1 for t in self.m_targets[m] if not taken[t])
 
 
+class _Ids(Mapping):
+    """gained -> the ids of what its attack takes (`TakeoverCheck.orders`),
+    each made on first use: the checklist reads a few of thousands."""
+
+    def __init__(self, c: Compiled, orders: dict[tuple[str, ...], dict[int, int]]):
+        self.c, self.orders, self.made = c, orders, {}
+
+    def __getitem__(self, gained: tuple[str, ...]) -> frozenset[str]:
+        ids = self.made.get(gained)
+        if ids is None:
+            ids = self.made[gained] = self.c.ids_of(self.orders[gained])
+        return ids
+
+    def __contains__(self, gained) -> bool:
+        return gained in self.orders
+
+    def __iter__(self):
+        return iter(self.orders)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
 class TakeoverCheck:
     """The takeover presets of one inventory, and what each takes before any
     change. `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
@@ -75,12 +98,17 @@ class TakeoverCheck:
         self.c = c
         attacks = [(p.key, sels) for p in TAKEOVER_PRESETS for sels in each_choice(p, inventory)]
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
-        self.takeovers = {gained: takeover_of(c, gained) for _, gained in self.attacks}
-        self.before = {gained: t.taken for gained, t in self.takeovers.items()}
+        # gained -> the derivation order of what it takes, by index (`takeover._take`)
+        self.orders: dict[tuple[str, ...], dict[int, int]] = {}
+        for _, gained in self.attacks:
+            if gained not in self.orders:
+                # Flags as bytes: zeroed at C speed, where most of the thousands of attacks take a few things.
+                self.orders[gained] = _take(c, map(c.index.__getitem__, gained), bytearray(len(c.ids)))[1]
+        self.before = _Ids(c, self.orders)
         takers = self.takers = [0] * len(c.ids)
         for k, (_, gained) in enumerate(self.attacks):
             bit = 1 << k
-            for i in self.takeovers[gained].order:  # the indices of what it takes, without a look-up per id
+            for i in self.orders[gained]:
                 takers[i] |= bit
         self.held = attacker(c).held
         self._flags: dict[tuple[str, ...], bytearray] = {}
@@ -170,12 +198,11 @@ class TakeoverCheck:
         >>> check.without(("memory",), bank, check.c.methods_of[bank][1:])  # the password still opens it
         frozenset()
         """
-        before = self.takeovers[gained]
-        rank = before.order.get(owner)
-        if rank is None or self.c.ids[owner] in before.gained:
+        taken = self.orders[gained]
+        rank = taken.get(owner)
+        if rank is None or self.c.ids[owner] in gained:
             return frozenset()
         c, a = self.c, attacker(self.c)
-        taken = before.order
         if any(a.usable(m) and all(taken.get(t, rank) < rank for t in c.m_targets[m])
                for m in c.methods_of[owner] if m not in removed):
             return frozenset()
@@ -184,7 +211,7 @@ class TakeoverCheck:
         while stack:
             for m in c.users[stack.pop()]:
                 o = c.m_owner[m]
-                if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in before.gained:
+                if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in gained:
                     doubt.add(o)
                     stack.append(o)
         flags = _Flags(self._taken(gained), dict.fromkeys(doubt, False))
@@ -205,7 +232,7 @@ class TakeoverCheck:
         flags = self._flags.get(gained)
         if flags is None:
             flags = self._flags[gained] = bytearray(len(self.c.ids))
-            for i in self.takeovers[gained].order:
+            for i in self.orders[gained]:
                 flags[i] = 1
         return flags
 
@@ -410,8 +437,8 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     kept = _Kept(c, base)
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
-        swap = check.before.get((phone.id,), frozenset())
-        accounts = [t for t in c.ids if t in swap and inv[t].kind == "account"]
+        swap = check.orders.get((phone.id,), {})
+        accounts = [c.ids[i] for i in sorted(swap) if c.things[i].kind == "account"]  # file order
         if accounts and not PIN_NOTE.search(phone.notes):
             items.append(Item(
                 f"port-out-pin-{phone.id}", HARDEN, "port-out-pin", phone.id, phone.name,
