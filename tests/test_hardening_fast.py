@@ -4,6 +4,9 @@
   losses when the account is not its own ancestor) against the search over
   the account's ancestors in every scenario, and the hardening items with
   it against those without it;
+- `takeover.takeover_orders` (every attack's takeover, each started from
+  the biggest kept takeover of a thing it takes) against `takeover_of`,
+  its order checked to be a derivation.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from identity_map.analysis import takeover as takeover_analysis
 from identity_map.analysis.engine import compiled
 from identity_map.analysis.graph import Dependencies
 from identity_map.analysis.resilience import Without
@@ -21,7 +25,8 @@ from identity_map.analysis.selectors import scenario_impact
 from identity_map.checklist import _scope
 from identity_map.checklist import takeover as takeover_module
 from identity_map.checklist.rules import Context
-from identity_map.checklist.takeover import _Kept, hardening
+from identity_map.analysis.takeover import attacker, takeover_of, takeover_orders
+from identity_map.checklist.takeover import TakeoverCheck, _Kept, hardening
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.format.load import load_file, load_text
 from test_checklist_fast import scopes
@@ -155,3 +160,50 @@ def test_hardening_equals_the_plain_one_on_generated_inventories(seed, hubs):
 def test_hardening_equals_the_plain_one_on_random_inventories(rng):
     fast, plain = both_hardenings(load_text(dump_spec(random_spec(rng))))
     assert fast == plain
+
+
+# -- Takeovers that share ------------------------------------------------------------------
+
+
+def assert_a_derivation(c, gained: tuple[str, ...], order: dict[int, int]) -> None:
+    """`order` numbers T(gained) as `takeover_of` takes it, each thing not
+    gained after the terms of a usable method of it."""
+    a = attacker(c)
+    assert set(order) == {c.index[t] for t in takeover_of(c, gained).taken}, gained
+    assert len(set(order.values())) == len(order)
+    for x, k in order.items():
+        if c.ids[x] not in gained:
+            assert any(a.usable(m) and all(order.get(t, k) < k for t in c.m_targets[m]) for m in c.methods_of[x]), \
+                (gained, c.ids[x])
+
+
+@SETTINGS
+@given(inventories(), st.data(), st.sampled_from([1, 2, 256]))
+def test_takeover_orders_are_the_takeovers_in_a_derivation_order(inv, data, shared):
+    c = compiled(Dependencies(inv))
+    check_gains = [g for _, g in TakeoverCheck(c, inv).attacks]
+    ids = list(inv.things)
+    drawn = data.draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True).map(
+        lambda g: tuple(sorted(g))), max_size=8))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(takeover_analysis, "SHARED", shared)
+        orders = takeover_orders(c, check_gains + drawn)
+    assert list(orders) == list(dict.fromkeys(check_gains + drawn))
+    for gained, order in orders.items():
+        assert_a_derivation(c, gained, order)
+
+
+def test_takeover_orders_share_the_mailboxes_of_a_generated_inventory(monkeypatch):
+    inv = load_text(generate_inventory(accounts=400, hubs=3, seed=2))
+    c = compiled(Dependencies(inv))
+    gains = [g for _, g in TakeoverCheck(c, inv).attacks]
+    chained = []
+    real = takeover_analysis._chain
+    monkeypatch.setattr(takeover_analysis, "_chain", lambda c, taken, order, queue, *rest: (
+        real(c, taken, order, queue, *rest), chained.append(len(queue))))
+    orders = takeover_orders(c, gains)
+    # Far fewer things chained than taken: the mailboxes' takeover is chained once.
+    assert sum(chained) < sum(map(len, orders.values())) / 2
+    monkeypatch.undo()
+    for gained in gains:
+        assert_a_derivation(c, gained, orders[gained])

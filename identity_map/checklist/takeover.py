@@ -24,7 +24,7 @@ from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import Without
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
-from identity_map.analysis.takeover import _NEVER, _take, attacker, takeover_of
+from identity_map.analysis.takeover import _NEVER, attacker, takeover_of, takeover_orders
 from identity_map.checklist.fixes import AddThing, apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
 from identity_map.format.model import MEMORY, ROOT_KINDS, Inventory, Method, Thing
@@ -90,20 +90,18 @@ class _Ids(Mapping):
 
 class TakeoverCheck:
     """The takeover presets of one inventory, and what each takes before any
-    change. `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
+    change (`orders`: by index, in a derivation order; `before`: the ids).
+    `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
     that take thing i, so that a change is checked only against the attacks
-    its new methods can open."""
+    its new methods can open. Cost: `takeover.takeover_orders` of every
+    attack, and a bit per thing each takes."""
 
     def __init__(self, c: Compiled, inventory: Inventory):
         self.c = c
         attacks = [(p.key, sels) for p in TAKEOVER_PRESETS for sels in each_choice(p, inventory)]
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
-        # gained -> the derivation order of what it takes, by index (`takeover._take`)
-        self.orders: dict[tuple[str, ...], dict[int, int]] = {}
-        for _, gained in self.attacks:
-            if gained not in self.orders:
-                # Flags as bytes: zeroed at C speed, where most of the thousands of attacks take a few things.
-                self.orders[gained] = _take(c, map(c.index.__getitem__, gained), bytearray(len(c.ids)))[1]
+        # gained -> a derivation order of what it takes, by index
+        self.orders = takeover_orders(c, (gained for _, gained in self.attacks))
         self.before = _Ids(c, self.orders)
         takers = self.takers = [0] * len(c.ids)
         for k, (_, gained) in enumerate(self.attacks):
