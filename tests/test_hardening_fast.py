@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 
 from identity_map.analysis import takeover as takeover_analysis
 from identity_map.analysis.engine import compiled
-from identity_map.analysis.graph import Dependencies
+from identity_map.analysis.graph import Dependencies, method_node
 from identity_map.analysis.resilience import Without
 from identity_map.analysis.selectors import scenario_impact
 from identity_map.checklist import _scope
 from identity_map.checklist import takeover as takeover_module
 from identity_map.checklist.rules import Context
 from identity_map.analysis.takeover import attacker, takeover_of, takeover_orders
-from identity_map.checklist.takeover import TakeoverCheck, _Kept, hardening
+from identity_map.checklist.takeover import TakeoverCheck, _Kept, _recovery_at, hardening
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.format.load import load_file, load_text
 from test_checklist_fast import scopes
@@ -207,3 +207,13 @@ def test_takeover_orders_share_the_mailboxes_of_a_generated_inventory(monkeypatc
     monkeypatch.undo()
     for gained in gains:
         assert_a_derivation(c, gained, orders[gained])
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_recovery_at_numbers_the_recoveries_as_the_method_nodes(path):
+    inv = load_file(path)
+    c = compiled(Dependencies(inv))
+    for t in inv:
+        mine = c.methods_of[c.index[t.id]]
+        for k in range(len(t.recovery)):
+            assert c.m_node[mine[_recovery_at(t) + k]] == method_node(t.id, "recovery", k)

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from identity_map.analysis.engine import Compiled, Graph, Impact, _chain, _Flags, _grow, bits_of, compiled
-from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import Without
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
@@ -399,6 +398,13 @@ class _Kept:
         return False
 
 
+def _recovery_at(t: Thing) -> int:
+    """Where t's recovery methods start among its methods in a compiled
+    form: the living roles of `Thing.roles` in turn, without naming a
+    method node (the names are made for every method on first use)."""
+    return len(t.login) + len(t.unlock)
+
+
 def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
               ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
@@ -458,7 +464,7 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
             if not check.takers[i] & number_takers:
                 continue  # no attack gets the number and the account: the recovery hands nothing over
             mine = c.methods_of[i]
-            removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
+            removed = [mine[_recovery_at(t) + k]]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
             spared = kept(i, removed)  # True: reachable too, by another method that leans on nothing of it
