@@ -195,8 +195,9 @@ def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple
     SHARED is kept, and a later attack chains only up to the first such
     thing it takes (the chain stops at them), starts over from the biggest
     one's flags and counts, its order after the prefix (a derivation of
-    that thing and then of its takeover), and chains on through what the
-    prefix took besides. Correct in any order; attacks that gain accounts
+    that thing and then of its takeover: the prefix is numbered below it,
+    so numbers may be negative), and chains on through what the prefix
+    took besides. Correct in any order; attacks that gain accounts
     come first, as they hold the mailboxes that stolen phones and swapped
     numbers lead to, never a device. Cost: per attack, the methods around
     what it takes outside the kept takeover it reaches, plus O(that
@@ -213,7 +214,8 @@ def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple
     index, n, m_owner = c.index, len(c.ids), c.m_owner
     gains = list(dict.fromkeys(gains))
     out: dict[tuple[str, ...], dict[int, int]] = {}
-    shared: dict[int, tuple[bytearray, dict[int, int], int]] = {}  # x -> T({x})'s flags, counts, next number
+    # x -> T({x})'s flags and counts, and the bounds of its order's numbers (low, high)
+    shared: dict[int, tuple[bytearray, dict[int, int], int, int]] = {}
     watched: set[int] = set()  # the methods of the things of `shared`
     stops = set(a.held)  # the held things and those of `shared`
     for gained in sorted(gains, key=lambda g: not all(c.things[index[x]].kind == "account" for x in g)):
@@ -226,33 +228,34 @@ def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple
                 queue.append(x)
         order: dict[int, int] = {}
         _chain(c, taken, order, queue, missing, stops, 0)
-        top = len(queue)
+        low, high = 0, len(queue)
         # The kept takeovers of what it gained, and of what a method with every term taken opens.
         reached = [x for x in queue if x in shared]
         reached += [m_owner[m] for m in watched.intersection(missing) if missing[m] == 0]
         if reached:
             x = max(reached, key=lambda x: len(out[(c.ids[x],)]))
-            flags, counts, after = shared[x]
+            flags, counts, low, after = shared[x]
             taken = bytearray(flags)
             missing = _Missing(a.start)
             missing.update(counts)
             rest = [y for y in queue if not taken[y]]
             for y in rest:
                 taken[y] = True
-            # The prefix first, then x's takeover in its order, then what the rest opens.
-            merged = {y: k + top for y, k in out[(c.ids[x],)].items()}
-            merged.update(order)
-            order = merged
+            # The prefix first (numbered below x's takeover), then x's takeover, then what the rest opens.
+            prefix = {y: k + low - high for y, k in order.items()}
+            low -= high
+            order = dict(out[(c.ids[x],)])
+            order.update(prefix)
             done = len(rest)
             _chain(c, taken, {}, rest, missing, a.held, 0)
-            top += after
+            high = after
             for y in rest[done:]:
-                order[y] = top
-                top += 1
+                order[y] = high
+                high += 1
         out[gained] = order
         if len(gained) == 1 and len(order) >= SHARED:
             x = index[gained[0]]
-            shared[x] = taken, missing, top
+            shared[x] = taken, missing, low, high
             watched.update(c.methods_of[x])
             stops.add(x)
     return {g: out[g] for g in gains}
