@@ -53,7 +53,7 @@ class _Left(dict):
     """method -> its terms not taken in `taken` (a snapshot), counted on
     first use; _NEVER for a method the attacker cannot use (`start`)."""
 
-    def __init__(self, c: Compiled, taken: _Flags, start: list[int]):
+    def __init__(self, c: Compiled, taken: bytes, start: list[int]):
         super().__init__()
         self.m_targets, self.taken, self.start = c.m_targets, taken, start
 
@@ -211,8 +211,11 @@ class TakeoverCheck:
                 if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in gained:
                     doubt.add(o)
                     stack.append(o)
-        flags = _Flags(self._taken(gained), dict.fromkeys(doubt, False))
-        missing = _Left(c, flags.copy(), a.start)
+        # Flags as bytes, copied at C speed: read a term at a time, they cost no Python call.
+        flags = bytearray(self._taken(gained))
+        for o in doubt:
+            flags[o] = False
+        missing = _Left(c, bytes(flags), a.start)
         for m in removed:
             missing[m] = _NEVER
         queue = []
