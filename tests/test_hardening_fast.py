@@ -2,8 +2,10 @@
 
 - `takeover._Kept` (hardening's "no lockout", read off the scenarios'
   losses when the account is not its own ancestor) against the search over
-  the account's ancestors in every scenario, and the hardening items with
-  it against those without it;
+  the account's ancestors in every scenario; `_Kept.shape` (accounts on no
+  cycle with the same sets of terms have one resilience, searched once)
+  against the search per account; the hardening items with both against
+  those without;
 - `takeover.takeover_orders` (every attack's takeover, each started from
   the biggest kept takeover of a thing it takes) against `takeover_of`,
   its order checked to be a derivation.
@@ -46,6 +48,9 @@ CYCLES = {
     # the same through a third account that b recovers by
     "ring": "  a: {login: [password + key:k], recovery: [email:b]}\n"
             "  b: {login: [password + device:d], recovery: [email:c]}\n  c: {login: [email:a]}\n",
+    # b leans on a alone: without its key, a never gets in, and a2, of the same terms, does through a
+    "lean": "  a: {login: [key:k], recovery: [email:b]}\n  b: {login: [email:a]}\n"
+            "  a2: {login: [key:k], recovery: [email:b]}\n",
 }
 
 
@@ -107,6 +112,45 @@ def test_kept_leaves_an_account_on_a_cycle_to_the_search(name):
     assert _Kept(c, base)(a, login) is None
 
 
+@SETTINGS
+@given(inventories(), st.data())
+def test_accounts_of_one_shape_have_one_resilience(inv, data):
+    c = compiled(Dependencies(inv))
+    kept = _Kept(c, {})
+    owners = [i for i, ms in enumerate(c.methods_of) if ms]
+    if not owners:
+        return
+    by_shape: dict = {}
+    drawn = [(i, data.draw(st.lists(st.sampled_from(c.methods_of[i]), unique=True)))
+             for i in data.draw(st.lists(st.sampled_from(owners), max_size=6))]
+    for i, removed in [(i, [m]) for i in owners for m in c.methods_of[i]] + drawn:
+        shape = kept.shape(i, removed)
+        if shape is not None:
+            after = Without(c, c.ids[i], removed)
+            row = after.row()
+            by_shape.setdefault(shape, set()).add((row.k, row.examples, after.drops(row)))
+    assert all(len(answers) == 1 for answers in by_shape.values()), by_shape
+
+
+def test_an_account_on_a_cycle_has_no_shape():
+    c = compiled(Dependencies(cycle(CYCLES["lean"])))
+    kept = _Kept(c, {})
+    a, a2 = c.index["a"], c.index["a2"]
+    assert kept.shape(a, c.methods_of[a][:1]) is None
+    assert kept.shape(a2, c.methods_of[a2][:1]) is not None
+    assert Without(c, "a", c.methods_of[a][:1]).row().k == 0 and Without(c, "a2", c.methods_of[a2][:1]).row().k == 1
+
+
+def test_many_sms_recoveries_share_a_shape():
+    inv = load_text(generate_inventory(accounts=300, hubs=3, seed=1))
+    c = compiled(Dependencies(inv))
+    kept = _Kept(c, {})
+    shapes = [kept.shape(c.index[t.id], [c.methods_of[c.index[t.id]][_recovery_at(t) + k]])
+              for t in inv.of_kind("account") for k, m in enumerate(t.recovery) if any(x.kind == "sms" for x in m.terms)]
+    assert shapes.count(None) < len(shapes) / 4
+    assert len(set(shapes)) < 0.7 * len(shapes)  # the resilience searched once per shape, not per account
+
+
 def test_kept_answers_most_sms_recoveries_of_a_generated_inventory():
     inv = load_text(generate_inventory(accounts=300, hubs=3, seed=1))
     G = Dependencies(inv)
@@ -128,8 +172,9 @@ def test_kept_answers_most_sms_recoveries_of_a_generated_inventory():
 
 
 def plain_hardening(monkeypatch) -> None:
-    """Hardening as it was: every lockout check by the search."""
+    """Hardening as it was: every lockout check and every resilience by the search."""
     monkeypatch.setattr(takeover_module._Kept, "__call__", lambda self, i, removed: None)
+    monkeypatch.setattr(takeover_module._Kept, "shape", lambda self, i, removed: None)
 
 
 def both_hardenings(inv) -> tuple[list, list]:

@@ -382,6 +382,22 @@ class _Kept:
                     return False
         return True
 
+    def shape(self, i: int, removed: list[int]) -> tuple[frozenset, frozenset] | None:
+        """The sets of terms of i's methods that work, those kept and those
+        `removed`; None when i may be its own ancestor. On no cycle, i's
+        availability with some things lost is whether all terms of one
+        kept method are available, theirs does not depend on i, and a method
+        that does not work with nothing lost works in no scenario: so i's
+        resilience, with and without `removed`, is a function of this
+        alone (the search's answer, every minimal set, is). Cost: as
+        `__call__`'s walk, and the terms of i's methods."""
+        c = self.c
+        working = [m for m in c.methods_of[i] if c.base_works[m]]
+        if self._own_ancestor(i, {t for m in working for t in c.m_targets[m]}):
+            return None
+        return (frozenset(frozenset(c.m_targets[m]) for m in working if m not in removed),
+                frozenset(frozenset(c.m_targets[m]) for m in working if m in removed))
+
     def _own_ancestor(self, i: int, terms: set[int]) -> bool:
         """Whether one of `terms` may lean on i (is one of its descendants);
         True too when i has more than DESCENDANTS_WALKED descendants."""
@@ -427,9 +443,9 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     carries the lockout figure of the first scenario in scope (as much lost
     as before). Cost: per SMS recovery, look-ups in the scenarios that lose
     a term of it or searches over the account's ancestors, then for those
-    without a lockout the resilience search and at most one takeover per
-    attack preset that takes the account (`TakeoverCheck.without`), no
-    graph. `check`: the presets' takeovers of G, when the caller has them
+    without a lockout the resilience search (once per `_Kept.shape` of the
+    accounts on no cycle) and at most one takeover per attack preset that
+    takes the account (`TakeoverCheck.without`), no graph. `check`: the presets' takeovers of G, when the caller has them
     already."""
     c = compiled(G)
     inv = c.inventory
@@ -442,6 +458,7 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
         for x in impact.scenario:
             scenarios_with.setdefault(x, []).append(s)
     kept = _Kept(c, base)
+    dropping: dict[tuple, bool] = {}  # `_Kept.shape` -> whether its removal makes an account easier to lose
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
         swap = check.orders.get((phone.id,), {})
@@ -473,16 +490,22 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
             spared = kept(i, removed)  # True: reachable too, by another method that leans on nothing of it
             if spared is False:
                 continue  # a lockout: lost in a scenario where it was not
-            after = Without(c, t.id, removed)  # one walk of its ancestors for the checks left
-            if spared is None:
-                used = after.derivation()
-                if used is None:
-                    continue  # unreachable without it
-                # Only a scenario that loses part of one derivation can lose the account.
-                suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
-                if not all(after.available_in([base[s].scenario for s in suspects if t.id not in base[s].lost])):
-                    continue  # a lockout
-            if after.drops(after.row()):
+            shape = kept.shape(i, removed) if spared else None
+            drops = dropping.get(shape) if shape is not None else None
+            if drops is None:
+                after = Without(c, t.id, removed)  # one walk of its ancestors for the checks left
+                if spared is None:
+                    used = after.derivation()
+                    if used is None:
+                        continue  # unreachable without it
+                    # Only a scenario that loses part of one derivation can lose the account.
+                    suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
+                    if not all(after.available_in([base[s].scenario for s in suspects if t.id not in base[s].lost])):
+                        continue  # a lockout
+                drops = after.drops(after.row())
+                if shape is not None:
+                    dropping[shape] = drops
+            if drops:
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
