@@ -179,7 +179,7 @@ def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = (
 
 
 # A takeover this big is kept while the others are made, for those that take its gained thing
-# to start from (its flags and counts, O(what it touches) of memory each, freed at the end).
+# to start from (its counts, O(what it touches) of memory each, freed at the end).
 SHARED = 256
 
 
@@ -214,8 +214,9 @@ def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple
     index, n, m_owner = c.index, len(c.ids), c.m_owner
     gains = list(dict.fromkeys(gains))
     out: dict[tuple[str, ...], dict[int, int]] = {}
-    # x -> T({x})'s flags and counts, and the bounds of its order's numbers (low, high)
-    shared: dict[int, tuple[bytearray, dict[int, int], int, int]] = {}
+    # x -> T({x})'s counts and the bounds of its order's numbers (low, high); its flags are remade
+    # from the order (a pass over it, as the order's copy is): kept, they would cost O(things) each.
+    shared: dict[int, tuple[dict[int, int], int, int]] = {}
     watched: set[int] = set()  # the methods of the things of `shared`
     stops = set(a.held)  # the held things and those of `shared`
     for gained in sorted(gains, key=lambda g: not all(c.things[index[x]].kind == "account" for x in g)):
@@ -234,8 +235,10 @@ def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple
         reached += [m_owner[m] for m in watched.intersection(missing) if missing[m] == 0]
         if reached:
             x = max(reached, key=lambda x: len(out[(c.ids[x],)]))
-            flags, counts, low, after = shared[x]
-            taken = bytearray(flags)
+            counts, low, after = shared[x]
+            taken = bytearray(n)
+            for y in out[(c.ids[x],)]:
+                taken[y] = True
             missing = _Missing(a.start)
             missing.update(counts)
             rest = [y for y in queue if not taken[y]]
@@ -255,7 +258,7 @@ def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple
         out[gained] = order
         if len(gained) == 1 and len(order) >= SHARED:
             x = index[gained[0]]
-            shared[x] = taken, missing, low, high
+            shared[x] = missing, low, high
             watched.update(c.methods_of[x])
             stops.add(x)
     return {g: out[g] for g in gains}
