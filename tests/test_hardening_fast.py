@@ -8,7 +8,8 @@
   those without;
 - `takeover.takeover_orders` (every attack's takeover, each started from
   the biggest kept takeover of a thing it takes) against `takeover_of`,
-  its order checked to be a derivation.
+  its order checked to be a derivation, and `TakeoverCheck.without` and
+  `added` on such orders against takeovers afresh.
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from identity_map.analysis import takeover as takeover_analysis
-from identity_map.analysis.engine import compiled
+from identity_map.analysis.engine import compiled, extend
 from identity_map.analysis.graph import Dependencies, method_node
 from identity_map.analysis.resilience import Without
 from identity_map.analysis.selectors import scenario_impact
+from identity_map.analysis.takeover import attacker, takeover_of, takeover_orders
 from identity_map.checklist import _scope
 from identity_map.checklist import takeover as takeover_module
+from identity_map.checklist.fixes import apply_change
 from identity_map.checklist.rules import Context
-from identity_map.analysis.takeover import attacker, takeover_of, takeover_orders
 from identity_map.checklist.takeover import TakeoverCheck, _Kept, _recovery_at, hardening
 from identity_map.format.generate import dump_spec, generate_inventory, random_spec
 from identity_map.format.load import load_file, load_text
-from test_checklist_fast import scopes
+from test_checklist_fast import additive_changes, scopes
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "checklist").glob("*.yaml"))
@@ -146,7 +148,8 @@ def test_many_sms_recoveries_share_a_shape():
     c = compiled(Dependencies(inv))
     kept = _Kept(c, {})
     shapes = [kept.shape(c.index[t.id], [c.methods_of[c.index[t.id]][_recovery_at(t) + k]])
-              for t in inv.of_kind("account") for k, m in enumerate(t.recovery) if any(x.kind == "sms" for x in m.terms)]
+              for t in inv.of_kind("account") for k, m in enumerate(t.recovery)
+              if any(x.kind == "sms" for x in m.terms)]
     assert shapes.count(None) < len(shapes) / 4
     assert len(set(shapes)) < 0.7 * len(shapes)  # the resilience searched once per shape, not per account
 
@@ -236,6 +239,24 @@ def test_takeover_orders_are_the_takeovers_in_a_derivation_order(inv, data, shar
     assert list(orders) == list(dict.fromkeys(check_gains + drawn))
     for gained, order in orders.items():
         assert_a_derivation(c, gained, order)
+
+
+@SETTINGS
+@given(inventories(), st.data())
+def test_a_check_on_shared_takeovers_rederives_and_grows_them_as_afresh(inv, data):
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(takeover_analysis, "SHARED", 1)  # every takeover of one thing shared, numbers below zero
+        check = TakeoverCheck(compiled(Dependencies(inv)), inv)
+    c = check.c
+    owners = [i for i, ms in enumerate(c.methods_of) if ms]
+    if owners:
+        owner = data.draw(st.sampled_from(owners))
+        removed = data.draw(st.lists(st.sampled_from(c.methods_of[owner]), min_size=1, unique=True))
+        for _, gained in check.attacks:
+            assert check.without(gained, owner, removed) == \
+                check.before[gained] - takeover_of(c, gained, unusable=removed).taken, gained
+    changed = apply_change(inv, data.draw(additive_changes(inv)))
+    assert check.added(extend(c, changed)) == check._afresh(compiled(Dependencies(changed)))
 
 
 def test_takeover_orders_share_the_mailboxes_of_a_generated_inventory(monkeypatch):

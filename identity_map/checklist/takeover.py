@@ -451,8 +451,8 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     a term of it or searches over the account's ancestors, then for those
     without a lockout the resilience search (once per `_Kept.shape` of the
     accounts on no cycle) and at most one takeover per attack preset that
-    takes the account (`TakeoverCheck.without`), no graph. `check`: the presets' takeovers of G, when the caller has them
-    already."""
+    takes the account (`TakeoverCheck.without`), no graph. `check`: the
+    presets' takeovers of G, when the caller has them already."""
     c = compiled(G)
     inv = c.inventory
     check = check if check is not None and check.c is c else TakeoverCheck(c, inv)
