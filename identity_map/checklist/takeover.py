@@ -118,9 +118,11 @@ class TakeoverCheck:
         the new methods (`engine._grow`; new devices and places are not the
         attacker's), and it grows at all only if one new method has every
         term taken by the attack and an owner it does not take: the attacks
-        of `takers` that pass this test are the only ones run. Cost: per new
-        method, its terms; per attack it passes, what it takes plus the
-        methods of what the change newly gives away. A `changed` that
+        of `takers` that pass this test are the only ones run (none, when
+        the change is one method and no method names its owner: those
+        attacks take the owner alone). Cost: per new method, its terms; per
+        attack it passes, what it takes plus the methods of what the change
+        newly gives away. A `changed` that
         does not extend this one (a graph built afresh) gets each takeover
         afresh.
 
@@ -151,9 +153,15 @@ class TakeoverCheck:
             for t in changed.m_targets[m]:
                 mask &= takers[t] if t < n else 0
             opening |= mask
-        out = []
         opening &= (1 << len(self.attacks)) - 1
-        held = self.held.union(new_held) if opening else self.held
+        if not opening:
+            return ()
+        if len(ext.methods) == 1:
+            o = changed.m_owner[ext.methods[0]]
+            if o < n and not changed.users[o]:  # each attack it opens takes the owner, which opens nothing
+                return tuple(Opened(*self.attacks[k], (changed.ids[o],)) for k in bits_of(opening))
+        out = []
+        held = self.held.union(new_held)
         for k in bits_of(opening):
             key, gained = self.attacks[k]
             flags = _Flags(self._taken(gained), {})
