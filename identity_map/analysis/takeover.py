@@ -16,6 +16,8 @@ own fixed-point loop (`engine._chain`) over the compiled arrays, starting
 from nothing but the gained ids and counting each method's terms on first
 use, so their cost is the methods around what is taken, never the graph:
 the sweep over every single gain costs about the sum of the takeover radii.
+`takeover_orders` makes the checklist's thousands of attacks at once, each
+started from the biggest kept takeover of a thing it takes.
 `plain_taken` is an independent Kleene iteration over the inventory itself,
 the reference the property tests compare both against.
 """
@@ -171,8 +173,8 @@ def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = (
     the methods `unusable` (indices of c) never count, as if removed.
     Unknown ids raise KeyError. Same cost as `takeover`."""
     gained_ids = frozenset(gained)
-    # Flags as bytes: zeroed at C speed, where a list costs O(things) in Python objects for every
-    # attack of the checklist's takeover check (thousands of them, most taking a few things).
+    # Flags as bytes: zeroed at C speed, where a list costs O(things) in Python objects (the
+    # checklist's afresh takeovers and `takeover_orders` make thousands, most taking a few things).
     taken = bytearray(len(c.ids))
     queue, order = _take(c, map(c.index.__getitem__, sorted(gained_ids)), taken, unusable)
     return Takeover(gained_ids, c.ids_of(queue), c, order, tuple(selectors))
