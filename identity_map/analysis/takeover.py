@@ -16,6 +16,8 @@ own fixed-point loop (`engine._chain`) over the compiled arrays, starting
 from nothing but the gained ids and counting each method's terms on first
 use, so their cost is the methods around what is taken, never the graph:
 the sweep over every single gain costs about the sum of the takeover radii.
+`takeover_orders` makes the checklist's thousands of attacks at once, each
+started from the biggest kept takeover of a thing it takes.
 `plain_taken` is an independent Kleene iteration over the inventory itself,
 the reference the property tests compare both against.
 """
@@ -171,11 +173,97 @@ def takeover_of(c: Compiled, gained: Iterable[str], selectors: Sequence[str] = (
     the methods `unusable` (indices of c) never count, as if removed.
     Unknown ids raise KeyError. Same cost as `takeover`."""
     gained_ids = frozenset(gained)
-    # Flags as bytes: zeroed at C speed, where a list costs O(things) in Python objects for every
-    # attack of the checklist's takeover check (thousands of them, most taking a few things).
+    # Flags as bytes: zeroed at C speed, where a list costs O(things) in Python objects (the
+    # checklist's afresh takeovers and `takeover_orders` make thousands, most taking a few things).
     taken = bytearray(len(c.ids))
     queue, order = _take(c, map(c.index.__getitem__, sorted(gained_ids)), taken, unusable)
     return Takeover(gained_ids, c.ids_of(queue), c, order, tuple(selectors))
+
+
+# A takeover this big is kept while the others are made, for those that take its gained thing
+# to start from (its counts, O(what it touches) of memory each, freed at the end).
+SHARED = 256
+
+
+def takeover_orders(c: Compiled, gains: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], dict[int, int]]:
+    """gained -> the derivation order, by index, of T(gained), for many
+    attacks at once (the checklist's every preset and choice): the set
+    `takeover_of` takes, numbered in one valid derivation order (each
+    thing not gained has a usable method whose terms are all numbered
+    before it; `Takeover.order`'s may differ). Attacks on one inventory
+    often take one another's gained thing (a stolen phone, its mailbox; a
+    mailbox, the mailboxes that recover by it), and T(x) is in T(g) once
+    g's attacker takes x: each takeover of one thing that takes at least
+    SHARED is kept, and a later attack chains only up to the first such
+    thing it takes (the chain stops at them), starts over from the biggest
+    one's flags and counts, its order after the prefix (a derivation of
+    that thing and then of its takeover: the prefix is numbered below it,
+    so numbers may be negative), and chains on through what the prefix
+    took besides. Correct in any order; attacks that gain accounts
+    come first, as they hold the mailboxes that stolen phones and swapped
+    numbers lead to, never a device. Cost: per attack, the methods around
+    what it takes outside the kept takeover it reaches, plus O(that
+    takeover) to copy it.
+
+    >>> from identity_map.format.load import load_text
+    >>> from identity_map.analysis.graph import build_graph
+    >>> c = compiled(build_graph(load_text("version: 1\\ndevices:\\n  phone: {}\\naccounts:\\n"
+    ...     "  mail: {login: [passkey:phone]}\\n  shop: {login: [email:mail]}\\n")))
+    >>> {g: sorted(c.ids[i] for i in o) for g, o in takeover_orders(c, [("phone",), ("mail",)]).items()}
+    {('phone',): ['mail', 'phone', 'shop'], ('mail',): ['mail', 'shop']}
+    """
+    a = attacker(c)
+    index, n, m_owner = c.index, len(c.ids), c.m_owner
+    gains = list(dict.fromkeys(gains))
+    out: dict[tuple[str, ...], dict[int, int]] = {}
+    # x -> T({x})'s counts and the bounds of its order's numbers (low, high); its flags are remade
+    # from the order (a pass over it, as the order's copy is): kept, they would cost O(things) each.
+    shared: dict[int, tuple[dict[int, int], int, int]] = {}
+    watched: set[int] = set()  # the methods of the things of `shared`
+    stops = set(a.held)  # the held things and those of `shared`
+    for gained in sorted(gains, key=lambda g: not all(c.things[index[x]].kind == "account" for x in g)):
+        taken = bytearray(n)
+        missing = _Missing(a.start)
+        queue: list[int] = []
+        for x in sorted(map(index.__getitem__, gained)):
+            if not taken[x]:
+                taken[x] = True
+                queue.append(x)
+        order: dict[int, int] = {}
+        _chain(c, taken, order, queue, missing, stops, 0)
+        low, high = 0, len(queue)
+        # The kept takeovers of what it gained, and of what a method with every term taken opens.
+        reached = [x for x in queue if x in shared]
+        reached += [m_owner[m] for m in watched.intersection(missing) if missing[m] == 0]
+        if reached:
+            x = max(reached, key=lambda x: len(out[(c.ids[x],)]))
+            counts, low, after = shared[x]
+            taken = bytearray(n)
+            for y in out[(c.ids[x],)]:
+                taken[y] = True
+            missing = _Missing(a.start)
+            missing.update(counts)
+            rest = [y for y in queue if not taken[y]]
+            for y in rest:
+                taken[y] = True
+            # The prefix first (numbered below x's takeover), then x's takeover, then what the rest opens.
+            prefix = {y: k + low - high for y, k in order.items()}
+            low -= high
+            order = dict(out[(c.ids[x],)])
+            order.update(prefix)
+            done = len(rest)
+            _chain(c, taken, {}, rest, missing, a.held, 0)
+            high = after
+            for y in rest[done:]:
+                order[y] = high
+                high += 1
+        out[gained] = order
+        if len(gained) == 1 and len(order) >= SHARED:
+            x = index[gained[0]]
+            shared[x] = missing, low, high
+            watched.update(c.methods_of[x])
+            stops.add(x)
+    return {g: out[g] for g in gains}
 
 
 def takeover(G: Graph, gained: Iterable[str], selectors: Sequence[str] = ()) -> Takeover:

@@ -20,11 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from identity_map.analysis.engine import Compiled, Graph, Impact, _chain, _Flags, _grow, bits_of, compiled
-from identity_map.analysis.graph import parse_method_node
 from identity_map.analysis.resilience import Without
 from identity_map.analysis.scenarios import TAKEOVER_BY_KEY, TAKEOVER_PRESETS, each_choice
 from identity_map.analysis.selectors import select
-from identity_map.analysis.takeover import _NEVER, attacker, takeover_of
+from identity_map.analysis.takeover import _NEVER, _take, attacker, takeover_of, takeover_orders
 from identity_map.checklist.fixes import AddThing, apply_change
 from identity_map.checklist.model import CHANGES, HARDEN, Item, T, Text, U, Verification, join, shortlist
 from identity_map.format.model import MEMORY, ROOT_KINDS, Inventory, Method, Thing
@@ -54,7 +53,7 @@ class _Left(dict):
     """method -> its terms not taken in `taken` (a snapshot), counted on
     first use; _NEVER for a method the attacker cannot use (`start`)."""
 
-    def __init__(self, c: Compiled, taken: _Flags, start: list[int]):
+    def __init__(self, c: Compiled, taken: bytes, start: list[int]):
         super().__init__()
         self.m_targets, self.taken, self.start = c.m_targets, taken, start
 
@@ -65,22 +64,48 @@ class _Left(dict):
         return sum(1 for t in self.m_targets[m] if not taken[t])
 
 
+class _Ids(Mapping):
+    """gained -> the ids of what its attack takes (`TakeoverCheck.orders`),
+    each made on first use: the checklist reads a few of thousands."""
+
+    def __init__(self, c: Compiled, orders: dict[tuple[str, ...], dict[int, int]]):
+        self.c, self.orders, self.made = c, orders, {}
+
+    def __getitem__(self, gained: tuple[str, ...]) -> frozenset[str]:
+        ids = self.made.get(gained)
+        if ids is None:
+            ids = self.made[gained] = self.c.ids_of(self.orders[gained])
+        return ids
+
+    def __contains__(self, gained) -> bool:
+        return gained in self.orders
+
+    def __iter__(self):
+        return iter(self.orders)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
 class TakeoverCheck:
     """The takeover presets of one inventory, and what each takes before any
-    change. `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
+    change (`orders`: by index, in a derivation order; `before`: the ids).
+    `takers[i]` is the bit mask of the attacks (bit k: `attacks[k]`)
     that take thing i, so that a change is checked only against the attacks
-    its new methods can open."""
+    its new methods can open. Cost: `takeover.takeover_orders` of every
+    attack, and a bit per thing each takes."""
 
     def __init__(self, c: Compiled, inventory: Inventory):
         self.c = c
         attacks = [(p.key, sels) for p in TAKEOVER_PRESETS for sels in each_choice(p, inventory)]
         self.attacks = [(key, tuple(sorted(select(inventory, sels)))) for key, sels in attacks if sels]
-        self.takeovers = {gained: takeover_of(c, gained) for _, gained in self.attacks}
-        self.before = {gained: t.taken for gained, t in self.takeovers.items()}
+        # gained -> a derivation order of what it takes, by index
+        self.orders = takeover_orders(c, (gained for _, gained in self.attacks))
+        self.before = _Ids(c, self.orders)
         takers = self.takers = [0] * len(c.ids)
         for k, (_, gained) in enumerate(self.attacks):
             bit = 1 << k
-            for i in self.takeovers[gained].order:  # the indices of what it takes, without a look-up per id
+            for i in self.orders[gained]:
                 takers[i] |= bit
         self.held = attacker(c).held
         self._flags: dict[tuple[str, ...], bytearray] = {}
@@ -93,9 +118,11 @@ class TakeoverCheck:
         the new methods (`engine._grow`; new devices and places are not the
         attacker's), and it grows at all only if one new method has every
         term taken by the attack and an owner it does not take: the attacks
-        of `takers` that pass this test are the only ones run. Cost: per new
-        method, its terms; per attack it passes, what it takes plus the
-        methods of what the change newly gives away. A `changed` that
+        of `takers` that pass this test are the only ones run (none, when
+        the change is one method and no method names its owner: those
+        attacks take the owner alone). Cost: per new method, its terms; per
+        attack it passes, what it takes plus the methods of what the change
+        newly gives away. A `changed` that
         does not extend this one (a graph built afresh) gets each takeover
         afresh.
 
@@ -126,9 +153,15 @@ class TakeoverCheck:
             for t in changed.m_targets[m]:
                 mask &= takers[t] if t < n else 0
             opening |= mask
-        out = []
         opening &= (1 << len(self.attacks)) - 1
-        held = self.held.union(new_held) if opening else self.held
+        if not opening:
+            return ()
+        if len(ext.methods) == 1:
+            o = changed.m_owner[ext.methods[0]]
+            if o < n and not changed.users[o]:  # each attack it opens takes the owner, which opens nothing
+                return tuple(Opened(*self.attacks[k], (changed.ids[o],)) for k in bits_of(opening))
+        out = []
+        held = self.held.union(new_held)
         for k in bits_of(opening):
             key, gained = self.attacks[k]
             flags = _Flags(self._taken(gained), {})
@@ -154,8 +187,10 @@ class TakeoverCheck:
         Otherwise by delete and rederive: only what the owner opens (its
         descendants among the taken) can fall; the rest stays taken, and
         forward chaining from it, without `removed`, takes back what still
-        falls to the attacker. Cost: the owner's terms, or the methods
-        around its taken descendants; never the whole takeover.
+        falls to the attacker; when those descendants are most of the
+        takeover, a takeover afresh without `removed` instead. Cost: the
+        owner's terms, or the methods around its taken descendants, or,
+        when they are most of it, around what it takes without `removed`.
 
         >>> from identity_map.format.load import load_text
         >>> from identity_map.analysis.graph import build_graph
@@ -170,12 +205,11 @@ class TakeoverCheck:
         >>> check.without(("memory",), bank, check.c.methods_of[bank][1:])  # the password still opens it
         frozenset()
         """
-        before = self.takeovers[gained]
-        rank = before.order.get(owner)
-        if rank is None or self.c.ids[owner] in before.gained:
+        taken = self.orders[gained]
+        rank = taken.get(owner)
+        if rank is None or self.c.ids[owner] in gained:
             return frozenset()
         c, a = self.c, attacker(self.c)
-        taken = before.order
         if any(a.usable(m) and all(taken.get(t, rank) < rank for t in c.m_targets[m])
                for m in c.methods_of[owner] if m not in removed):
             return frozenset()
@@ -184,11 +218,18 @@ class TakeoverCheck:
         while stack:
             for m in c.users[stack.pop()]:
                 o = c.m_owner[m]
-                if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in before.gained:
+                if o in taken and o not in doubt and a.usable(m) and c.ids[o] not in gained:
                     doubt.add(o)
                     stack.append(o)
-        flags = _Flags(self._taken(gained), dict.fromkeys(doubt, False))
-        missing = _Left(c, flags.copy(), a.start)
+        if 2 * len(doubt) > len(taken):  # most of it in doubt: a takeover afresh is cheaper, as it takes less
+            flags = bytearray(len(c.ids))
+            _take(c, map(c.index.__getitem__, gained), flags, removed)
+            return c.ids_of(o for o in doubt if not flags[o])
+        # Flags as bytes, copied at C speed: read a term at a time, they cost no Python call.
+        flags = bytearray(self._taken(gained))
+        for o in doubt:
+            flags[o] = False
+        missing = _Left(c, bytes(flags), a.start)
         for m in removed:
             missing[m] = _NEVER
         queue = []
@@ -205,7 +246,7 @@ class TakeoverCheck:
         flags = self._flags.get(gained)
         if flags is None:
             flags = self._flags[gained] = bytearray(len(self.c.ids))
-            for i in self.takeovers[gained].order:
+            for i in self.orders[gained]:
                 flags[i] = 1
         return flags
 
@@ -308,6 +349,95 @@ def _names(inventory: Inventory, ids) -> list:
     return [U(inventory[t].name) for t in ids]
 
 
+# Descendants `_Kept` walks to tell that a thing is on no cycle; a mailbox that many accounts
+# recover by has most of the inventory below it, and the search over its ancestors is cheaper.
+DESCENDANTS_WALKED = 256
+
+
+class _Kept:
+    """Whether a thing stays available, with some of its methods taken away,
+    in every scenario of `base` where it was, read off the scenarios'
+    losses, no fixed point: when the thing is not its own ancestor, its
+    terms' availability does not depend on its methods, so it stays
+    available in a scenario exactly when one of its other methods that
+    work has no term the scenario loses (a method that does not work with
+    nothing lost works in no scenario). Only scenarios that lose a term of
+    each such method can lose it, and those are found by the index of the
+    scenarios that lose each thing."""
+
+    def __init__(self, c: Compiled, base: Mapping[tuple[str, ...], Impact]):
+        self.c = c
+        # After death the scenarios' losses count legacy methods, which the living search does not.
+        self.exact = not any(impact.after_death for impact in base.values())
+        self.losing: dict[str, list[frozenset[str]]] = {}  # id -> the `lost` of each scenario that loses it
+        for impact in base.values():
+            for x in impact.lost:
+                self.losing.setdefault(x, []).append(impact.lost)
+
+    def __call__(self, i: int, removed: list[int]) -> bool | None:
+        """True when thing i, without the methods `removed` (some of its
+        own; another of them works), is available in every scenario where
+        it was; False when one loses it; None when this cannot tell (i may
+        be its own ancestor, or the scenarios are after death), for the
+        search to answer. Cost: a walk of i's descendants (at most
+        DESCENDANTS_WALKED), then the scenarios that lose a term of its
+        cheapest other method, each a look-up per term of its other methods."""
+        c = self.c
+        ways = [c.m_targets[m] for m in c.methods_of[i] if m not in removed and c.base_works[m]]
+        if not self.exact or not ways or self._own_ancestor(i, {t for ts in ways for t in ts}):
+            return None
+        ids, losing = c.ids, self.losing
+        ways = [[ids[t] for t in ts] for ts in ways]
+        tid = ids[i]
+        cheapest = min(ways, key=lambda ts: sum(len(losing.get(t, ())) for t in ts))
+        for t in cheapest:
+            for lost in losing.get(t, ()):
+                if tid not in lost and all(any(x in lost for x in ts) for ts in ways):
+                    return False
+        return True
+
+    def shape(self, i: int, removed: list[int]) -> tuple[frozenset, frozenset] | None:
+        """The sets of terms of i's methods that work, those kept and those
+        `removed`; None when i may be its own ancestor. On no cycle, i's
+        availability with some things lost is whether all terms of one
+        kept method are available, theirs does not depend on i, and a method
+        that does not work with nothing lost works in no scenario: so i's
+        resilience, with and without `removed`, is a function of this
+        alone (the search's answer, every minimal set, is). Cost: as
+        `__call__`'s walk, and the terms of i's methods."""
+        c = self.c
+        working = [m for m in c.methods_of[i] if c.base_works[m]]
+        if self._own_ancestor(i, {t for m in working for t in c.m_targets[m]}):
+            return None
+        return (frozenset(frozenset(c.m_targets[m]) for m in working if m not in removed),
+                frozenset(frozenset(c.m_targets[m]) for m in working if m in removed))
+
+    def _own_ancestor(self, i: int, terms: set[int]) -> bool:
+        """Whether one of `terms` may lean on i (is one of its descendants);
+        True too when i has more than DESCENDANTS_WALKED descendants."""
+        if i in terms:
+            return True
+        users, m_owner = self.c.users, self.c.m_owner
+        seen = {i}
+        stack = [i]
+        while stack:
+            for m in users[stack.pop()]:
+                o = m_owner[m]
+                if o not in seen:
+                    if o in terms or len(seen) > DESCENDANTS_WALKED:
+                        return True
+                    seen.add(o)
+                    stack.append(o)
+        return False
+
+
+def _recovery_at(t: Thing) -> int:
+    """Where t's recovery methods start among its methods in a compiled
+    form: the living roles of `Thing.roles` in turn, without naming a
+    method node (the names are made for every method on first use)."""
+    return len(t.login) + len(t.unlock)
+
+
 def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverCheck | None = None
               ) -> list[Item]:
     """Fixes that only take doors away from an attacker, each checked by the
@@ -320,13 +450,17 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     `base` (scenario -> its impact) where it was, and its k-loss resilience does not drop. Only
     the account's methods change, and while the account stays available
     nothing else changes, so each check is the account's own availability:
-    a fixed point over its ancestors (`resilience.available_in`), in the
-    scenarios that lose a thing of one derivation of it. Each item
+    read off the scenarios' losses when the account is on no cycle
+    (`_Kept`), else a fixed point over its ancestors
+    (`resilience.available_in`) in the scenarios that lose a thing of one
+    derivation of it. Each item
     carries the lockout figure of the first scenario in scope (as much lost
-    as before). Cost: per SMS recovery, searches over the account's
-    ancestors and at most one takeover per attack preset that takes the
-    account (`TakeoverCheck.without`), no graph. `check`: the presets'
-    takeovers of G, when the caller has them already."""
+    as before). Cost: per SMS recovery, look-ups in the scenarios that lose
+    a term of it or searches over the account's ancestors, then for those
+    without a lockout the resilience search (once per `_Kept.shape` of the
+    accounts on no cycle) and at most one takeover per attack preset that
+    takes the account (`TakeoverCheck.without`), no graph. `check`: the
+    presets' takeovers of G, when the caller has them already."""
     c = compiled(G)
     inv = c.inventory
     check = check if check is not None and check.c is c else TakeoverCheck(c, inv)
@@ -337,10 +471,12 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
     for s, impact in base.items():
         for x in impact.scenario:
             scenarios_with.setdefault(x, []).append(s)
+    kept = _Kept(c, base)
+    dropping: dict[tuple, bool] = {}  # `_Kept.shape` -> whether its removal makes an account easier to lose
     items: list[Item] = []
     for phone in inv.of_kind("phone"):
-        swap = check.before.get((phone.id,), frozenset())
-        accounts = [t for t in c.ids if t in swap and inv[t].kind == "account"]
+        swap = check.orders.get((phone.id,), {})
+        accounts = [c.ids[i] for i in sorted(swap) if c.things[i].kind == "account"]  # file order
         if accounts and not PIN_NOTE.search(phone.notes):
             items.append(Item(
                 f"port-out-pin-{phone.id}", HARDEN, "port-out-pin", phone.id, phone.name,
@@ -362,19 +498,28 @@ def hardening(G: Graph, base: Mapping[tuple[str, ...], Impact], check: TakeoverC
             if not check.takers[i] & number_takers:
                 continue  # no attack gets the number and the account: the recovery hands nothing over
             mine = c.methods_of[i]
-            removed = [m for m in mine if parse_method_node(c.m_node[m]) == (t.id, "recovery", k)]
+            removed = [mine[_recovery_at(t) + k]]
             if not any(c.base_works[m] for m in mine if m not in removed):
                 continue  # no other way in works: removing it would lock you out
-            after = Without(c, t.id, removed)  # one walk of its ancestors for the three checks
-            used = after.derivation()
-            if used is None:
-                continue  # unreachable without it
-            # Only a scenario that loses part of one derivation can lose the account.
-            suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
-            kept = [base[s].scenario for s in suspects if t.id not in base[s].lost]
-            if not all(after.available_in(kept)):
+            spared = kept(i, removed)  # True: reachable too, by another method that leans on nothing of it
+            if spared is False:
                 continue  # a lockout: lost in a scenario where it was not
-            if after.drops(after.row()):
+            shape = kept.shape(i, removed) if spared else None
+            drops = dropping.get(shape) if shape is not None else None
+            if drops is None:
+                after = Without(c, t.id, removed)  # one walk of its ancestors for the checks left
+                if spared is None:
+                    used = after.derivation()
+                    if used is None:
+                        continue  # unreachable without it
+                    # Only a scenario that loses part of one derivation can lose the account.
+                    suspects = dict.fromkeys(s for x in used for s in scenarios_with.get(x, ()))
+                    if not all(after.available_in([base[s].scenario for s in suspects if t.id not in base[s].lost])):
+                        continue  # a lockout
+                drops = after.drops(after.row())
+                if shape is not None:
+                    dropping[shape] = drops
+            if drops:
                 continue  # the resilience would drop
             change = (RemoveMethod(t.id, "recovery", method),)
             saved = []
