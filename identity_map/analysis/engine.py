@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress
 from math import fsum
-from operator import is_not, not_
+from operator import attrgetter, is_not, not_
 
 from typing import TYPE_CHECKING, Union
 
@@ -47,6 +47,7 @@ LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE = "lost", "recoverable", "degraded"
 STATUSES = (LOST, RECOVERABLE, DEGRADED, OK, UNREACHABLE)
 # The roles of methods that count while the owner lives (legacy ones only after death).
 LIVING_ROLES = ("login", "unlock", "recovery")
+_LIVING = attrgetter(*LIVING_ROLES)
 # What an after-death scenario always loses: what the owner knows, and the owner in person.
 DEATH_LOSES = (MEMORY, SELF)
 
@@ -479,9 +480,8 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
         x.is_root = _Layer(c.is_root, [is_root(t) for t in added])
         x.is_critical = _Layer(c.is_critical, [t.critical for t in added])
         x.is_purchase = _Layer(c.is_purchase, [t.kind == "purchase" for t in added])
-        new_index = x.index.new
     else:
-        x.index, x.is_root, x.is_critical, x.is_purchase, new_index = c.index, c.is_root, c.is_critical, c.is_purchase, {}
+        x.index, x.is_root, x.is_critical, x.is_purchase = c.index, c.is_root, c.is_critical, c.is_purchase
     x.m_owner, x.m_login = _Layer(c.m_owner), _Layer(c.m_login)
     x.m_targets, x.m_node = _Layer(c.m_targets), _Layer(c.m_node)
     x.methods_of = _Layer(c.methods_of, [[] for _ in added])  # inner lists copied when they change
@@ -491,12 +491,13 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
     # to their entries set (`over`): what the layers' own methods do, without a call per step.
     owners, logins, m_targets, nodes = x.m_owner.tail, x.m_login.tail, x.m_targets.tail, x.m_node.tail
     own_over, own_tail, users_over, users_tail = x.methods_of.over, x.methods_of.tail, x.users.over, x.users.tail
-    old_index = c.index
+    lookup = x.index.__getitem__ if grown else c.index.__getitem__  # a dict's at C speed when nothing is added
     new_things = x.things.tail if isinstance(x.things, _Layer) else added
+    now_of = x.things.over.__getitem__ if isinstance(x.things, _Layer) else x.things.__getitem__
     # Old things whose methods changed (in file order), then the new things.
     for i in [*changed, *range(n, len(ids))]:
         if i < n:
-            new, old = x.things[i], c.things[i]
+            new, old = now_of(i), c.things[i]
             if new.kind != old.kind or is_root(new) != is_root(old) or new.legacy[:len(old.legacy)] != old.legacy:
                 raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
             if new.critical != old.critical:
@@ -506,22 +507,22 @@ def extend(c: Compiled, inventory: Inventory) -> Compiled:
             if i not in own_over:  # copied once: an old thing's list is its parent's
                 own_over[i] = list(c.methods_of[i])
             mine = own_over[i]
+            had = _LIVING(old)
         else:
-            new, old = new_things[i - n], None
+            new = new_things[i - n]
             mine = own_tail[i - n]
-        for role in LIVING_ROLES:  # in the order the graph numbers them
-            listed = getattr(new, role)
-            k = 0
-            if old is not None:
-                was = getattr(old, role)
-                k = len(was)
-                if listed[:k] != was:
-                    raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
-            for k in range(k, len(listed)):
+            had = ((), (), ())
+        for role, listed, was in zip(LIVING_ROLES, _LIVING(new), had):  # in the order the graph numbers them
+            if listed is was:  # unchanged (the most common case: a change adds to one role)
+                continue
+            if listed[:len(was)] != was:
+                raise ValueError(f"not an extension: '{new.id}' changes its kind or its methods")
+            login = login_role(role)
+            for k in range(len(was), len(listed)):
                 m = first_method + len(owners)
-                targets = tuple(new_index[t] if t in new_index else old_index[t] for t in method_targets(listed[k]))
+                targets = tuple(map(lookup, method_targets(listed[k])))
                 owners.append(i)
-                logins.append(login_role(role))
+                logins.append(login)
                 m_targets.append(targets)
                 nodes.append(method_node(new.id, role, k))
                 mine.append(m)
