@@ -225,16 +225,20 @@ def _checked(ctx: Context, res: _Resilience, attacks: TakeoverCheck, cand: Candi
     verified = [v for s in cand.scenarios if (v := _verify(base[s], _changes_with(changed, base[s])))]
     gains = res.gains(changed, cand.change)
     checks = [v for v in verified if v.saved]
-    if checks:
+    if len(checks) == 1:  # most candidates: one scenario proposed it
+        best, also = checks[0], ()
+    elif checks:
         best = max(checks, key=lambda v: _strength(v, gains))  # the first of equals: the worst scenario
+        also = tuple(v for v in checks if v is not best)
     else:
         at_stake = {t for s in cand.scenarios for t in base[s].lost.difference(s) if ctx.inv[t].critical}
         if not verified or not any(g.id in at_stake for g in gains):
             return None
-        best = verified[0]  # saves nothing there: its worth is the resilience it adds
-    key = (0 if best.saved else 1, *(-x for x in _strength(best, gains)))
+        best, also = verified[0], ()  # saves nothing there: its worth is the resilience it adds
+    critical, raised, saved, money = _strength(best, gains)
+    key = (0 if best.saved else 1, -critical, -raised, -saved, -money)
     return key, Item(cand.id, FIX, cand.rule, cand.group, group_name, cand.action, cand.detail, cand.change,
-                     best, tuple(v for v in checks if v is not best), gains, attacks.added(changed))
+                     best, also, gains, attacks.added(changed))
 
 
 FIRST = 5  # fixes in the checklist's head: "do these first"
