@@ -896,7 +896,7 @@ def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozen
     extra = {x.index[i] for i in also_lost}
     if any(i < n for i in extra):
         raise ValueError("also_lost must name only things that x adds")
-    forced = {x.index[i] for i in before.scenario}
+    forced = before.scenario_indices  # old things keep their indices in x
     lost_idx = before.lost_indices
     if not _may_differ(ext, lost_idx, forced):
         return frozenset(), frozenset()
@@ -905,7 +905,16 @@ def changes_rederived(x: Compiled, before: Impact, also_lost=()) -> tuple[frozen
             x.ids_of(i for i in lost_now if i < n and i not in lost_idx))
 
 
-def _may_differ(ext: Extension, lost_idx: frozenset[int], forced: set[int]) -> bool:
+def _lost_owners(ext: Extension, lost_idx: frozenset[int]) -> list[int]:
+    """The things of `ext.by_owner` (old, available before, with new
+    methods) among `lost_idx`. Cost: O(the fewer of the two)."""
+    by_owner = ext.by_owner
+    if len(lost_idx) < len(by_owner):
+        return [o for o in lost_idx if o in by_owner]
+    return [o for o in by_owner if o in lost_idx]
+
+
+def _may_differ(ext: Extension, lost_idx: frozenset[int], forced: frozenset[int]) -> bool:
     """Whether a scenario that loses `lost_idx` (indices of ext.parent),
     `forced` among them, can fare differently with ext's additions. Of
     the old things available in the scenario after the change and not
@@ -918,12 +927,9 @@ def _may_differ(ext: Extension, lost_idx: frozenset[int], forced: set[int]) -> b
     kept keeps its old methods. Cost: O(lost), or O(owners of new
     methods) when fewer, plus O(gained)."""
     n = len(ext.parent.ids)
-    by_owner = ext.by_owner
     if any(i < n for i in ext.gained):
         return True
-    owners = (o for o in lost_idx if o in by_owner) if len(lost_idx) < len(by_owner) else \
-        (o for o in by_owner if o in lost_idx)
-    return any(o not in forced for o in owners)
+    return any(o not in forced for o in _lost_owners(ext, lost_idx))
 
 
 def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
@@ -942,9 +948,7 @@ def _regrown(x: Compiled, before: Impact, also_lost) -> set[int]:
     lost_idx = before.lost_indices
     avail = _Flags(c.base_avail, {}, lost_idx)
     by_owner = ext.by_owner
-    owners = [o for o in lost_idx if o in by_owner] if len(lost_idx) < len(by_owner) else \
-        [o for o in by_owner if o in lost_idx]
-    methods = [m for o in owners for m in by_owner[o]] + list(ext.others)
+    methods = [m for o in _lost_owners(ext, lost_idx) for m in by_owner[o]] + list(ext.others)
     return set(_grow(x, avail, {}, forced, methods, ext.roots, 0))
 
 
